@@ -1,0 +1,15 @@
+export { Generator, type GeneratorState } from './random/Generator.js';
+export { Tensor, type TensorLike } from './tensor/Tensor.js';
+export { ShapeError, broadcastShapes, sizeOf, stridesOf, type Shape } from './tensor/shape.js';
+export { kernels, KernelRegistry, readResult, type Kernel, type KernelArg, type KernelStats, type Launch } from './kernels/KernelRegistry.js';
+export { BACKENDS, backendAvailable, type BackendChoice, type BackendName } from './kernels/Backend.js';
+export { variant } from './kernels/variants.js';
+export { noGrad, isGradEnabled, withGradEnabled } from './autograd/gradMode.js';
+export { runBackward, type BackwardOptions } from './autograd/engine.js';
+export type { GradNode } from './autograd/GradNode.js';
+export * from './ops/elementwise.js';
+export { sum, mean, max, argmax } from './ops/reduce.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { matmul } from './ops/matmul.js';
+export { gather, indexSelect } from './ops/indexing.js';
+export { reshape, flatten, permute, transpose, narrow, split, concat, clone } from './ops/shape.js';

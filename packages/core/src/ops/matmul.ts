@@ -1,0 +1,127 @@
+import { Tensor } from '../tensor/Tensor.js';
+import { fmt, ShapeError } from '../tensor/shape.js';
+import { variant } from '../kernels/variants.js';
+import { permuteRaw } from './shape.js';
+
+/**
+ * C = A·B for row-major A [batch, M, K] and B [batch, K, N]. Register-blocked for gpu.js webasm:
+ * `thread.x` walks the contiguous columns of B (so four SIMD lanes read four neighbours), each
+ * thread computes four rows of C, and the A operand is lane-uniform (one broadcast load).
+ * A batch stride of 0 broadcasts an operand over the batch.
+ */
+const MATMUL_NN = `function(a, b) {
+  const j = this.thread.x; const r = this.thread.y * 4; const z = this.thread.z;
+  const K = this.constants.K; const N = this.constants.N;
+  const ao = z * this.constants.sa + r * K; const bo = z * this.constants.sb + j;
+  let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;
+  for (let k = 0; k < this.constants.K; k++) {
+    const bv = b[bo + k * N];
+    s0 += a[ao + k] * bv;
+    s1 += a[ao + K + k] * bv;
+    s2 += a[ao + 2 * K + k] * bv;
+    s3 += a[ao + 3 * K + k] * bv;
+  }
+  return [s0, s1, s2, s3];
+}`;
+
+/** Raw batched product of contiguous data; returns [batch·M·N] row-major. */
+export function matmulRaw(a: Float32Array, b: Float32Array, batch: number, M: number, K: number, N: number, sa: number, sb: number): Float32Array {
+  const R = Math.ceil(M / 4);
+  const kernel = variant('matmul.nn', () => MATMUL_NN, 'Array(4)');
+  const blocked = kernel.run({ output: [N, R, batch], constants: { K, N, sa, sb }, args: [a, b], work: batch * M * N * K });
+  return unblock(blocked, batch, M, N, R);
+}
+
+/** Moves the kernel's [batch, R, N, 4] layout to row-major [batch, M, N]. */
+function unblock(blocked: Float32Array, batch: number, M: number, N: number, R: number): Float32Array {
+  const out = new Float32Array(batch * M * N);
+  for (let z = 0; z < batch; z++) {
+    for (let r = 0; r < R; r++) {
+      const rows = Math.min(4, M - 4 * r);
+      const src = (z * R + r) * N * 4;
+      for (let c = 0; c < rows; c++) {
+        const dst = (z * M + 4 * r + c) * N;
+        for (let j = 0; j < N; j++) out[dst + j] = blocked[src + j * 4 + c]!;
+      }
+    }
+  }
+  return out;
+}
+
+interface Plan {
+  batch: number;
+  M: number;
+  K: number;
+  N: number;
+  sa: number;
+  sb: number;
+  shape: number[];
+}
+
+function plan(a: Tensor, b: Tensor): Plan {
+  const bad = (why: string): never => {
+    throw new ShapeError('matmul', `${why}: got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  };
+  if (a.ndim < 1 || a.ndim > 3 || b.ndim < 1 || b.ndim > 3) bad('operands must be 1-D to 3-D');
+  const as = a.ndim === 1 ? [1, 1, a.shape[0]!] : a.ndim === 2 ? [1, ...a.shape] : [...a.shape];
+  const bs = b.ndim === 1 ? [1, b.shape[0]!, 1] : b.ndim === 2 ? [1, ...b.shape] : [...b.shape];
+  const [ba, M, K] = as as [number, number, number];
+  const [bb, K2, N] = bs as [number, number, number];
+  if (K !== K2) bad(`inner dimensions differ (${K} vs ${K2})`);
+  if (ba !== bb && ba !== 1 && bb !== 1) bad(`batch sizes differ (${ba} vs ${bb})`);
+  const batch = Math.max(ba, bb);
+  const shape: number[] = [];
+  if (a.ndim === 3 || b.ndim === 3) shape.push(batch);
+  if (a.ndim > 1) shape.push(M);
+  if (b.ndim > 1) shape.push(N);
+  return { batch, M, K, N, sa: ba === 1 ? 0 : M * K, sb: bb === 1 ? 0 : K * N, shape };
+}
+
+/** Swaps the last two axes (a copy). */
+function transposeLast(t: Tensor): Tensor {
+  if (t.ndim === 1) return t;
+  const axes = t.shape.map((_, i) => i);
+  axes[t.ndim - 1] = t.ndim - 2;
+  axes[t.ndim - 2] = t.ndim - 1;
+  return permuteRaw(t, axes);
+}
+
+function product(a: Tensor, b: Tensor): Tensor {
+  const p = plan(a, b);
+  return new Tensor(matmulRaw(a.data, b.data, p.batch, p.M, p.K, p.N, p.sa, p.sb), p.shape);
+}
+
+/**
+ * Matrix product with batching, as `torch.matmul` for 1-D to 3-D operands: [M,K]·[K,N] → [M,N],
+ * [B,M,K]·[B,K,N] → [B,M,N] (a 2-D operand broadcasts over the batch). Backward:
+ * ∂A = G·Bᵀ, ∂B = Aᵀ·G (summed over a broadcast batch).
+ *
+ * @example
+ * const y = x.matmul(w.t()); // [batch, in]·[in, out]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const out = product(a, b);
+  return Tensor.record(out, 'matmul', [a, b], (g, needs) => {
+    const a2 = a.ndim === 1 ? a.reshape([1, a.size]) : a;
+    const b2 = b.ndim === 1 ? b.reshape([b.size, 1]) : b;
+    const p = plan(a, b);
+    const g3 = g.reshape(p.batch > 1 ? [p.batch, p.M, p.N] : [p.M, p.N]);
+    let ga: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (needs[0]) {
+      ga = product(g3, transposeLast(b2));
+      if (ga.size !== a.size) ga = ga.sum(0);
+      ga = ga.reshape(a.shape);
+    }
+    if (needs[1]) {
+      if (b2.ndim === 2 && a2.ndim === 3) {
+        gb = product(transposeLast(a2.reshape([p.batch * p.M, p.K])), g3.reshape([p.batch * p.M, p.N]));
+      } else {
+        gb = product(transposeLast(a2), g3);
+        if (gb.size !== b.size) gb = gb.sum(0);
+      }
+      gb = gb.reshape(b.shape);
+    }
+    return [ga, gb];
+  });
+}
