@@ -1,5 +1,5 @@
 import test from 'ava';
-import { affine, concat, Generator, ShapeError, Tensor, threshold } from '@eole/core';
+import { affine, concat, Generator, linear, ShapeError, Tensor, threshold } from '@eole/core';
 import { awayFromZero, checkOp, positive } from './helpers.js';
 
 type Arr = { data: Float32Array; shape: readonly number[] };
@@ -244,4 +244,24 @@ test('shape mismatches name the op and both shapes', (t) => {
   t.regex(e3!.message, /reshape: cannot view 6 elements as \[4, 2\]/);
   const e4 = t.throws(() => new Tensor(new Float32Array(5), [2, 3]));
   t.regex(e4!.message, /data has 5 values but shape \[2, 3\] needs 6/);
+});
+
+test('linear (x·Wᵀ + b, one node with a hand-written backward)', (t) =>
+  checkOp(t, (x, w, b) => linear(x, w, b), {
+    shapes: [[6, 5], [3, 5], [3]],
+    shape: [6, 3],
+    oracle: (x, w, b) => {
+      const out: number[] = [];
+      for (let n = 0; n < 6; n++)
+        for (let o = 0; o < 3; o++) {
+          let s = b.data[o]!;
+          for (let i = 0; i < 5; i++) s += x.data[n * 5 + i]! * w.data[o * 5 + i]!;
+          out.push(s);
+        }
+      return out;
+    },
+  }));
+test('linear without bias, shape errors named', (t) => {
+  checkOp(t, (x, w) => linear(x, w), { shapes: [[2, 4], [7, 4]], shape: [2, 7] });
+  t.throws(() => linear(Tensor.zeros([2, 3]), Tensor.zeros([7, 4])), { message: /^linear: input must be \[N, 4\] for weight \[7, 4\], got \[2, 3\]/ });
 });

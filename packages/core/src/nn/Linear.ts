@@ -3,6 +3,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import { defaultGenerator } from '../random/default.js';
 import type { Generator } from '../random/Generator.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
+import { linear } from '../ops/linear.js';
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -44,8 +45,9 @@ export class Linear extends Module {
     if ((input.ndim !== 1 && input.ndim !== 2) || last !== this.inputSize) {
       throw new ShapeError(this.typeName(), `expected input [${this.inputSize}] or [batch, ${this.inputSize}], got ${fmt(input.shape)}`);
     }
-    const y = input.matmul(this.weight.t());
-    return this.bias ? y.add(this.bias) : y;
+    const x = input.ndim === 1 ? input.reshape([1, this.inputSize]) : input;
+    const y = linear(x, this.weight, this.bias);
+    return input.ndim === 1 ? y.reshape([this.outputSize]) : y;
   }
 
   override toString(): string {
