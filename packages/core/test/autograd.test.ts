@@ -79,3 +79,11 @@ test('a deep chain of 2,000 ops backpropagates without recursion limits', (t) =>
   y.sum().backward();
   t.true(Math.abs(x.grad!.item() - 1.0005 ** 2000) < 1e-3);
 });
+
+test('a stop point that is a leaf is not accumulated into (Torch7 backward never touches input.grad)', (t) => {
+  const x = Tensor.from([1, 2]).requiresGrad_();
+  const y = x.mul(3);
+  const g = runBackward(y, Tensor.ones([2]), { stopAt: [x] }).get(x)!;
+  t.deepEqual(g.toArray(), [3, 3]);
+  t.is(x.grad, null);
+});

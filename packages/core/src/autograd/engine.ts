@@ -37,7 +37,7 @@ export function runBackward(root: Tensor, gradRoot: Tensor, options: BackwardOpt
           grads.set(p, prev ? prev.add(pg) : pg);
         });
         if (!stop.has(t)) grads.delete(t);
-      } else if (!t.gradFn && t.requiresGrad && !t.isInputProxy) {
+      } else if (!t.gradFn && t.requiresGrad && !t.isInputProxy && !stop.has(t)) {
         t.accumulateGrad(g);
       }
     }

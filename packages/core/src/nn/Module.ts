@@ -142,9 +142,13 @@ export abstract class Module {
     return out;
   }
 
-  /** Copies values from a state dict; names and shapes must match (all of them when `strict`). */
+  /**
+   * Copies values from a state dict; names and shapes must match (all of them when `strict`).
+   * Everything is checked before anything is copied, so a bad dict leaves the module unchanged.
+   */
   loadStateDict(dict: StateDict, strict = true): this {
     const own = this.stateDict();
+    const copies: [Tensor, Tensor][] = [];
     for (const [name, t] of own) {
       const src = dict.get(name);
       if (!src) {
@@ -154,12 +158,13 @@ export abstract class Module {
       if (src.size !== t.size || src.ndim !== t.ndim || src.shape.some((d, i) => d !== t.shape[i])) {
         throw new Error(`loadStateDict: '${name}' has shape ${fmt(src.shape)}, the module expects ${fmt(t.shape)}`);
       }
-      t.data.set(src.data);
+      copies.push([t, src]);
     }
     if (strict) {
       const extra = [...dict.keys()].filter((k) => !own.has(k));
       if (extra.length > 0) throw new Error(`loadStateDict: unexpected entries ${extra.map((e) => `'${e}'`).join(', ')} for ${this.typeName()}`);
     }
+    for (const [t, src] of copies) t.data.set(src.data);
     return this;
   }
 

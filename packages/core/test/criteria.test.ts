@@ -1,0 +1,248 @@
+import test, { type ExecutionContext } from 'ava';
+import {
+  ClassNLLCriterion,
+  CrossEntropyCriterion,
+  type Criterion,
+  Generator,
+  gradcheck,
+  kernels,
+  MarginCriterion,
+  MSECriterion,
+  ShapeError,
+  Tensor,
+} from '@eole/core';
+import { close } from './nnHelpers.js';
+
+// ---- plain-JS oracles -------------------------------------------------------------------------
+
+const arr = (t: Tensor): number[] => Array.from(t.data);
+
+function mseOracle(x: number[], y: number[], average = true): { loss: number; grad: number[] } {
+  const n = average ? x.length : 1;
+  return { loss: x.reduce((s, v, i) => s + (v - y[i]!) ** 2, 0) / n, grad: x.map((v, i) => (2 * (v - y[i]!)) / n) };
+}
+
+function nllOracle(logp: number[], c: number, target: number[], average = true): { loss: number; grad: number[] } {
+  const n = target.length;
+  const scale = average ? n : 1;
+  const grad = logp.map(() => 0);
+  let loss = 0;
+  target.forEach((k, r) => {
+    loss -= logp[r * c + k]!;
+    grad[r * c + k] = -1 / scale;
+  });
+  return { loss: loss / scale, grad };
+}
+
+function crossEntropyOracle(x: number[], c: number, target: number[]): { loss: number; grad: number[] } {
+  const n = target.length;
+  const grad: number[] = [];
+  let loss = 0;
+  for (let r = 0; r < n; r++) {
+    const row = x.slice(r * c, (r + 1) * c);
+    const m = Math.max(...row);
+    const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+    loss += lse - row[target[r]!]!;
+    row.forEach((v, k) => grad.push((Math.exp(v - lse) - (k === target[r] ? 1 : 0)) / n));
+  }
+  return { loss: loss / n, grad };
+}
+
+function marginOracle(x: number[], y: number[], margin = 1, average = true): { loss: number; grad: number[] } {
+  const n = average ? x.length : 1;
+  return {
+    loss: x.reduce((s, v, i) => s + Math.max(0, margin - y[i]! * v), 0) / n,
+    grad: x.map((v, i) => (margin - y[i]! * v > 0 ? -y[i]! / n : 0)),
+  };
+}
+
+/** Loss and ∂loss/∂input through the Torch7 verbs. */
+function lossAndGrad(c: Criterion, x: Tensor, y: Tensor): { loss: number; grad: number[] } {
+  const loss = c.forward(x, y).item();
+  return { loss, grad: arr(c.backward(x, y)) };
+}
+
+function matchesOracle(t: ExecutionContext, got: { loss: number; grad: number[] }, want: { loss: number; grad: number[] }): void {
+  t.true(Math.abs(got.loss - want.loss) <= 1e-6 * Math.max(1, Math.abs(want.loss)), `loss ${got.loss}, expected ${want.loss}`);
+  close(t, got.grad, want.grad, 1e-5, 'gradient');
+}
+
+// ---- values on tiny inputs, by hand -----------------------------------------------------------
+
+test('MSECriterion: mean of squared differences over all elements (Torch7)', (t) => {
+  const x = Tensor.from([1, 2, -1, 0.5], [2, 2]);
+  const y = Tensor.from([0, 1, 1, 0.5], [2, 2]);
+  const mse = new MSECriterion();
+  t.is(mse.forward(x, y).item(), (1 + 1 + 4 + 0) / 4);
+  t.deepEqual(arr(mse.backward(x, y)), [0.5, 0.5, -1, 0]);
+  t.is(new MSECriterion(false).forward(x, y).item(), 6);
+});
+
+test('ClassNLLCriterion: minus the mean log-probability of the 0-based targets', (t) => {
+  const logp = Tensor.from([-0.5, -1.5, -2.5, -0.25, -3, -1], [2, 3]);
+  const target = Tensor.from([2, 0]);
+  const nll = new ClassNLLCriterion();
+  t.true(Math.abs(nll.forward(logp, target).item() - (2.5 + 0.25) / 2) < 1e-7);
+  t.deepEqual(arr(nll.backward(logp, target)), [0, 0, -0.5, -0.5, 0, 0]);
+  t.true(Math.abs(new ClassNLLCriterion(false).forward(logp, target).item() - 2.75) < 1e-7);
+});
+
+test('CrossEntropyCriterion: log-sum-exp minus the target score, averaged', (t) => {
+  const x = Tensor.from([1, 2, 3, 0, 0, 0], [2, 3]);
+  const target = Tensor.from([0, 2]);
+  const want = (Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 1 + Math.log(3) - 0) / 2;
+  t.true(Math.abs(new CrossEntropyCriterion().forward(x, target).item() - want) < 1e-6);
+  const one = new CrossEntropyCriterion().forward(Tensor.from([0, Math.log(3)]), Tensor.from([1])).item();
+  t.true(Math.abs(one - Math.log(4 / 3)) < 1e-6, 'one sample [C] with one target');
+});
+
+test('MarginCriterion: mean hinge max(0, margin - y·x) over ±1 targets', (t) => {
+  const x = Tensor.from([0.5, -2, 0.3, 1.5]);
+  const y = Tensor.from([1, -1, -1, 1]);
+  const margin = new MarginCriterion();
+  t.true(Math.abs(margin.forward(x, y).item() - (0.5 + 0 + 1.3 + 0) / 4) < 1e-7);
+  t.deepEqual(arr(margin.backward(x, y)).map((v) => v + 0), [-0.25, 0, 0.25, 0]); // + 0 folds -0 into 0
+  t.true(Math.abs(new MarginCriterion(2, false).forward(x, y).item() - (1.5 + 0 + 2.3 + 0.5)) < 1e-6);
+});
+
+// ---- values on random inputs against the oracles ----------------------------------------------
+
+const rng = new Generator(2024);
+const scores = Tensor.randn([5, 7], rng);
+const classes = Tensor.from([3, 0, 6, 6, 1]);
+const labels = Tensor.from(Array.from({ length: 35 }, () => (rng.uniform() < 0.5 ? -1 : 1)), [5, 7]);
+const targets = Tensor.randn([5, 7], rng);
+
+test('all four criteria match plain JS on random [5, 7] inputs, loss and gradient', (t) => {
+  const x = arr(scores);
+  const logp = scores.logSoftmax(1).detach();
+  matchesOracle(t, lossAndGrad(new MSECriterion(), scores, targets), mseOracle(x, arr(targets)));
+  matchesOracle(t, lossAndGrad(new MSECriterion(false), scores, targets), mseOracle(x, arr(targets), false));
+  matchesOracle(t, lossAndGrad(new ClassNLLCriterion(), logp, classes), nllOracle(arr(logp), 7, arr(classes)));
+  matchesOracle(t, lossAndGrad(new ClassNLLCriterion(false), logp, classes), nllOracle(arr(logp), 7, arr(classes), false));
+  matchesOracle(t, lossAndGrad(new CrossEntropyCriterion(), scores, classes), crossEntropyOracle(x, 7, arr(classes)));
+  matchesOracle(t, lossAndGrad(new MarginCriterion(), scores, labels), marginOracle(x, arr(labels)));
+  matchesOracle(t, lossAndGrad(new MarginCriterion(0.5, false), scores, labels), marginOracle(x, arr(labels), 0.5, false));
+});
+
+test('CrossEntropyCriterion equals LogSoftMax followed by ClassNLLCriterion', (t) => {
+  const ce = new CrossEntropyCriterion().forward(scores, classes).item();
+  const nll = new ClassNLLCriterion().forward(scores.logSoftmax(-1), classes).item();
+  t.true(Math.abs(ce - nll) < 1e-6);
+  t.is(new CrossEntropyCriterion().lsm.toString(), 'nn.LogSoftMax');
+});
+
+// ---- gradients: finite differences, Torch7 backward against autograd, backends ----------------
+
+/** Inputs kept away from the hinge's kink. */
+function marginScores(shape: number[], y: Tensor, g: Generator): Tensor {
+  const x = Tensor.randn(shape, g);
+  for (let i = 0; i < x.size; i++) {
+    const z = 1 - y.data[i]! * x.data[i]!;
+    if (Math.abs(z) < 0.1) x.data[i] = x.data[i]! + 0.3;
+  }
+  return x;
+}
+
+interface CriterionCase {
+  make: () => Criterion;
+  input: (shape: number[], g: Generator) => Tensor;
+  target: (shape: number[], g: Generator) => Tensor;
+}
+
+const classIdx = (shape: number[], g: Generator): Tensor => Tensor.from(Array.from({ length: shape[0]! }, () => g.int(shape[1]!)));
+const pm1 = (shape: number[], g: Generator): Tensor => Tensor.from(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (g.uniform() < 0.5 ? -1 : 1)), shape);
+const criteria: Record<string, CriterionCase> = {
+  MSECriterion: { make: () => new MSECriterion(), input: (s, g) => Tensor.randn(s, g), target: (s, g) => Tensor.randn(s, g) },
+  'MSECriterion(false)': { make: () => new MSECriterion(false), input: (s, g) => Tensor.randn(s, g), target: (s, g) => Tensor.randn(s, g) },
+  ClassNLLCriterion: { make: () => new ClassNLLCriterion(), input: (s, g) => Tensor.randn(s, g).logSoftmax(1), target: classIdx },
+  CrossEntropyCriterion: { make: () => new CrossEntropyCriterion(), input: (s, g) => Tensor.randn(s, g), target: classIdx },
+  'CrossEntropyCriterion(false)': { make: () => new CrossEntropyCriterion(false), input: (s, g) => Tensor.randn(s, g), target: classIdx },
+  MarginCriterion: { make: () => new MarginCriterion(), input: (s, g) => marginScores(s, pm1(s, new Generator(g.int(1000))), g), target: pm1 },
+};
+
+/** Input and target on matching generators (the margin input needs the target first). */
+function sample(c: CriterionCase, shape: number[], seed: number): { x: Tensor; y: Tensor } {
+  const y = c.target(shape, new Generator(seed));
+  const g = new Generator(seed + 1);
+  const x = c === criteria['MarginCriterion'] ? marginScores(shape, y, g) : c.input(shape, g);
+  return { x: x.detach(), y };
+}
+
+for (const [name, c] of Object.entries(criteria)) {
+  test(`${name}: gradcheck w.r.t. the input`, (t) => {
+    const { x, y } = sample(c, [4, 5], 1);
+    x.requiresGrad_();
+    const crit = c.make();
+    const r = gradcheck((xi) => crit.forward(xi!, y), [x]);
+    t.true(r.ok, `worst ${JSON.stringify(r.worst)}`);
+  });
+
+  test(`${name}: backward(input, target) equals the autograd gradient`, (t) => {
+    const { x, y } = sample(c, [4, 5], 2);
+    const crit = c.make();
+    const loss = crit.forward(x, y).item();
+    const g = arr(crit.backward(x, y));
+    t.deepEqual([...crit.gradInput!.shape], [4, 5]);
+    const leaf = x.detach().requiresGrad_();
+    const l2 = c.make().forward(leaf, y);
+    l2.backward();
+    t.is(l2.item(), loss);
+    close(t, g, arr(leaf.grad!), 1e-6, 'gradInput vs autograd');
+  });
+
+  test(`${name}: cpu and webasm agree on loss and gradInput`, (t) => {
+    const { x, y } = sample(c, [8, 33], 3);
+    const run = (backend: 'cpu' | 'webasm') =>
+      kernels.withBackend(backend, () => {
+        const crit = c.make();
+        const loss = crit.forward(x, y).item();
+        return { loss, grad: arr(crit.backward(x, y)) };
+      });
+    const a = run('cpu');
+    const b = run('webasm');
+    t.true(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(a.loss), `loss cpu ${a.loss} vs webasm ${b.loss}`);
+    close(t, b.grad, a.grad, 1e-5, 'gradInput webasm vs cpu');
+  });
+}
+
+test('MSECriterion: gradcheck w.r.t. the target too', (t) => {
+  const x = Tensor.randn([3, 4], new Generator(1)).requiresGrad_();
+  const y = Tensor.randn([3, 4], new Generator(2)).requiresGrad_();
+  const crit = new MSECriterion();
+  t.true(gradcheck((a, b) => crit.forward(a!, b!), [x, y]).ok);
+});
+
+// ---- errors -----------------------------------------------------------------------------------
+
+test('a target of the wrong shape is a ShapeError naming the criterion and both shapes', (t) => {
+  const shapeErr = (fn: () => unknown, re: RegExp): void => {
+    const e = t.throws(fn, { instanceOf: ShapeError });
+    t.regex(e!.message, re);
+  };
+  shapeErr(() => new MSECriterion().forward(Tensor.zeros([2, 3]), Tensor.zeros([3, 2])), /nn\.MSECriterion: target shape \[3, 2\] does not match input shape \[2, 3\]/);
+  shapeErr(() => new MSECriterion().forward(Tensor.zeros([4]), Tensor.zeros([5])), /nn\.MSECriterion.*\[5\].*\[4\]/);
+  shapeErr(() => new MarginCriterion().forward(Tensor.zeros([4, 2]), Tensor.ones([4])), /nn\.MarginCriterion: target shape \[4\] does not match input shape \[4, 2\]/);
+  shapeErr(() => new ClassNLLCriterion().forward(Tensor.zeros([3, 5]), Tensor.zeros([4])), /nn\.ClassNLLCriterion.*\[3, 5\].*\[4\]/);
+  shapeErr(() => new CrossEntropyCriterion().forward(Tensor.zeros([3, 5]), Tensor.zeros([4])), /nn\.CrossEntropyCriterion: target shape \[4\] does not match input shape \[3, 5\]/);
+  shapeErr(() => new CrossEntropyCriterion().forward(Tensor.zeros([2, 3, 5]), Tensor.zeros([2])), /nn\.CrossEntropyCriterion: input must be \[C\] or \[N, C\] scores, got \[2, 3, 5\]/);
+});
+
+test('size-1 dimensions do not count as a mismatch: [N, 1] against [N]', (t) => {
+  const x = Tensor.from([1, 2, 3], [3, 1]);
+  const y = Tensor.from([1, 1, 1]);
+  const mse = new MSECriterion();
+  t.true(Math.abs(mse.forward(x, y).item() - (0 + 1 + 4) / 3) < 1e-7);
+  t.deepEqual([...mse.backward(x, y).shape], [3, 1]);
+});
+
+test('MarginCriterion refuses targets other than ±1', (t) => {
+  t.throws(() => new MarginCriterion().forward(Tensor.zeros([3]), Tensor.from([1, 0, -1])), {
+    instanceOf: RangeError,
+    message: /nn\.MarginCriterion: targets must be 1 or -1, got 0 at position 1/,
+  });
+});
+
+test('ClassNLLCriterion refuses an out-of-range class index, naming it', (t) => {
+  t.throws(() => new ClassNLLCriterion().forward(Tensor.zeros([2, 3]), Tensor.from([0, 3])), { instanceOf: ShapeError, message: /index 3 .*out of range \[0, 3\)/ });
+});
