@@ -11,10 +11,11 @@ export interface ProgressEvent {
 /**
  * Reports long work: a redrawn bar with an ETA on a terminal, JSON lines otherwise (a log, CI),
  * as the brief asks. Step events are throttled on a terminal and skipped in JSON mode except
- * every `jsonEvery` steps.
+ * every `jsonEvery` steps. `EOLE_PROGRESS=off` silences it (the tests), `=json` forces JSON lines.
  */
 export class Progress {
   private readonly tty: boolean;
+  private readonly off = process.env['EOLE_PROGRESS'] === 'off';
   private readonly started = Date.now();
   private lastDraw = 0;
 
@@ -26,6 +27,7 @@ export class Progress {
   }
 
   report(e: ProgressEvent): void {
+    if (this.off) return;
     if (!this.tty) {
       if (e.type !== 'step' || (e.step ?? 0) % this.jsonEvery === 0) this.out.write(`${JSON.stringify(e)}\n`);
       return;

@@ -44,8 +44,12 @@ const MAX_CACHED = 4096;
  * const y = scale.run({ output: [n], args: [x, 2] });
  */
 export class KernelRegistry {
-  /** Work (multiply-adds) at or above which `auto` dispatch uses `webasm`; measured by `npm run bench`. */
-  threshold = 32768;
+  /**
+   * Work (multiply-adds) at or above which `auto` dispatch uses `webasm`. `npm run bench` measures
+   * the crossover: about 1,024 cells for an elementwise op (a call costs ~2 µs on cpu, ~3 µs on
+   * webasm), and webasm wins every matmul from 5×5×5 up.
+   */
+  threshold = 1024;
   private choice: BackendChoice = 'auto';
   private readonly gpus = new Map<BackendName, GPU>();
   private readonly compiled = new Map<string, IKernelRunShortcut>();
