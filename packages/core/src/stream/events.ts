@@ -1,0 +1,73 @@
+import type { BackendName } from '../kernels/Backend.js';
+
+/** Metrics of an evaluation pass: mean loss, and accuracy where outputs are class scores. */
+export interface Metrics {
+  loss: number;
+  accuracy?: number;
+  samples: number;
+}
+
+/** Training starts (or resumes at `startEpoch`). */
+export interface StartEvent {
+  type: 'start';
+  epochs: number;
+  startEpoch: number;
+  parameters: number;
+}
+
+/** One optimisation step. */
+export interface StepEvent {
+  type: 'step';
+  epoch: number;
+  step: number;
+  /** Steps in this epoch when known (after the first epoch), else null. */
+  steps: number | null;
+  loss: number;
+  lr: number;
+  samplesPerSec: number;
+  /** Backends the step's kernels ran on, e.g. `webasm+cpu`. */
+  backend: string;
+}
+
+/** An epoch of training ended. */
+export interface EpochEvent {
+  type: 'epoch';
+  epoch: number;
+  epochs: number;
+  loss: number;
+  steps: number;
+  samples: number;
+  seconds: number;
+  lr: number;
+  backend: string;
+}
+
+/** Held-out metrics after an epoch (or from `evaluate`). */
+export interface ValidationEvent {
+  type: 'validation';
+  epoch: number;
+  metrics: Metrics;
+}
+
+/** A checkpoint was written atomically. */
+export interface CheckpointEvent {
+  type: 'checkpoint';
+  epoch: number;
+  path: string;
+}
+
+/** Training finished every epoch. */
+export interface DoneEvent {
+  type: 'done';
+  epochs: number;
+  seconds: number;
+}
+
+/** Everything `train(...)` emits; every consumer (bar, log, checkpoint, plot) reads this one stream. */
+export type TrainEvent = StartEvent | StepEvent | EpochEvent | ValidationEvent | CheckpointEvent | DoneEvent;
+
+/** Names the backends that ran kernels between two counter snapshots. */
+export function backendsUsed(before: Record<BackendName, number>, after: Record<BackendName, number>): string {
+  const used = (Object.keys(after) as BackendName[]).filter((b) => after[b] > before[b]);
+  return used.length > 0 ? used.join('+') : 'none';
+}

@@ -1,0 +1,226 @@
+import { Observable } from 'rxjs';
+import type { Tensor } from '../tensor/Tensor.js';
+import type { Module } from '../nn/Module.js';
+import type { Criterion } from '../nn/Criterion.js';
+import type { Optimizer } from '../optim/Optimizer.js';
+import type { LRScheduler } from '../optim/LRScheduler.js';
+import type { Generator } from '../random/Generator.js';
+import { kernels } from '../kernels/KernelRegistry.js';
+import { noGrad } from '../autograd/gradMode.js';
+import { pull, yieldTurn } from './operators.js';
+import { backendsUsed, type Metrics, type TrainEvent } from './events.js';
+import { saveTrainState, type TrainState } from './TrainState.js';
+
+/** A batch the training loop understands: inputs `x` and targets `y`. */
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+}
+
+/** One epoch of batches: an Observable subscribed afresh every epoch, or a factory of one. */
+export type EpochSource = Observable<Batch> | ((epoch: number) => Observable<Batch>);
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  model: Module;
+  criterion: Criterion;
+  optimizer: Optimizer;
+  data: EpochSource;
+  epochs: number;
+  /** Held-out batches, evaluated after every epoch (loss, and accuracy for class scores). */
+  validation?: EpochSource;
+  /** Stepped once per epoch. */
+  scheduler?: LRScheduler;
+  /** Generators whose state a checkpoint saves (the shuffle order, dropout masks). */
+  rngs?: Record<string, Generator>;
+  /** The first epoch to run (1-based; from `resume`). */
+  startEpoch?: number;
+}
+
+/** The state a checkpoint needs, handed to consumers on every epoch event (not serialised). */
+export interface EpochContext {
+  state: TrainState;
+  save(dir: string): string;
+}
+
+const CONTEXT = Symbol.for('eole.train.context');
+
+/** The training state behind an epoch event, for `checkpoint(...)`. */
+export function epochContext(event: TrainEvent): EpochContext | undefined {
+  return (event as unknown as Record<symbol, EpochContext | undefined>)[CONTEXT];
+}
+
+/**
+ * Training as a stream (DESIGN.md, layer 6): subscribing runs the loop and emits typed events
+ * (start, step, epoch, validation, done); every consumer (progress bar, JSON log, checkpoint,
+ * curves) hangs off this one Observable. Unsubscribing stops the work within one step. A NaN or
+ * infinite loss, or any error inside a step, ends the stream with an error naming the epoch and
+ * step.
+ *
+ * @example
+ * train({ model, criterion, optimizer, data: batches$, epochs: 10, validation: test$ })
+ *   .pipe(progressBar(), jsonLines('out/events.jsonl'), checkpoint('out'))
+ *   .subscribe();
+ */
+export function train(options: TrainOptions): Observable<TrainEvent> {
+  const { model, criterion, optimizer, epochs } = options;
+  const startEpoch = options.startEpoch ?? 1;
+  return new Observable<TrainEvent>((subscriber) => {
+    let stopped = false;
+    const run = async (): Promise<void> => {
+      const started = performance.now();
+      const parameters = model.parameters().reduce((s, p) => s + p.size, 0);
+      subscriber.next({ type: 'start', epochs, startEpoch, parameters });
+      let knownSteps: number | null = null;
+      for (let epoch = startEpoch; epoch <= epochs && !stopped; epoch++) {
+        model.train();
+        const epochStart = performance.now();
+        const before = kernels.stats().calls;
+        let step = 0;
+        let samples = 0;
+        let total = 0;
+        const iterator = pull(source(options.data, epoch));
+        try {
+          for await (const b of iterator) {
+            if (stopped) break;
+            step++;
+            const t0 = performance.now();
+            const callsBefore = kernels.stats().calls;
+            const loss = runStep(options, b, epoch, step);
+            samples += b.x.shape[0] ?? 1;
+            total += loss;
+            const seconds = (performance.now() - t0) / 1000;
+            subscriber.next({
+              type: 'step',
+              epoch,
+              step,
+              steps: knownSteps,
+              loss,
+              lr: optimizer.lr,
+              samplesPerSec: (b.x.shape[0] ?? 1) / Math.max(seconds, 1e-9),
+              backend: backendsUsed(callsBefore, kernels.stats().calls),
+            });
+            await yieldTurn();
+          }
+        } finally {
+          await iterator.return(undefined);
+        }
+        if (stopped) return;
+        if (step === 0) throw new Error(`train: epoch ${epoch} had no batches`);
+        knownSteps = step;
+        const lr = optimizer.lr;
+        options.scheduler?.step();
+        const state: TrainState = { model, optimizer, ...(options.scheduler ? { scheduler: options.scheduler } : {}), ...(options.rngs ? { rngs: options.rngs } : {}) };
+        const event: TrainEvent = {
+          type: 'epoch',
+          epoch,
+          epochs,
+          loss: total / step,
+          steps: step,
+          samples,
+          seconds: (performance.now() - epochStart) / 1000,
+          lr,
+          backend: backendsUsed(before, kernels.stats().calls),
+        };
+        Object.defineProperty(event, CONTEXT, { value: { state, save: (dir: string) => saveTrainState(dir, state, epoch) }, enumerable: false });
+        subscriber.next(event);
+        if (stopped) return;
+        if (options.validation) {
+          const metrics = await evaluateBatches(model, criterion, source(options.validation, epoch), () => stopped);
+          if (stopped) return;
+          subscriber.next({ type: 'validation', epoch, metrics });
+        }
+      }
+      if (!stopped) {
+        subscriber.next({ type: 'done', epochs, seconds: (performance.now() - started) / 1000 });
+        subscriber.complete();
+      }
+    };
+    run().catch((error: unknown) => {
+      if (!stopped) subscriber.error(error);
+    });
+    return () => {
+      stopped = true;
+    };
+  });
+}
+
+function source(data: EpochSource, epoch: number): Observable<Batch> {
+  return typeof data === 'function' ? data(epoch) : data;
+}
+
+function runStep(options: TrainOptions, b: Batch, epoch: number, step: number): number {
+  const where = `train: epoch ${epoch}, step ${step}`;
+  let value: number;
+  try {
+    options.optimizer.zeroGrad();
+    const output = options.model.forward(b.x);
+    const loss = options.criterion.forward(output, b.y);
+    value = loss.item();
+    if (!Number.isFinite(value)) throw new Error(`${where}: the loss is ${value} (tensor 'loss' from ${options.criterion.typeName()}); lower the learning rate or check the inputs`);
+    loss.backward();
+    for (const [name, p] of options.model.namedParameters()) {
+      if (p.grad && !allFinite(p.grad.data)) throw new Error(`${where}: the gradient of parameter '${name}' holds NaN or Infinity`);
+    }
+    options.optimizer.step();
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (message.startsWith(where)) throw error;
+    throw new Error(`${where}: ${message}`, { cause: error });
+  }
+  return value;
+}
+
+function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
+}
+
+/** Mean loss and accuracy of `model` over batches, in evaluate mode and without the graph. */
+export async function evaluateBatches(model: Module, criterion: Criterion, batches: Observable<Batch>, cancelled: () => boolean = () => false): Promise<Metrics> {
+  model.evaluate();
+  let loss = 0;
+  let correct = 0;
+  let samples = 0;
+  let classScores = true;
+  try {
+    for await (const b of pull(batches)) {
+      if (cancelled()) break;
+      const n = b.x.shape[0] ?? 1;
+      noGrad(() => {
+        const out = model.forward(b.x);
+        loss += criterion.forward(out, b.y).item() * n;
+        if (out.ndim === 2 && b.y.size === n) {
+          const pred = out.argmax(1).data;
+          for (let i = 0; i < n; i++) if (pred[i] === b.y.data[i]) correct++;
+        } else classScores = false;
+      });
+      samples += n;
+      await yieldTurn();
+    }
+  } finally {
+    model.train();
+  }
+  return { loss: loss / Math.max(samples, 1), ...(classScores ? { accuracy: correct / Math.max(samples, 1) } : {}), samples };
+}
+
+/**
+ * Evaluation as a stream: emits one `validation` event with the metrics of `model` over `data`,
+ * then completes; unsubscribing stops it.
+ */
+export function evaluate(options: { model: Module; criterion: Criterion; data: Observable<Batch>; epoch?: number }): Observable<TrainEvent> {
+  return new Observable<TrainEvent>((subscriber) => {
+    let stopped = false;
+    evaluateBatches(options.model, options.criterion, options.data, () => stopped)
+      .then((metrics) => {
+        if (stopped) return;
+        subscriber.next({ type: 'validation', epoch: options.epoch ?? 0, metrics });
+        subscriber.complete();
+      })
+      .catch((e: unknown) => subscriber.error(e));
+    return () => {
+      stopped = true;
+    };
+  });
+}
+
