@@ -3,7 +3,7 @@ import { Module } from './Module.js';
 /**
  * Torch7's `nn.Container`: a module that owns an ordered list of children, registered as `0`,
  * `1`, … so their parameters are named `0.weight`, `1.bias` in the state dict (PyTorch's naming).
- * {@link Concat} and {@link Parallel} build on it.
+ * {@link Sequential}, {@link Concat} and {@link Parallel} build on it.
  *
  * @example
  * const c = new Concat(1).add(new Linear(10, 3)).add(new Linear(10, 5));

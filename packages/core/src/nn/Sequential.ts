@@ -1,4 +1,5 @@
-import { Module } from './Module.js';
+import { Container } from './Container.js';
+import type { Module } from './Module.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import { indent } from './format.js';
 
@@ -8,27 +9,9 @@ import { indent } from './format.js';
  * @example
  * const mlp = new Sequential(new Linear(784, 1000), new Threshold(), new Linear(1000, 10), new LogSoftMax());
  */
-export class Sequential extends Module {
+export class Sequential extends Container {
   constructor(...modules: Module[]) {
-    super();
-    modules.forEach((m) => this.add(m));
-  }
-
-  /** Appends a module (Torch7 `add`). */
-  add(m: Module): this {
-    this.registerModule(String(this.children().length), m);
-    return this;
-  }
-
-  /** The i-th module (0-based). */
-  get(i: number): Module {
-    const m = this.children()[i];
-    if (!m) throw new RangeError(`Sequential.get: index ${i} is out of range [0, ${this.children().length})`);
-    return m;
-  }
-
-  get length(): number {
-    return this.children().length;
+    super(modules);
   }
 
   protected updateOutput(input: Tensor): Tensor {
