@@ -1,0 +1,277 @@
+import test from 'ava';
+import { Generator, kernels, noGrad, Sequential, ShapeError, Tensor } from '@eole/core';
+import { SpatialAveragePooling, SpatialLogSumExpPooling, SpatialLPPooling, SpatialMaxPooling } from '@eole/conv';
+import { checkModuleGrad, checkParity, checkRoundTrip, close, distinct, same } from './poolNormHelpers.js';
+
+// ---- plain-JS oracles (direct loops over each window, as the Torch7 C code) -------------------
+
+interface Win {
+  kW: number;
+  kH: number;
+  dW: number;
+  dH: number;
+  padW: number;
+  padH: number;
+  ceil: boolean;
+}
+
+function outSize(n: number, k: number, d: number, pad: number, ceil: boolean): number {
+  const frac = (n + 2 * pad - k) / d;
+  let o = (ceil ? Math.ceil(frac) : Math.floor(frac)) + 1;
+  if (ceil && (o - 1) * d >= n + pad) o--;
+  return o;
+}
+
+/** Visits every window of every plane: f(plane, cells inside the input, divisor with padding). */
+function windows(x: Tensor, w: Win, f: (vals: number[], poolSize: number) => number): { data: number[]; shape: number[] } {
+  const [n, c, H, W] = x.shape as [number, number, number, number];
+  const oH = outSize(H, w.kH, w.dH, w.padH, w.ceil);
+  const oW = outSize(W, w.kW, w.dW, w.padW, w.ceil);
+  const data: number[] = [];
+  for (let p = 0; p < n * c; p++) {
+    for (let i = 0; i < oH; i++) {
+      for (let j = 0; j < oW; j++) {
+        const hs = i * w.dH - w.padH;
+        const ws = j * w.dW - w.padW;
+        const poolSize = (Math.min(hs + w.kH, H + w.padH) - hs) * (Math.min(ws + w.kW, W + w.padW) - ws);
+        const vals: number[] = [];
+        for (let h = Math.max(hs, 0); h < Math.min(hs + w.kH, H); h++) {
+          for (let q = Math.max(ws, 0); q < Math.min(ws + w.kW, W); q++) vals.push(x.data[p * H * W + h * W + q]!);
+        }
+        data.push(f(vals, poolSize));
+      }
+    }
+  }
+  return { data, shape: [n, c, oH, oW] };
+}
+
+const maxOracle = (x: Tensor, w: Win) => windows(x, w, (v) => Math.max(...v));
+const avgOracle = (x: Tensor, w: Win, includePad = true) => windows(x, w, (v, size) => v.reduce((a, b) => a + b, 0) / (includePad ? size : v.length));
+const lpOracle = (x: Tensor, w: Win, p: number) => windows(x, w, (v) => Math.pow(v.reduce((a, b) => a + Math.pow(Math.abs(b), p), 0), 1 / p));
+const lseOracle = (x: Tensor, w: Win, beta: number) => windows(x, w, (v) => Math.log(v.reduce((a, b) => a + Math.exp(beta * b), 0) / v.length) / beta);
+
+const win = (kW: number, kH: number, dW: number, dH: number, padW = 0, padH = 0, ceil = false): Win => ({ kW, kH, dW, dH, padW, padH, ceil });
+
+/** Window configurations: [description, window, input shape]. */
+const configs: [string, Win, number[]][] = [
+  ['2x2 stride 2', win(2, 2, 2, 2), [2, 3, 8, 8]],
+  ['3x3 stride 2 (stride < kernel, overlapping)', win(3, 3, 2, 2), [2, 2, 9, 7]],
+  ['2x2 stride 3 (stride > kernel, gaps)', win(2, 2, 3, 3), [1, 2, 8, 11]],
+  ['3x2 stride 1x2, padding 1,0', win(3, 2, 1, 2, 1, 0), [2, 2, 6, 7]],
+  ['3x3 stride 2 padding 1, ceil', win(3, 3, 2, 2, 1, 1, true), [2, 2, 8, 8]],
+  ['2x2 stride 2, ceil on odd sizes', win(2, 2, 2, 2, 0, 0, true), [1, 3, 7, 5]],
+  ['2x2 stride 3 padding 1, ceil drops a window in the padding', win(2, 2, 3, 3, 1, 1, true), [1, 2, 5, 5]],
+];
+
+const maxPool = (w: Win) => {
+  const m = new SpatialMaxPooling(w.kW, w.kH, w.dW, w.dH, w.padW, w.padH);
+  return w.ceil ? m.ceil() : m;
+};
+const avgPool = (w: Win) => {
+  const m = new SpatialAveragePooling(w.kW, w.kH, w.dW, w.dH, w.padW, w.padH);
+  return w.ceil ? m.ceil() : m;
+};
+
+const shapeOf = (t: Tensor): number[] => [...t.shape];
+
+// ---- output sizes -----------------------------------------------------------------------------
+
+test('output sizes follow Torch7/PyTorch floor and ceil rules', (t) => {
+  const size = (m: SpatialMaxPooling | SpatialAveragePooling, s: number[]): number[] => shapeOf(noGrad(() => m.forward(Tensor.zeros(s))));
+  t.deepEqual(size(new SpatialMaxPooling(2, 2), [1, 1, 5, 5]), [1, 1, 2, 2]);
+  t.deepEqual(size(new SpatialMaxPooling(2, 2).ceil(), [1, 1, 5, 5]), [1, 1, 3, 3]);
+  t.deepEqual(size(new SpatialMaxPooling(3, 3, 2, 2, 1, 1), [1, 1, 8, 8]), [1, 1, 4, 4]);
+  t.deepEqual(size(new SpatialMaxPooling(3, 3, 2, 2, 1, 1).ceil(), [1, 1, 8, 8]), [1, 1, 5, 5]);
+  // ceil((5 + 2 - 2)/3) + 1 = 3, but the third window would start in the right padding (PyTorch gives 2).
+  t.deepEqual(size(new SpatialMaxPooling(2, 2, 3, 3, 1, 1).ceil(), [1, 1, 5, 5]), [1, 1, 2, 2]);
+  t.deepEqual(size(new SpatialAveragePooling(2, 2, 2, 2).ceil().floor(), [1, 1, 5, 5]), [1, 1, 2, 2]);
+  t.deepEqual(size(new SpatialMaxPooling(2, 2), [6, 28, 28]), [6, 14, 14], 'one sample [C, H, W]');
+});
+
+// ---- forward against the oracles ---------------------------------------------------------------
+
+for (const [name, w, shape] of configs) {
+  test(`SpatialMaxPooling ${name}: forward and indices match the oracle`, (t) => {
+    const x = Tensor.randn(shape, new Generator(1));
+    const m = maxPool(w);
+    const y = noGrad(() => m.forward(x));
+    const want = maxOracle(x, w);
+    t.deepEqual(shapeOf(y), want.shape);
+    same(t, y.data, Float32Array.from(want.data), 'maxima');
+    const [, , H, W] = shape as [number, number, number, number];
+    const idx = m.indices!;
+    t.deepEqual(shapeOf(idx), want.shape);
+    const planeOut = want.shape[2]! * want.shape[3]!;
+    for (let o = 0; o < idx.size; o++) {
+      const k = idx.data[o]!;
+      t.true(Number.isInteger(k) && k >= 0 && k < H * W, `index ${k} inside the plane`);
+      if (x.data[Math.floor(o / planeOut) * H * W + k] !== y.data[o]) t.fail(`indices[${o}] = ${k} does not point at the maximum`);
+    }
+  });
+
+  test(`SpatialAveragePooling ${name}: forward matches the oracle (count_include_pad and exclude)`, (t) => {
+    const x = Tensor.randn(shape, new Generator(2));
+    const y = noGrad(() => avgPool(w).forward(x));
+    const want = avgOracle(x, w);
+    t.deepEqual(shapeOf(y), want.shape);
+    close(t, y.data, want.data, 1e-6, 'include pad');
+    const ex = noGrad(() => avgPool(w).setCountExcludePad().forward(x));
+    close(t, ex.data, avgOracle(x, w, false).data, 1e-6, 'exclude pad');
+  });
+
+  test(`SpatialMaxPooling and SpatialAveragePooling ${name}: gradcheck and cpu/webasm parity`, (t) => {
+    const x = distinct(shape, new Generator(3));
+    checkModuleGrad(t, maxPool(w), x);
+    checkModuleGrad(t, avgPool(w), x);
+    checkModuleGrad(t, avgPool(w).setCountExcludePad(), x);
+    checkParity(t, () => maxPool(w), x);
+    checkParity(t, () => avgPool(w), x);
+  });
+}
+
+test('SpatialAveragePooling count_include_pad: the padding counts in the divisor at the borders', (t) => {
+  const x = Tensor.ones([1, 1, 4, 4]);
+  const inc = noGrad(() => new SpatialAveragePooling(3, 3, 1, 1, 1, 1).forward(x));
+  t.is(inc.data[0], Math.fround(4 / 9), 'a corner window holds 4 ones out of 9 cells');
+  t.is(inc.data[5], 1, 'an interior window');
+  const exc = noGrad(() => new SpatialAveragePooling(3, 3, 1, 1, 1, 1).setCountExcludePad().forward(x));
+  t.true(exc.data.every((v) => v === 1), 'excluding the padding, a constant image stays constant');
+});
+
+test('SpatialMaxPooling gradient goes to the arg-max of each window and adds up where windows overlap', (t) => {
+  const x = Tensor.from([1, 5, 2, 0, 0, 3, 0, 4, 9], [1, 1, 3, 3]);
+  const m = new SpatialMaxPooling(2, 2, 1, 1);
+  const y = m.forward(x);
+  t.deepEqual(y.toArray(), [5, 5, 4, 9]);
+  t.deepEqual(m.backward(x, Tensor.from([1, 2, 3, 4], [1, 1, 2, 2])).toArray(), [0, 3, 0, 0, 0, 0, 0, 3, 4]);
+  const flat = new SpatialMaxPooling(2, 2);
+  const ones = Tensor.ones([1, 1, 4, 4]);
+  flat.forward(ones);
+  t.deepEqual(flat.indices!.toArray(), [0, 2, 8, 10], 'ties go to the first maximum of the window, as in Torch7');
+  t.deepEqual(flat.backward(ones, Tensor.ones([1, 1, 2, 2])).toArray(), [1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
+});
+
+test('SpatialMaxPooling backward: the cpu-mode scatter and the webasm gather agree on LeNet shapes', (t) => {
+  for (const shape of [[32, 6, 28, 28], [32, 16, 10, 10]]) {
+    const x = Tensor.randn(shape, new Generator(4));
+    const g = (s: readonly number[]) => Tensor.randn(s, new Generator(5));
+    const run = (be: 'auto' | 'webasm') =>
+      kernels.withBackend(be, () => {
+        const m = new SpatialMaxPooling(2, 2);
+        const y = m.forward(x);
+        return m.backward(x, g(y.shape)).data;
+      });
+    same(t, run('auto'), run('webasm'), `${shape}`);
+  }
+});
+
+// ---- Lp pooling --------------------------------------------------------------------------------
+
+test('SpatialLPPooling matches the oracle for p = 1, 2, 3 and fractional p', (t) => {
+  const x = Tensor.randn([2, 3, 7, 8], new Generator(6));
+  for (const [p, w] of [[1, win(2, 2, 2, 2)], [2, win(3, 3, 2, 2)], [3, win(2, 3, 1, 2)], [1.5, win(2, 2, 2, 2)]] as const) {
+    const y = noGrad(() => new SpatialLPPooling(3, p, w.kW, w.kH, w.dW, w.dH).forward(x));
+    const want = lpOracle(x, w, p);
+    t.deepEqual(shapeOf(y), want.shape);
+    close(t, y.data, want.data, 1e-5, `p = ${p}`);
+  }
+});
+
+test('SpatialLPPooling with p = 1 is average pooling times kW·kH on non-negative input', (t) => {
+  const x = Tensor.uniform([2, 3, 8, 8], new Generator(7), 0, 1);
+  const lp = noGrad(() => new SpatialLPPooling(3, 1, 2, 2, 2, 2).forward(x));
+  const avg = noGrad(() => new SpatialAveragePooling(2, 2, 2, 2).forward(x));
+  close(t, lp.data, avg.data.map((v) => v * 4), 1e-6, 'p = 1');
+});
+
+test('SpatialLPPooling with a large p approaches max pooling of |x|', (t) => {
+  const x = Tensor.uniform([1, 2, 8, 8], new Generator(8), 0.1, 1);
+  const max = noGrad(() => new SpatialMaxPooling(2, 2).forward(x));
+  const lp = noGrad(() => new SpatialLPPooling(2, 64, 2, 2).forward(x));
+  // (Σ of 4 values^p)^(1/p) lies in [max, 4^(1/p)·max]; 4^(1/64) ≈ 1.022.
+  for (let i = 0; i < lp.size; i++) t.true(lp.data[i]! >= max.data[i]! * (1 - 1e-5) && lp.data[i]! <= max.data[i]! * 1.022);
+  const lp2 = noGrad(() => new SpatialLPPooling(2, 2, 2, 2).forward(x));
+  const gap = (y: Tensor) => y.data.reduce((s, v, i) => s + v - max.data[i]!, 0);
+  t.true(gap(lp) < gap(lp2) / 10, 'p = 64 is much closer to the max than p = 2');
+});
+
+test('SpatialLPPooling: gradcheck, cpu/webasm parity, one sample, errors', (t) => {
+  const x = Tensor.uniform([2, 2, 6, 6], new Generator(9), 0.2, 1.5);
+  for (const p of [1, 2, 3]) {
+    checkModuleGrad(t, new SpatialLPPooling(2, p, 2, 2), x);
+    checkModuleGrad(t, new SpatialLPPooling(2, p, 3, 3, 1, 1), x);
+  }
+  checkParity(t, () => new SpatialLPPooling(2, 2, 3, 3, 2, 2), Tensor.randn([4, 2, 13, 13], new Generator(10)));
+  checkParity(t, () => new SpatialLPPooling(2, 3, 2, 2), x);
+  const one = noGrad(() => new SpatialLPPooling(2, 2, 2, 2).forward(x.narrow(0, 0, 1).reshape([2, 6, 6])));
+  t.deepEqual(shapeOf(one), [2, 3, 3]);
+  t.throws(() => new SpatialLPPooling(3, 2, 2, 2).forward(x), { instanceOf: ShapeError, message: /nn\.SpatialLPPooling: expected 3 input planes .* got \[2, 2, 6, 6\]/ });
+  t.throws(() => new SpatialLPPooling(3, 0, 2, 2), { instanceOf: RangeError, message: /pnorm must be a positive finite number, got 0/ });
+});
+
+// ---- log-sum-exp pooling -----------------------------------------------------------------------
+
+test('SpatialLogSumExpPooling matches the oracle, also for large β·x (stable)', (t) => {
+  const x = Tensor.randn([2, 3, 8, 9], new Generator(11));
+  for (const [beta, w] of [[1, win(2, 2, 2, 2)], [4, win(3, 3, 2, 2)], [0.5, win(3, 2, 1, 3)]] as const) {
+    const y = noGrad(() => new SpatialLogSumExpPooling(beta, w.kW, w.kH, w.dW, w.dH).forward(x));
+    const want = lseOracle(x, w, beta);
+    t.deepEqual(shapeOf(y), want.shape);
+    close(t, y.data, want.data, 1e-5, `beta = ${beta}`);
+  }
+  const big = x.mul(100);
+  const y = noGrad(() => new SpatialLogSumExpPooling(50, 2, 2).forward(big));
+  t.true(y.data.every(Number.isFinite), 'β·x up to ~1e4 stays finite');
+  const max = noGrad(() => new SpatialMaxPooling(2, 2).forward(big));
+  for (let i = 0; i < y.size; i++) t.true(y.data[i]! <= max.data[i]! + 1e-3 && y.data[i]! >= max.data[i]! - Math.log(4) / 50 - 1e-3);
+});
+
+test('SpatialLogSumExpPooling tends to max pooling for large β and to average pooling for small β', (t) => {
+  const x = Tensor.randn([2, 2, 8, 8], new Generator(12));
+  const max = noGrad(() => new SpatialMaxPooling(2, 2).forward(x));
+  const avg = noGrad(() => new SpatialAveragePooling(2, 2, 2, 2).forward(x));
+  const hot = noGrad(() => new SpatialLogSumExpPooling(1000, 2, 2).forward(x));
+  const cold = noGrad(() => new SpatialLogSumExpPooling(1e-3, 2, 2).forward(x));
+  for (let i = 0; i < max.size; i++) {
+    t.true(Math.abs(hot.data[i]! - max.data[i]!) <= Math.log(4) / 1000 + 1e-5, `β = 1000: ${hot.data[i]} vs max ${max.data[i]}`);
+    t.true(Math.abs(cold.data[i]! - avg.data[i]!) < 5e-3, `β = 0.001: ${cold.data[i]} vs mean ${avg.data[i]}`);
+  }
+});
+
+test('SpatialLogSumExpPooling: gradcheck, cpu/webasm parity, errors', (t) => {
+  const x = Tensor.randn([2, 2, 7, 7], new Generator(13));
+  checkModuleGrad(t, new SpatialLogSumExpPooling(2, 2, 2), x);
+  checkModuleGrad(t, new SpatialLogSumExpPooling(0.7, 3, 3, 2, 2), x);
+  checkModuleGrad(t, new SpatialLogSumExpPooling(3, 3, 2, 1, 2), x);
+  checkParity(t, () => new SpatialLogSumExpPooling(2, 3, 3, 2, 2), Tensor.randn([4, 3, 15, 15], new Generator(14)));
+  t.throws(() => new SpatialLogSumExpPooling(0, 2, 2), { instanceOf: RangeError, message: /beta must be a positive finite number, got 0/ });
+});
+
+// ---- modules: descriptions, save/load, errors --------------------------------------------------
+
+test('toString describes the window as Torch7 does', (t) => {
+  t.is(new SpatialMaxPooling(2, 2).toString(), 'nn.SpatialMaxPooling(2x2, 2,2)');
+  t.is(new SpatialMaxPooling(3, 3, 2, 2, 1, 1).toString(), 'nn.SpatialMaxPooling(3x3, 2,2, 1,1)');
+  t.is(new SpatialAveragePooling(2, 2, 2, 2).toString(), 'nn.SpatialAveragePooling(2x2, 2,2)');
+  t.is(new SpatialAveragePooling(3, 3).toString(), 'nn.SpatialAveragePooling(3x3, 1,1)');
+  t.is(new SpatialLPPooling(16, 2, 2, 2).toString(), 'nn.SpatialLPPooling(16, 2, 2x2, 2,2)');
+  t.is(new SpatialLogSumExpPooling(10, 2, 2).toString(), 'nn.SpatialLogSumExpPooling(10, 2x2, 2,2)');
+});
+
+test('pooling modules have no parameters and round-trip through saveModule/loadModule', (t) => {
+  const make = () => new Sequential(new SpatialMaxPooling(2, 2), new SpatialAveragePooling(2, 2, 1, 1), new SpatialLPPooling(3, 2, 2, 2, 1, 1), new SpatialLogSumExpPooling(2, 1, 1));
+  const net = make();
+  t.is(net.parameters().length, 0);
+  t.is(net.stateDict().size, 0);
+  checkRoundTrip(t, net, make(), Tensor.randn([2, 3, 12, 12], new Generator(15)));
+});
+
+test('pooling errors name the module, the expected and the actual shape', (t) => {
+  t.throws(() => new SpatialMaxPooling(2, 2).forward(Tensor.zeros([4, 4])), { instanceOf: ShapeError, message: 'nn.SpatialMaxPooling: expected input [N, C, H, W] or [C, H, W], got [4, 4]' });
+  t.throws(() => new SpatialAveragePooling(5, 5).forward(Tensor.zeros([1, 1, 4, 8])), {
+    instanceOf: ShapeError,
+    message: 'nn.SpatialAveragePooling: input [1, 1, 4, 8] with padding 0,0 is smaller than the 5x5 window',
+  });
+  t.throws(() => new SpatialMaxPooling(2, 2, 2, 2, 2, 0), { instanceOf: RangeError, message: /SpatialMaxPooling: padW must be an integer in \[0, 1\] \(at most half the window\), got 2/ });
+  t.throws(() => new SpatialMaxPooling(0, 2), { instanceOf: RangeError, message: /kW must be a positive integer, got 0/ });
+});
