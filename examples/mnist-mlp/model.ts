@@ -1,48 +1,58 @@
-import { ClassNLLCriterion, CosineAnnealingLR, Generator, kernels, LogSoftMax, Linear, noGrad, Sequential, SGD, Tensor, Threshold } from '@eole/core';
+import { map, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
+import { batch, fromIterable, Generator, LogSoftMax, Linear, noGrad, prefetch, Sequential, shuffle, Tensor, Threshold, type Batch, type DigitSample } from '@eole/core';
 import type { DigitSet } from '../lib/mnist.js';
-import type { Progress } from '../lib/progress.js';
 
 /** The lecture's Torch snippet: Linear(784→1000), Threshold, Linear(1000→10), LogSoftMax. */
 export function buildMlp(rng: Generator, hidden = 1000): Sequential {
   return new Sequential(new Linear(784, hidden, { rng }), new Threshold(), new Linear(hidden, 10, { rng }), new LogSoftMax());
 }
 
-export interface TrainConfig {
-  seed: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  momentum: number;
-  /** L2 weight decay λ (default 0). */
-  weightDecay?: number;
-  /** Largest random shift of a training digit in pixels, each axis (default 0: none). */
-  shift?: number;
-}
-
+/** One epoch of the run, as {@link main} reports it. */
 export interface EpochRecord {
   epoch: number;
+  /** Mean training loss (NLL) over the epoch's steps. */
   loss: number;
+  /** Held-out accuracy after the epoch. */
   accuracy: number;
   seconds: number;
   backend: string;
 }
 
+/** The digits of a set as samples `{ x: image row (a view), y: label }`, lazily, one per turn. */
+export function digitSamples(set: DigitSet): Observable<DigitSample> {
+  return fromIterable(function* () {
+    for (let r = 0; r < set.count; r++) yield { x: set.images.subarray(r * 784, r * 784 + 784), y: set.labels[r]! };
+  });
+}
+
 /**
- * Rows `order[start..start+n)` of a set as a batch {x [n, 784], y [n]}; with `shift` > 0 each digit
- * moves by a random whole-pixel offset in [−shift, shift] on each axis (zeros fill in), the small
- * distortions of LeCun et al. (1998).
+ * Moves each digit by a random whole-pixel offset in [−shift, shift] on each axis (zeros fill in),
+ * the small distortions of LeCun et al. (1998), drawn from `rng` (x offset, then y offset, per
+ * sample in stream order). `shift` 0 passes samples through and draws nothing.
  */
-export function batchOf(set: DigitSet, order: ArrayLike<number>, start: number, n: number, shift = 0, rng?: Generator): { x: Tensor; y: Tensor } {
-  const x = new Float32Array(n * 784);
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = order[start + i]!;
-    const src = set.images.subarray(r * 784, r * 784 + 784);
-    if (shift > 0 && rng) shiftInto(src, x.subarray(i * 784, i * 784 + 784), rng.int(2 * shift + 1) - shift, rng.int(2 * shift + 1) - shift);
-    else x.set(src, i * 784);
-    y[i] = set.labels[r]!;
-  }
-  return { x: new Tensor(x, [n, 784]), y: new Tensor(y, [n]) };
+export function randomShift(rng: Generator, shift: number): MonoTypeOperatorFunction<DigitSample> {
+  return map((s) => {
+    if (shift <= 0) return s;
+    const dx = rng.int(2 * shift + 1) - shift;
+    const dy = rng.int(2 * shift + 1) - shift;
+    const x = new Float32Array(784);
+    shiftInto(s.x, x, dx, dy);
+    return { x, y: s.y };
+  });
+}
+
+/**
+ * The training stream of one epoch, subscribed afresh every epoch: samples → `shuffle(rng)` →
+ * {@link randomShift} (same `rng`) → `batch(size)` (the last, smaller batch dropped) →
+ * `prefetch(4)`.
+ */
+export function trainBatches(set: DigitSet, rng: Generator, batchSize: number, shift: number): Observable<Batch> {
+  return digitSamples(set).pipe(shuffle(rng), randomShift(rng, shift), batch(batchSize, { dropLast: true }), prefetch(4));
+}
+
+/** The held-out set in batches of `size`, in order. */
+export function heldOutBatches(set: DigitSet, size = 1000): Observable<Batch> {
+  return digitSamples(set).pipe(batch(size), prefetch(2));
 }
 
 function shiftInto(src: Float32Array, dst: Float32Array, dx: number, dy: number): void {
@@ -57,13 +67,13 @@ function shiftInto(src: Float32Array, dst: Float32Array, dx: number, dy: number)
 }
 
 /** Accuracy and confusion matrix (rows: true digit, columns: predicted) of a model on a set. */
-export function evaluate(model: Sequential, set: DigitSet, batch = 1000): { accuracy: number; confusion: number[][] } {
+export function evaluate(model: Sequential, set: DigitSet, size = 1000): { accuracy: number; confusion: number[][] } {
   const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
   let correct = 0;
   model.evaluate();
   noGrad(() => {
-    for (let s = 0; s < set.count; s += batch) {
-      const n = Math.min(batch, set.count - s);
+    for (let s = 0; s < set.count; s += size) {
+      const n = Math.min(size, set.count - s);
       const x = new Tensor(set.images.subarray(s * 784, (s + n) * 784), [n, 784]);
       const pred = model.forward(x).argmax(1).data;
       for (let i = 0; i < n; i++) {
@@ -75,42 +85,4 @@ export function evaluate(model: Sequential, set: DigitSet, batch = 1000): { accu
   });
   model.train();
   return { accuracy: correct / set.count, confusion };
-}
-
-/**
- * Trains with ClassNLLCriterion and SGD (momentum, cosine learning-rate schedule), evaluating the
- * held-out set after every epoch.
- */
-export function trainMlp(model: Sequential, train: DigitSet, test: DigitSet, cfg: TrainConfig, progress?: Progress): EpochRecord[] {
-  const rng = new Generator(cfg.seed);
-  const criterion = new ClassNLLCriterion();
-  const optimizer = new SGD(model.parameters(), { lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay ?? 0 });
-  const schedule = new CosineAnnealingLR(optimizer, { tMax: cfg.epochs });
-  const history: EpochRecord[] = [];
-  const steps = Math.floor(train.count / cfg.batchSize);
-  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
-    const started = performance.now();
-    const before = kernels.stats().calls;
-    const order = rng.permutation(train.count);
-    let total = 0;
-    for (let step = 0; step < steps; step++) {
-      const { x, y } = batchOf(train, order, step * cfg.batchSize, cfg.batchSize, cfg.shift ?? 0, rng);
-      optimizer.zeroGrad();
-      const loss = criterion.forward(model.forward(x), y);
-      loss.backward();
-      optimizer.step();
-      const value = loss.item();
-      if (!Number.isFinite(value)) throw new Error(`training diverged: loss ${value} at epoch ${epoch}, step ${step + 1}`);
-      total += value;
-      progress?.report({ type: 'step', epoch, epochs: cfg.epochs, step: step + 1, steps, loss: value, lr: optimizer.lr });
-    }
-    schedule.step();
-    const { accuracy } = evaluate(model, test);
-    const after = kernels.stats().calls;
-    const backend = (['webasm', 'cpu', 'headlessgl', 'webgpu'] as const).filter((b) => after[b] > before[b]).join('+');
-    const record = { epoch, loss: total / steps, accuracy, seconds: (performance.now() - started) / 1000, backend };
-    history.push(record);
-    progress?.report({ type: 'epoch', epochs: cfg.epochs, ...record });
-  }
-  return history;
 }

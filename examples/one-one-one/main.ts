@@ -15,11 +15,8 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Generator, kernels, noGrad, Tensor } from '@eole/core';
+import { BLACK, Generator, heatmap, hex, kernels, legendSize, linePlot, noGrad, Tensor, WHITE, type Figure, type LegendEntry, type Point, type RGB } from '@eole/core';
 import { numberFlag, parseCli, runCli, type CliFlags } from '../lib/cli.js';
-import { BLACK, hex, WHITE, type RGB } from '../lib/colormap.js';
-import { legendSize, type LegendEntry, type Point } from '../lib/Axes.js';
-import { heatmap, linePlot, type Figure } from '../lib/plot.js';
 
 const CLI = {
   name: 'one-one-one',

@@ -12,11 +12,8 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Generator, kernels, Perceptron, Tensor, type PerceptronFitResult } from '@eole/core';
-import type { Point } from '../lib/Axes.js';
+import { Generator, GREY, hex, kernels, linePlot, Perceptron, Tensor, type Figure, type PerceptronFitResult, type Point } from '@eole/core';
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
-import { GREY, hex } from '../lib/colormap.js';
-import { linePlot, type Figure } from '../lib/plot.js';
 
 const CLI = {
   name: 'perceptron',

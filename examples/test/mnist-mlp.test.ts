@@ -58,3 +58,41 @@ test.serial('the same seed reproduces the run bit for bit; a bad IDX folder is n
   const empty = tmp();
   await t.throwsAsync(main(['--eval', join(a, 'mnist-mlp.safetensors'), '--hidden', '16', '--test', empty], quiet), { message: /no t10k-images-idx3-ubyte/ });
 });
+
+test.serial('--stop-after 2 then --resume ends on the checkpoint of a straight run, bit for bit; events.jsonl logs every kind of event', async (t) => {
+  const args = ['--seed', '3', '--epochs', '3', '--train-size', '400', '--hidden', '16'];
+  const straight = tmp();
+  const resumed = tmp();
+  await main([...args, '--out', straight], quiet);
+  const stopped = await main([...args, '--stop-after', '2', '--out', resumed], quiet);
+  t.deepEqual(stopped.history.map((h) => h.epoch), [1, 2]);
+  const lines: string[] = [];
+  const continued = await main([...args, '--resume', '--out', resumed], (l) => lines.push(l));
+  t.is(continued.startEpoch, 3);
+  t.regex(lines[0]!, /^mnist-mlp: resuming from .*checkpoint\.safetensors at epoch 3 of 3$/);
+  t.deepEqual(continued.history.map((h) => h.epoch), [1, 2, 3], 'the history of the first part comes from events.jsonl');
+  for (const file of ['checkpoint.safetensors', 'mnist-mlp.safetensors']) {
+    t.true(readFileSync(join(resumed, file)).equals(readFileSync(join(straight, file))), `${file} differs from the straight run's`);
+  }
+
+  const events = readFileSync(join(resumed, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; epoch?: number });
+  const count = (type: string): number => events.filter((e) => e.type === type).length;
+  t.deepEqual(
+    ['start', 'step', 'epoch', 'validation', 'checkpoint', 'done'].map(count),
+    [2, 3 * 12, 3, 3, 3, 1],
+    'two starts (run, resumed run), 12 steps of 32 per epoch, one done',
+  );
+  t.deepEqual(events.filter((e) => e.type === 'checkpoint').map((e) => e.epoch), [1, 2, 3]);
+  t.true(PNG.sync.read(readFileSync(join(resumed, 'curves.png'))).width > 100);
+
+  // --epochs 2 then --epochs 3 --resume continues at epoch 3 too, but its first two epochs ran a
+  // cosine schedule over 2 epochs, so it is not the straight 3-epoch run (hence --stop-after).
+  const extended = tmp();
+  await main(['--seed', '3', '--epochs', '2', '--train-size', '400', '--hidden', '16', '--out', extended], quiet);
+  const more = await main([...args, '--resume', '--out', extended], quiet);
+  t.is(more.startEpoch, 3);
+  t.is(more.history.length, 3);
+  t.false(readFileSync(join(extended, 'checkpoint.safetensors')).equals(readFileSync(join(straight, 'checkpoint.safetensors'))));
+
+  await t.throwsAsync(main([...args, '--resume', '--out', tmp()], quiet), { message: /^--resume: no checkpoint\.safetensors in '.*' \(run without --resume first, with the same --out\)$/ });
+});

@@ -3,11 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { Canvas } from '../lib/Canvas.js';
-import { BLACK, colorAt, GREYS, hex, VIRIDIS, WHITE, type RGB } from '../lib/colormap.js';
-import { glyph, GLYPH_ADVANCE } from '../lib/font.js';
-import { heatmap, linePlot } from '../lib/plot.js';
-import { formatTick, logTicks, niceTicks } from '../lib/ticks.js';
+import { BLACK, Canvas, colorAt, formatTick, glyph, GLYPH_ADVANCE, GREYS, heatmap, hex, linePlot, logTicks, niceTicks, VIRIDIS, WHITE, type RGB } from '@eole/core';
 
 const RED = hex('#ff0000');
 

@@ -1,5 +1,5 @@
 /**
- * Colours and colormaps for the example plots.
+ * Colours and colormaps for Eole's plots.
  *
  * @example
  * const c = viridis(0.5);          // a teal, as [r, g, b]

@@ -35,7 +35,7 @@ export interface ImageOptions {
 }
 
 /**
- * An RGB raster for the examples' figures: rectangles, lines (Bresenham), circles, polylines,
+ * An RGB raster for figures (training curves, decision boundaries, filters): rectangles, lines (Bresenham), circles, polylines,
  * text in a built-in 5x7 bitmap font, small images through a colormap, and PNG output. The
  * origin is the top-left pixel; x grows right, y grows down. Drawing outside the canvas (or
  * outside the clip rectangle) is ignored.

