@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Packs every public workspace package, installs the tarballs into a fresh folder outside the
-// repository (offline, from the npm cache) and trains a perceptron through the installed
-// @eole/core. Proves the published artefact works on its own, without the monorepo.
+// Packs every public workspace package, installs @eole/core's tarball alone into a fresh folder
+// outside the repository (offline, from the npm cache) and trains a perceptron through it, then
+// installs @eole/conv beside it in another
+// folder and runs LeNet-5. Proves the published artefacts work on their own, without the monorepo.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,25 +105,35 @@ if (result.converged !== true || result.errors !== 0 || !Number.isInteger(result
 console.log('release:check OK: @eole/core@' + version + ' installed from its tarball alone, perceptron converged in ' + result.epochs + ' epochs');
 `;
 
+const convScript = `import { Generator, Tensor } from '@eole/core';
+import { LeNet5 } from '@eole/conv';
+const net = LeNet5({ rng: new Generator(1) });
+const out = net.forward(Tensor.zeros([2, 784]));
+if (out.shape.join('x') !== '2x10') { console.error('release:check FAILED: LeNet5 output shape ' + out.shape); process.exit(1); }
+console.log('release:check OK: @eole/conv installed beside @eole/core from their tarballs, LeNet5 gives ' + out.shape.join('x'));
+`;
+
+/** A fresh consumer folder with only `tarballs` installed, running `script`. */
+function consume(tmp, name, tarballs, script) {
+  const consumer = join(tmp, name);
+  mkdirSync(consumer);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ type: 'module', allowScripts: { gl: false } }, null, 2) + '\n');
+  const mode = install(consumer, tarballs.map((pkg) => pkg.tarball));
+  console.log(`installed ${tarballs.map((pkg) => `${pkg.name}@${pkg.version}`).join(', ')} into ${name} (${mode})`);
+  writeFileSync(join(consumer, 'check.mjs'), script);
+  const { status } = run(process.execPath, ['check.mjs'], consumer);
+  if (status !== 0) throw new Error(`${name}/check.mjs exited with ${status}`);
+}
+
 function main() {
   const tmp = mkdtempSync(join(tmpdir(), 'eole-release-check-'));
   try {
     const packed = workspacePackages().map((pkg) => pack(pkg, tmp));
     const core = packed.find((pkg) => pkg.name === '@eole/core');
     if (!core) throw new Error('no @eole/core package found under packages/');
-
-    const consumer = join(tmp, 'consumer');
-    mkdirSync(consumer);
-    writeFileSync(
-      join(consumer, 'package.json'),
-      JSON.stringify({ type: 'module', allowScripts: { gl: false } }, null, 2) + '\n',
-    );
-    const mode = install(consumer, packed.map((pkg) => pkg.tarball));
-    console.log(`installed ${packed.map((pkg) => `${pkg.name}@${pkg.version}`).join(', ')} (${mode})`);
-
-    writeFileSync(join(consumer, 'check.mjs'), checkScript);
-    const { status } = run(process.execPath, ['check.mjs'], consumer);
-    if (status !== 0) throw new Error(`check.mjs exited with ${status}`);
+    consume(tmp, 'core-only', [core], checkScript);
+    const conv = packed.find((pkg) => pkg.name === '@eole/conv');
+    if (conv) consume(tmp, 'with-conv', [core, conv], convScript);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -20,3 +20,5 @@ export { SpatialDivisiveNormalization } from './SpatialDivisiveNormalization.js'
 export { SpatialContrastiveNormalization } from './SpatialContrastiveNormalization.js';
 export { SpatialBatchNormalization } from './SpatialBatchNormalization.js';
 export { SpatialDropout, type SpatialDropoutOptions } from './SpatialDropout.js';
+export { LeNet5, type LeNetOptions } from './LeNet5.js';
+export { LeNet1 } from './LeNet1.js';
