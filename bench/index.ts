@@ -3,6 +3,7 @@ import path from 'node:path';
 import { kernels } from '@eole/core';
 import { benchMatmul } from './matmul.js';
 import { benchMlp } from './mlp.js';
+import { LENET_SHIM_NOTE, benchLenet } from './lenet.js';
 import { calibrate, type Calibration } from './calibrate.js';
 import { fmtMs, machine, machineLine, markdownTable, writeJson, type Row } from './report.js';
 import { tfTensorCount } from './tfjs.js';
@@ -31,6 +32,12 @@ async function main(): Promise<void> {
   };
   await step('matmul 512', () => benchMatmul(512));
   await step('MLP training step', () => benchMlp());
+  let shim = false;
+  await step('LeNet-5 training and inference', async () => {
+    const out = await benchLenet();
+    shim = out.shim;
+    return out.rows;
+  });
 
   process.stdout.write('running dispatcher calibration ... ');
   const t0 = performance.now();
@@ -41,6 +48,12 @@ async function main(): Promise<void> {
   console.log(`\nMachine: ${machineLine(m)}.`);
   console.log('Backend: our kernels launched during the timed region, per call (from kernels.stats()); for peers, the tfjs backend.');
   console.log('max abs diff: matmul against a float64 oracle; MLP: losses of two steps and all parameters after them, against Eole auto.');
+  console.log(
+    'LeNet-5 (relu, max pooling, SGD lr 0.05, seeded uniform inputs and labels): every implementation starts from the same weights (Eole\'s init, converted to tfjs HWIO / [in, out] and ConvNetJS volumes); ' +
+      'max abs diff: training, losses of two steps and all parameters after them; inference, class probabilities of the 256 samples before training; both against Eole auto. ' +
+      'ConvNetJS computes in float64 and steps after 32 per-sample gradients; tfjs-layers uses softmax + categorical cross-entropy (same function as log-softmax + NLL).',
+  );
+  if (shim) console.log(LENET_SHIM_NOTE);
   for (const r of rows) if (r.ours && r.timing.compiles > 0) console.log(`warning: ${r.impl} compiled ${r.timing.compiles} kernels inside its timed region`);
   printSummary(rows);
   printCalibration(cal);
@@ -49,8 +62,9 @@ async function main(): Promise<void> {
   if (leaked > 0) console.log(`\nnote: ${leaked} tfjs tensors still alive at the end`);
   const dir = path.join(process.cwd(), 'runs', 'bench');
   const file = path.join(dir, 'latest.json');
-  writeJson(file, { date: new Date().toISOString(), machine: m, rows, calibration: cal, totalSeconds: (performance.now() - started) / 1000 });
-  writeFileSync(path.join(dir, 'latest.md'), `${markdownTable(rows)}\n\nMachine: ${machineLine(m)}.\n`);
+  const notes = shim ? [LENET_SHIM_NOTE] : [];
+  writeJson(file, { date: new Date().toISOString(), machine: m, rows, notes, calibration: cal, totalSeconds: (performance.now() - started) / 1000 });
+  writeFileSync(path.join(dir, 'latest.md'), `${markdownTable(rows)}\n\nMachine: ${machineLine(m)}.\n${notes.map((n) => `\n${n}\n`).join('')}`);
   console.log(`\nwrote ${path.relative(process.cwd(), file)} and latest.md (total ${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
@@ -72,6 +86,17 @@ function printSummary(rows: readonly Row[]): void {
   say('matmul.eole.auto', 'matmul.tfjs.wasm', 'matmul 512 vs tfjs wasm');
   say('mlp.eole.auto', 'mlp.tfjs.cpu', 'MLP step vs tfjs cpu');
   say('mlp.eole.auto', 'mlp.tfjs.wasm', 'MLP step vs tfjs wasm');
+  const lenet = rows.find((r) => r.id === 'lenet.train.eole.auto');
+  if (lenet?.throughput) {
+    const v = lenet.throughput.value;
+    console.log(`- LeNet-5 training: ${v.toFixed(0)} samples/s (target ≥ 1,000 samples/s: ${v >= 1000 ? 'met' : 'NOT met'})`);
+  }
+  say('lenet.train.eole.auto', 'lenet.train.tfjs.cpu', 'LeNet-5 training vs tfjs-layers cpu');
+  say('lenet.train.eole.auto', 'lenet.train.tfjs.wasm', 'LeNet-5 training vs tfjs-layers wasm (with our filter-gradient shim)');
+  say('lenet.train.eole.auto', 'lenet.train.convnetjs', 'LeNet-5 training vs ConvNetJS');
+  say('lenet.infer.eole.auto', 'lenet.infer.tfjs.cpu', 'LeNet-5 inference vs tfjs-layers cpu');
+  say('lenet.infer.eole.auto', 'lenet.infer.tfjs.wasm', 'LeNet-5 inference vs tfjs-layers wasm');
+  say('lenet.infer.eole.auto', 'lenet.infer.convnetjs', 'LeNet-5 inference vs ConvNetJS');
 }
 
 function printCalibration(cal: Calibration): void {

@@ -55,6 +55,29 @@ export function time(fn: () => void, opts: TimingOptions): Timing {
   };
 }
 
+/** {@link time} for a step that returns a promise (tfjs-layers' `trainOnBatch`): each call is awaited. */
+export async function timeAsync(fn: () => unknown, opts: TimingOptions): Promise<Timing> {
+  const inner = opts.inner ?? 1;
+  for (let i = 0; i < opts.warmup; i++) await fn();
+  const before = kernels.stats();
+  const samples: number[] = [];
+  for (let r = 0; r < opts.reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) await fn();
+    samples.push((performance.now() - t0) / inner);
+  }
+  const after = kernels.stats();
+  return {
+    medianMs: median(samples),
+    minMs: Math.min(...samples),
+    maxMs: Math.max(...samples),
+    reps: opts.reps,
+    inner,
+    kernelCalls: callsPerRun(before, after, opts.reps * inner),
+    compiles: after.compiles - before.compiles,
+  };
+}
+
 function callsPerRun(before: KernelStats, after: KernelStats, runs: number): Partial<Record<BackendName, number>> {
   const out: Partial<Record<BackendName, number>> = {};
   for (const name of Object.keys(after.calls) as BackendName[]) {
