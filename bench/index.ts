@@ -4,6 +4,7 @@ import { kernels } from '@eole/core';
 import { benchMatmul } from './matmul.js';
 import { benchMlp } from './mlp.js';
 import { LENET_SHIM_NOTE, benchLenet } from './lenet.js';
+import { benchLstm, type LstmProfile } from './lstm.js';
 import { calibrate, type Calibration } from './calibrate.js';
 import { fmtMs, machine, machineLine, markdownTable, writeJson, type Row } from './report.js';
 import { tfTensorCount } from './tfjs.js';
@@ -38,6 +39,14 @@ async function main(): Promise<void> {
     shim = out.shim;
     return out.rows;
   });
+  let lstmNotes: string[] = [];
+  let lstmProfile: LstmProfile | null = null;
+  await step('LSTM training step', async () => {
+    const out = await benchLstm();
+    lstmNotes = out.notes;
+    lstmProfile = out.profile;
+    return out.rows;
+  });
 
   process.stdout.write('running dispatcher calibration ... ');
   const t0 = performance.now();
@@ -54,6 +63,9 @@ async function main(): Promise<void> {
       'ConvNetJS computes in float64 and steps after 32 per-sample gradients; tfjs-layers uses softmax + categorical cross-entropy (same function as log-softmax + NLL).',
   );
   if (shim) console.log(LENET_SHIM_NOTE);
+  console.log(LSTM_NOTE);
+  for (const n of lstmNotes) console.log(n);
+  if (lstmProfile) console.log(profileLine(lstmProfile));
   for (const r of rows) if (r.ours && r.timing.compiles > 0) console.log(`warning: ${r.impl} compiled ${r.timing.compiles} kernels inside its timed region`);
   printSummary(rows);
   printCalibration(cal);
@@ -62,10 +74,22 @@ async function main(): Promise<void> {
   if (leaked > 0) console.log(`\nnote: ${leaked} tfjs tensors still alive at the end`);
   const dir = path.join(process.cwd(), 'runs', 'bench');
   const file = path.join(dir, 'latest.json');
-  const notes = shim ? [LENET_SHIM_NOTE] : [];
-  writeJson(file, { date: new Date().toISOString(), machine: m, rows, notes, calibration: cal, totalSeconds: (performance.now() - started) / 1000 });
+  const notes = [...(shim ? [LENET_SHIM_NOTE] : []), LSTM_NOTE, ...lstmNotes, ...(lstmProfile ? [profileLine(lstmProfile)] : [])];
+  writeJson(file, { date: new Date().toISOString(), machine: m, rows, notes, calibration: cal, lstmProfile, totalSeconds: (performance.now() - started) / 1000 });
   writeFileSync(path.join(dir, 'latest.md'), `${markdownTable(rows)}\n\nMachine: ${machineLine(m)}.\n${notes.map((n) => `\n${n}\n`).join('')}`);
   console.log(`\nwrote ${path.relative(process.cwd(), file)} and latest.md (total ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+/** How the LSTM rows are set up and checked. */
+const LSTM_NOTE =
+  'LSTM step (seeded uniform x [32, 20, 64] and targets [32, 10]): LSTM(64 → 128) over the 20 steps, Linear(128 → 10) on the last hidden state, MSE, backpropagation through time, SGD lr 0.1. ' +
+  'Eole and tfjs-layers (`tf.layers.lstm({units: 128, recurrentActivation: \'sigmoid\'})` + dense, `trainOnBatch`) start from the same weights (Eole\'s init; Keras kernels are the transposes, gates i, f, g/c, o in the same order, its one bias = b_ih + b_hh); ' +
+  'max abs diff: the loss of the first step and every parameter after it (for the LSTM bias, its change), against Eole auto.';
+
+/** Eole's LSTM step split into forward, backward and update, for the notes. */
+function profileLine(p: LstmProfile): string {
+  const k = (c: Partial<Record<string, number>>): string => Object.entries(c).map(([b, n]) => `${b} ×${n}`).join(', ');
+  return `Eole LSTM step, auto dispatch, by phase (median of 5): forward + loss ${fmtMs(p.forwardMs)} ms (${k(p.kernels.forward)}), backward ${fmtMs(p.backwardMs)} ms (${k(p.kernels.backward)}), SGD update ${fmtMs(p.updateMs)} ms (${k(p.kernels.update)}).`;
 }
 
 /** The numbers the issue asks about, in words. */
@@ -97,6 +121,9 @@ function printSummary(rows: readonly Row[]): void {
   say('lenet.infer.eole.auto', 'lenet.infer.tfjs.cpu', 'LeNet-5 inference vs tfjs-layers cpu');
   say('lenet.infer.eole.auto', 'lenet.infer.tfjs.wasm', 'LeNet-5 inference vs tfjs-layers wasm');
   say('lenet.infer.eole.auto', 'lenet.infer.convnetjs', 'LeNet-5 inference vs ConvNetJS');
+  say('lstm.eole.auto', 'lstm.tfjs.cpu', 'LSTM step vs tfjs-layers cpu');
+  say('lstm.eole.auto', 'lstm.tfjs.wasm', 'LSTM step vs tfjs-layers wasm');
+  say('lstm.eole.auto', 'lstm.brainjs', 'LSTM step vs brain.js LSTMTimeStep (32 sequences, see the note)');
 }
 
 function printCalibration(cal: Calibration): void {

@@ -39,7 +39,7 @@ export function machine(): Machine {
   const cpus = os.cpus();
   const require = createRequire(import.meta.url);
   const versions: Record<string, string> = {};
-  for (const pkg of ['gpu.js', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-layers', 'convnetjs']) {
+  for (const pkg of ['gpu.js', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-layers', 'convnetjs', 'brain.js']) {
     try {
       const file = require.resolve(`${pkg}/package.json`, { paths: [process.cwd(), path.join(process.cwd(), 'packages/core')] });
       versions[pkg] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
@@ -106,7 +106,7 @@ export function markdownTable(rows: readonly Row[]): string {
 
 export function machineLine(m: Machine): string {
   const v = m.versions;
-  return `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}; gpu.js ${v['gpu.js']}, tfjs ${v['@tensorflow/tfjs-core']}, tfjs-layers ${v['@tensorflow/tfjs-layers']}, ConvNetJS ${v['convnetjs']}; load average ${m.loadAverage.toFixed(2)} at start`;
+  return `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}; gpu.js ${v['gpu.js']}, tfjs ${v['@tensorflow/tfjs-core']}, tfjs-layers ${v['@tensorflow/tfjs-layers']}, ConvNetJS ${v['convnetjs']}, brain.js ${v['brain.js']}; load average ${m.loadAverage.toFixed(2)} at start`;
 }
 
 /** Writes the JSON results (runs/ is gitignored). */

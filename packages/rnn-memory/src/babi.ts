@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+
+/** One question of a bAbI story, with what the model may read when answering it. */
+export interface BabiQuestion {
+  /** The question's tokens (lower case, punctuation dropped). */
+  question: string[];
+  /** The answer as written in the file (one word, or a comma-separated list in tasks 8 and 19). */
+  answer: string;
+  /** The supporting facts, as indices into the story's `sentences`. */
+  supporting: number[];
+  /** The sentences told before the question: indices into `sentences`, oldest first. */
+  memory: number[];
+  /** The question's line number in the file (1-based). */
+  line: number;
+}
+
+/** One story: its statements in order and the questions asked along the way. */
+export interface BabiStory {
+  /** Every statement of the story, tokenised; questions are not statements. */
+  sentences: string[][];
+  questions: BabiQuestion[];
+}
+
+/** A malformed line of a bAbI file; the message names the file and the line. */
+export class BabiFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    why: string,
+  ) {
+    super(`${file}:${line}: ${why}`);
+    this.name = 'BabiFormatError';
+  }
+}
+
+/**
+ * The tokens of a bAbI sentence: lower-cased words, with the punctuation ('.', '?', ',') dropped.
+ *
+ * @example
+ * tokenize('Where is Mary? '); // ['where', 'is', 'mary']
+ */
+export function tokenize(text: string): string[] {
+  return text.toLowerCase().match(/[^\s.?!,;:]+/g) ?? [];
+}
+
+/**
+ * Parses the bAbI question-answering format (Weston, Bordes, Chopra, Rush, van Merriënboer, Joulin &
+ * Mikolov, "Towards AI-Complete Question Answering: A Set of Prerequisite Toy Tasks", 2015): each line
+ * is `ID text`, IDs count up from 1 within a story and restart at 1 for the next one; a question line
+ * is `ID question<TAB>answer<TAB>supporting IDs` and its supporting IDs name earlier statements of the
+ * same story. Throws a {@link BabiFormatError} naming the file and line of the first malformed line
+ * (an ID that is not a positive integer, an ID that neither follows the previous one nor restarts at
+ * 1, a question without its tab-separated answer, a supporting ID that names no earlier statement).
+ * Blank lines are skipped.
+ *
+ * @example
+ * const [story] = parseBabi('1 Mary went to the office.\n2 Where is Mary? \toffice\t1\n');
+ * story.questions[0]; // { question: ['where', 'is', 'mary'], answer: 'office', supporting: [0], memory: [0], line: 2 }
+ */
+export function parseBabi(text: string, file = '<string>'): BabiStory[] {
+  const stories: BabiStory[] = [];
+  let story: BabiStory | null = null;
+  let previousId = 0;
+  /** Line ID → index into story.sentences, for the statements of the current story. */
+  let statementOf = new Map<number, number>();
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const lineNo = i + 1;
+    if (raw.trim() === '') return;
+    const fail = (why: string): never => {
+      throw new BabiFormatError(file, lineNo, why);
+    };
+    const match = /^(\S+) (.*)$/.exec(raw);
+    const idText = match ? match[1]! : raw.trim().split(/\s+/)[0]!;
+    if (!/^[1-9]\d*$/.test(idText)) fail(`the line must start with a positive integer ID and a space, got '${truncate(raw)}'`);
+    const id = Number(idText);
+    const body = match ? match[2]! : '';
+    if (id === 1) {
+      story = { sentences: [], questions: [] };
+      stories.push(story);
+      statementOf = new Map();
+    } else if (story === null) {
+      fail(`the first story must start at ID 1, got ID ${id}`);
+    } else if (id !== previousId + 1) {
+      fail(`ID ${id} follows ID ${previousId}: IDs must count up by one within a story, or restart at 1 for a new story`);
+    }
+    previousId = id;
+    const current = story!;
+    if (!body.includes('\t')) {
+      if (body.trim().endsWith('?')) fail(`question '${truncate(body.trim())}' has no answer: expected 'question<TAB>answer<TAB>supporting IDs'`);
+      const tokens = tokenize(body);
+      if (tokens.length === 0) fail(`statement ${id} is empty`);
+      statementOf.set(id, current.sentences.length);
+      current.sentences.push(tokens);
+      return;
+    }
+    const [questionText, answerText, supportText = '', ...rest] = body.split('\t');
+    if (rest.length > 0) fail(`expected 'question<TAB>answer<TAB>supporting IDs', got ${rest.length + 3} tab-separated fields`);
+    const question = tokenize(questionText!);
+    if (question.length === 0) fail('the question is empty');
+    const answer = answerText!.trim().toLowerCase();
+    if (answer === '') fail(`question '${truncate(questionText!.trim())}' has an empty answer`);
+    const supporting = supportText
+      .trim()
+      .split(/\s+/)
+      .filter((s) => s !== '')
+      .map((s) => {
+        const ref = /^\d+$/.test(s) ? statementOf.get(Number(s)) : undefined;
+        if (ref === undefined) fail(`supporting fact ID '${s}' does not name an earlier statement of this story`);
+        return ref!;
+      });
+    current.questions.push({ question, answer, supporting, memory: current.sentences.map((_, k) => k), line: lineNo });
+  });
+  return stories;
+}
+
+/**
+ * Reads and parses a bAbI file (see {@link parseBabi}); errors name the path and the line.
+ *
+ * @example
+ * const train = readBabi('../shared/data/babi/en/qa1_single-supporting-fact_train.txt');
+ * train.length; // 200 stories
+ */
+export function readBabi(path: string): BabiStory[] {
+  return parseBabi(readFileSync(path, 'utf8'), path);
+}
+
+function truncate(s: string, n = 60): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
