@@ -1,6 +1,7 @@
-import { Module, type Tensor } from '@eole/core';
+import type { Tensor } from '@eole/core';
 import { avgPool2d } from './avgPool2d.js';
-import { asBatch, checkWindow, describeWindow, type PoolWindow } from './poolGeometry.js';
+import { asBatch } from './poolGeometry.js';
+import { SpatialPooling } from './SpatialPooling.js';
 
 /**
  * Torch7's `nn.SpatialAveragePooling(kW, kH, dW, dH, padW, padH)`: the mean over kH×kW windows
@@ -20,34 +21,12 @@ import { asBatch, checkWindow, describeWindow, type PoolWindow } from './poolGeo
  * pool.forward(Tensor.ones([1, 6, 28, 28])).shape;  // [1, 6, 14, 14], all ones
  * pool.toString();                                  // nn.SpatialAveragePooling(2x2, 2,2)
  */
-export class SpatialAveragePooling extends Module {
-  /** Whether output sizes round up (Torch7 `ceil_mode`). */
-  ceilMode = false;
+export class SpatialAveragePooling extends SpatialPooling {
   /** Whether the padding counts in the divisor (Torch7 `count_include_pad`, default true). */
   countIncludePad = true;
 
-  constructor(
-    readonly kW: number,
-    readonly kH: number,
-    readonly dW = 1,
-    readonly dH = 1,
-    readonly padW = 0,
-    readonly padH = 0,
-  ) {
-    super();
-    checkWindow('SpatialAveragePooling', this);
-  }
-
-  /** Output sizes round up (Torch7 `:ceil()`). */
-  ceil(): this {
-    this.ceilMode = true;
-    return this;
-  }
-
-  /** Output sizes round down, the default (Torch7 `:floor()`). */
-  floor(): this {
-    this.ceilMode = false;
-    return this;
+  constructor(kW: number, kH: number, dW = 1, dH = 1, padW = 0, padH = 0) {
+    super(kW, kH, dW, dH, padW, padH);
   }
 
   /** Padded positions count in the divisor, the default (Torch7 `:setCountIncludePad()`). */
@@ -62,17 +41,8 @@ export class SpatialAveragePooling extends Module {
     return this;
   }
 
-  /** The window as {@link avgPool2d} takes it. */
-  get window(): PoolWindow {
-    return { kW: this.kW, kH: this.kH, dW: this.dW, dH: this.dH, padW: this.padW, padH: this.padH, ceil: this.ceilMode };
-  }
-
   protected updateOutput(input: Tensor): Tensor {
     const { x, unbatch } = asBatch(this.typeName(), input);
     return unbatch(avgPool2d(x, this.window, this.countIncludePad, this.typeName()));
-  }
-
-  override toString(): string {
-    return `${this.typeName()}(${describeWindow(this)})`;
   }
 }

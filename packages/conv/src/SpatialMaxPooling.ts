@@ -1,6 +1,7 @@
-import { Module, Tensor } from '@eole/core';
+import type { Tensor } from '@eole/core';
 import { maxPool2d } from './maxPool2d.js';
-import { asBatch, checkWindow, describeWindow, type PoolWindow } from './poolGeometry.js';
+import { asBatch } from './poolGeometry.js';
+import { SpatialPooling } from './SpatialPooling.js';
 
 /**
  * Torch7's `nn.SpatialMaxPooling(kW, kH, dW, dH, padW, padH)`: the maximum over kH×kW windows
@@ -20,39 +21,12 @@ import { asBatch, checkWindow, describeWindow, type PoolWindow } from './poolGeo
  * pool.forward(Tensor.zeros([32, 6, 28, 28])).shape;    // [32, 6, 14, 14]
  * new SpatialMaxPooling(3, 3, 2, 2).ceil().toString();   // nn.SpatialMaxPooling(3x3, 2,2)
  */
-export class SpatialMaxPooling extends Module {
-  /** Whether output sizes round up (Torch7 `ceil_mode`). */
-  ceilMode = false;
+export class SpatialMaxPooling extends SpatialPooling {
   /** The arg-max of every window of the last forward, as offsets h·W + w in the input plane (0-based). */
   indices: Tensor | null = null;
 
-  constructor(
-    readonly kW: number,
-    readonly kH: number,
-    readonly dW: number = kW,
-    readonly dH: number = kH,
-    readonly padW = 0,
-    readonly padH = 0,
-  ) {
-    super();
-    checkWindow('SpatialMaxPooling', this);
-  }
-
-  /** Output sizes round up (Torch7 `:ceil()`). */
-  ceil(): this {
-    this.ceilMode = true;
-    return this;
-  }
-
-  /** Output sizes round down, the default (Torch7 `:floor()`). */
-  floor(): this {
-    this.ceilMode = false;
-    return this;
-  }
-
-  /** The window as {@link maxPool2d} takes it. */
-  get window(): PoolWindow {
-    return { kW: this.kW, kH: this.kH, dW: this.dW, dH: this.dH, padW: this.padW, padH: this.padH, ceil: this.ceilMode };
+  constructor(kW: number, kH: number, dW: number = kW, dH: number = kH, padW = 0, padH = 0) {
+    super(kW, kH, dW, dH, padW, padH);
   }
 
   protected updateOutput(input: Tensor): Tensor {
@@ -60,9 +34,5 @@ export class SpatialMaxPooling extends Module {
     const { output, indices } = maxPool2d(x, this.window, this.typeName());
     this.indices = unbatch(indices);
     return unbatch(output);
-  }
-
-  override toString(): string {
-    return `${this.typeName()}(${describeWindow(this)})`;
   }
 }

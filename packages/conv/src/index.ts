@@ -23,3 +23,4 @@ export { SpatialDropout, type SpatialDropoutOptions } from './SpatialDropout.js'
 export { LeNet5, type LeNetOptions } from './LeNet5.js';
 export { LeNet1 } from './LeNet1.js';
 export { plotFilters, filtersFigure, FILTERS_BACKGROUND, type FilterRow, type FiltersFigureOptions, type PlotFiltersOptions } from './plotFilters.js';
+export { SpatialPooling } from './SpatialPooling.js';
