@@ -113,6 +113,14 @@ if (out.shape.join('x') !== '2x10') { console.error('release:check FAILED: LeNet
 console.log('release:check OK: @eole/conv installed beside @eole/core from their tarballs, LeNet5 gives ' + out.shape.join('x'));
 `;
 
+const rnnScript = `import { Generator, Tensor } from '@eole/core';
+import { LSTM } from '@eole/rnn-memory';
+const lstm = new LSTM(3, 4, { rng: new Generator(1) });
+const out = lstm.forward(Tensor.zeros([2, 5, 3]));
+if (out.shape.join('x') !== '2x5x4') { console.error('release:check FAILED: LSTM output shape ' + out.shape); process.exit(1); }
+console.log('release:check OK: @eole/rnn-memory installed beside @eole/core from their tarballs, LSTM gives ' + out.shape.join('x'));
+`;
+
 /** A fresh consumer folder with only `tarballs` installed, running `script`. */
 function consume(tmp, name, tarballs, script) {
   const consumer = join(tmp, name);
@@ -134,6 +142,8 @@ function main() {
     consume(tmp, 'core-only', [core], checkScript);
     const conv = packed.find((pkg) => pkg.name === '@eole/conv');
     if (conv) consume(tmp, 'with-conv', [core, conv], convScript);
+    const rnn = packed.find((pkg) => pkg.name === '@eole/rnn-memory');
+    if (rnn) consume(tmp, 'with-rnn-memory', [core, rnn], rnnScript);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

