@@ -1,5 +1,6 @@
-import { defaultGenerator, linear, Module, Tensor } from '@eole/core';
-import { cellInputRows, checkCellState, checkSize, initBound, type RecurrentCellOptions } from './cellOptions.js';
+import { linear, Tensor } from '@eole/core';
+import { cellInputRows, checkCellState, type RecurrentCellOptions } from './cellOptions.js';
+import { RecurrentCell } from './RecurrentCell.js';
 import { gruCell } from './gruCellOp.js';
 
 /**
@@ -19,28 +20,10 @@ import { gruCell } from './gruCellOp.js';
  * let h = cell.step(x0);     // [N, 20]
  * h = cell.step(x1, h);
  */
-export class GRUCell extends Module {
-  readonly weight_ih: Tensor;
-  readonly weight_hh: Tensor;
-  readonly bias_ih: Tensor | null;
-  readonly bias_hh: Tensor | null;
-
-  constructor(
-    readonly inputSize: number,
-    readonly hiddenSize: number,
-    options: RecurrentCellOptions = {},
-  ) {
-    super();
-    checkSize('GRUCell', 'inputSize', inputSize);
-    checkSize('GRUCell', 'hiddenSize', hiddenSize);
-    const rng = options.rng ?? defaultGenerator;
+export class GRUCell extends RecurrentCell {
+  constructor(inputSize: number, hiddenSize: number, options: RecurrentCellOptions = {}) {
+    super(inputSize, hiddenSize, 3, options);
     const H = hiddenSize;
-    const k = initBound(H);
-    this.weight_ih = this.registerParameter('weight_ih', Tensor.uniform([3 * H, inputSize], rng, -k, k));
-    this.weight_hh = this.registerParameter('weight_hh', Tensor.uniform([3 * H, H], rng, -k, k));
-    const bias = options.bias !== false;
-    this.bias_ih = bias ? this.registerParameter('bias_ih', Tensor.uniform([3 * H], rng, -k, k)) : null;
-    this.bias_hh = bias ? this.registerParameter('bias_hh', Tensor.uniform([3 * H], rng, -k, k)) : null;
   }
 
   /** One step: the new hidden state [N, H] from x [N, in] and h [N, H] (default zeros). */

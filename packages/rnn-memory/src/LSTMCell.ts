@@ -1,5 +1,6 @@
-import { defaultGenerator, linear, Module, Tensor } from '@eole/core';
-import { cellInputRows, checkCellState, checkSize, initBound, type RecurrentCellOptions } from './cellOptions.js';
+import { linear, Tensor } from '@eole/core';
+import { cellInputRows, checkCellState, type RecurrentCellOptions } from './cellOptions.js';
+import { RecurrentCell } from './RecurrentCell.js';
 import { lstmCell } from './lstmCellOp.js';
 import { unbind } from './unbind.js';
 
@@ -38,28 +39,10 @@ export interface LSTMState {
  * let s = cell.step(x0);       // { h: [N, 20], c: [N, 20] }
  * s = cell.step(x1, s);
  */
-export class LSTMCell extends Module {
-  readonly weight_ih: Tensor;
-  readonly weight_hh: Tensor;
-  readonly bias_ih: Tensor | null;
-  readonly bias_hh: Tensor | null;
-
-  constructor(
-    readonly inputSize: number,
-    readonly hiddenSize: number,
-    options: LSTMCellOptions = {},
-  ) {
-    super();
-    checkSize('LSTMCell', 'inputSize', inputSize);
-    checkSize('LSTMCell', 'hiddenSize', hiddenSize);
-    const rng = options.rng ?? defaultGenerator;
+export class LSTMCell extends RecurrentCell {
+  constructor(inputSize: number, hiddenSize: number, options: LSTMCellOptions = {}) {
+    super(inputSize, hiddenSize, 4, options);
     const H = hiddenSize;
-    const k = initBound(H);
-    this.weight_ih = this.registerParameter('weight_ih', Tensor.uniform([4 * H, inputSize], rng, -k, k));
-    this.weight_hh = this.registerParameter('weight_hh', Tensor.uniform([4 * H, H], rng, -k, k));
-    const bias = options.bias !== false;
-    this.bias_ih = bias ? this.registerParameter('bias_ih', Tensor.uniform([4 * H], rng, -k, k)) : null;
-    this.bias_hh = bias ? this.registerParameter('bias_hh', Tensor.uniform([4 * H], rng, -k, k)) : null;
     const forgetBias = options.forgetBias ?? 0;
     if (!Number.isFinite(forgetBias)) throw new RangeError(`LSTMCell: forgetBias must be a finite number, got ${String(forgetBias)}`);
     if (forgetBias !== 0) {

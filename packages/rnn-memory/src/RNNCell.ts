@@ -1,5 +1,6 @@
-import { defaultGenerator, linear, Module, Tensor } from '@eole/core';
-import { cellInputRows, checkCellState, checkSize, initBound, type RecurrentCellOptions } from './cellOptions.js';
+import { linear, Tensor } from '@eole/core';
+import { cellInputRows, checkCellState, type RecurrentCellOptions } from './cellOptions.js';
+import { RecurrentCell } from './RecurrentCell.js';
 
 /** Options of {@link RNNCell}. */
 export interface RNNCellOptions extends RecurrentCellOptions {
@@ -22,31 +23,14 @@ export interface RNNCellOptions extends RecurrentCellOptions {
  * let h = cell.step(x0);          // x0 [N, 10] → h [N, 20]
  * h = cell.step(x1, h);
  */
-export class RNNCell extends Module {
-  readonly weight_ih: Tensor;
-  readonly weight_hh: Tensor;
-  readonly bias_ih: Tensor | null;
-  readonly bias_hh: Tensor | null;
+export class RNNCell extends RecurrentCell {
   readonly nonlinearity: 'tanh' | 'relu';
 
-  constructor(
-    readonly inputSize: number,
-    readonly hiddenSize: number,
-    options: RNNCellOptions = {},
-  ) {
-    super();
-    checkSize('RNNCell', 'inputSize', inputSize);
-    checkSize('RNNCell', 'hiddenSize', hiddenSize);
+  constructor(inputSize: number, hiddenSize: number, options: RNNCellOptions = {}) {
+    super(inputSize, hiddenSize, 1, options);
     const nonlinearity = options.nonlinearity ?? 'tanh';
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new RangeError(`RNNCell: nonlinearity must be 'tanh' or 'relu', got '${String(nonlinearity)}'`);
     this.nonlinearity = nonlinearity;
-    const rng = options.rng ?? defaultGenerator;
-    const k = initBound(hiddenSize);
-    this.weight_ih = this.registerParameter('weight_ih', Tensor.uniform([hiddenSize, inputSize], rng, -k, k));
-    this.weight_hh = this.registerParameter('weight_hh', Tensor.uniform([hiddenSize, hiddenSize], rng, -k, k));
-    const bias = options.bias !== false;
-    this.bias_ih = bias ? this.registerParameter('bias_ih', Tensor.uniform([hiddenSize], rng, -k, k)) : null;
-    this.bias_hh = bias ? this.registerParameter('bias_hh', Tensor.uniform([hiddenSize], rng, -k, k)) : null;
   }
 
   /** One step: the new hidden state [N, H] from x [N, in] and h [N, H] (default zeros). */

@@ -32,3 +32,4 @@ export { SkipGramSampler, type SkipGramOptions } from './SkipGramSampler.js';
 export { Word2Vec, type Word2VecOptions, type Neighbour } from './Word2Vec.js';
 export { StackRNN, type StackRNNOptions, type StackState, type StackSequenceResult } from './StackRNN.js';
 export { Seq2Seq, type Seq2SeqOptions } from './Seq2Seq.js';
+export { RecurrentCell } from './RecurrentCell.js';
