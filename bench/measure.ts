@@ -43,16 +43,7 @@ export function time(fn: () => void, opts: TimingOptions): Timing {
     for (let i = 0; i < inner; i++) fn();
     samples.push((performance.now() - t0) / inner);
   }
-  const after = kernels.stats();
-  return {
-    medianMs: median(samples),
-    minMs: Math.min(...samples),
-    maxMs: Math.max(...samples),
-    reps: opts.reps,
-    inner,
-    kernelCalls: callsPerRun(before, after, opts.reps * inner),
-    compiles: after.compiles - before.compiles,
-  };
+  return summarize(samples, opts.reps, inner, before);
 }
 
 /** {@link time} for a step that returns a promise (tfjs-layers' `trainOnBatch`): each call is awaited. */
@@ -66,14 +57,19 @@ export async function timeAsync(fn: () => unknown, opts: TimingOptions): Promise
     for (let i = 0; i < inner; i++) await fn();
     samples.push((performance.now() - t0) / inner);
   }
+  return summarize(samples, opts.reps, inner, before);
+}
+
+/** Median, range and kernel counts of timed samples, against the registry counters taken before. */
+function summarize(samples: number[], reps: number, inner: number, before: KernelStats): Timing {
   const after = kernels.stats();
   return {
     medianMs: median(samples),
     minMs: Math.min(...samples),
     maxMs: Math.max(...samples),
-    reps: opts.reps,
+    reps,
     inner,
-    kernelCalls: callsPerRun(before, after, opts.reps * inner),
+    kernelCalls: callsPerRun(before, after, reps * inner),
     compiles: after.compiles - before.compiles,
   };
 }

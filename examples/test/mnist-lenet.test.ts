@@ -1,29 +1,14 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Canvas } from '@eole/core';
 import { main, type LeNetSummary } from '../mnist-lenet/main.js';
-import { mnistSplit, type DigitSet } from '../lib/mnist.js';
+import { mnistSplit } from '../lib/mnist.js';
+import { writeIdx } from './idx.js';
 
 const quiet = (): void => {};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-lenet-'));
-
-/** Writes a set as an uncompressed MNIST IDX pair. */
-function writeIdx(dir: string, set: DigitSet): void {
-  const images = Buffer.alloc(16 + set.count * 784);
-  images.writeUInt32BE(0x803, 0);
-  images.writeUInt32BE(set.count, 4);
-  images.writeUInt32BE(28, 8);
-  images.writeUInt32BE(28, 12);
-  for (let i = 0; i < set.count * 784; i++) images[16 + i] = Math.round(set.images[i]! * 255);
-  const labels = Buffer.alloc(8 + set.count);
-  labels.writeUInt32BE(0x801, 0);
-  labels.writeUInt32BE(set.count, 4);
-  for (let i = 0; i < set.count; i++) labels[8 + i] = set.labels[i]!;
-  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), images);
-  writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), labels);
-}
 
 /** The rows and columns of kernels in filters.png: runs of grey pixels (the background is pale blue) of a whole tile (5 × 8 pixels). */
 function filterGrid(path: string): { rows: number; columns: number } {

@@ -1,31 +1,14 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { main, type MlpSummary } from '../mnist-mlp/main.js';
-import { mnistSplit, type DigitSet } from '../lib/mnist.js';
+import { mnistSplit } from '../lib/mnist.js';
+import { writeIdx } from './idx.js';
 
 const quiet = (): void => {};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-mlp-'));
-
-/** Writes a set as an MNIST IDX pair (ubyte images, ubyte labels). */
-function writeIdx(dir: string, set: DigitSet, gzip: boolean): void {
-  const images = Buffer.alloc(16 + set.count * 784);
-  images.writeUInt32BE(0x803, 0);
-  images.writeUInt32BE(set.count, 4);
-  images.writeUInt32BE(28, 8);
-  images.writeUInt32BE(28, 12);
-  for (let i = 0; i < set.count * 784; i++) images[16 + i] = Math.round(set.images[i]! * 255);
-  const labels = Buffer.alloc(8 + set.count);
-  labels.writeUInt32BE(0x801, 0);
-  labels.writeUInt32BE(set.count, 4);
-  for (let i = 0; i < set.count; i++) labels[8 + i] = set.labels[i]!;
-  const suffix = gzip ? '.gz' : '';
-  writeFileSync(join(dir, `t10k-images-idx3-ubyte${suffix}`), gzip ? gzipSync(images) : images);
-  writeFileSync(join(dir, `t10k-labels-idx1-ubyte${suffix}`), gzip ? gzipSync(labels) : labels);
-}
 
 // The CI-sized run of the README's full run (10 epochs, 97%): 3 epochs on the same 8,000 digits.
 test.serial('mnist-mlp learns the held-out digits (3 epochs, ≥ 94.5%; measured 95.10%), saves, and --eval reads an IDX test set', async (t) => {
