@@ -121,6 +121,15 @@ if (out.shape.join('x') !== '2x5x4') { console.error('release:check FAILED: LSTM
 console.log('release:check OK: @eole/rnn-memory installed beside @eole/core from their tarballs, LSTM gives ' + out.shape.join('x'));
 `;
 
+const metricScript = `import { Generator, Linear, Tensor } from '@eole/core';
+import { ContrastiveCriterion, PairwiseDistance, Siamese } from '@eole/metric';
+const siamese = new Siamese(new Linear(4, 2, { rng: new Generator(1) }));
+const d = new PairwiseDistance().forward(siamese.forward(Tensor.randn([2, 3, 4], new Generator(2))));
+const loss = new ContrastiveCriterion(1).forward(d, Tensor.from([0, 1, 0]));
+if (d.shape.join('x') !== '3' || !Number.isFinite(loss.item())) { console.error('release:check FAILED: Siamese distances ' + d.shape + ', DrLIM loss ' + loss.item()); process.exit(1); }
+console.log('release:check OK: @eole/metric installed beside @eole/core and @eole/conv from their tarballs, DrLIM loss ' + loss.item().toFixed(4));
+`;
+
 /** A fresh consumer folder with only `tarballs` installed, running `script`. */
 function consume(tmp, name, tarballs, script) {
   const consumer = join(tmp, name);
@@ -144,6 +153,8 @@ function main() {
     if (conv) consume(tmp, 'with-conv', [core, conv], convScript);
     const rnn = packed.find((pkg) => pkg.name === '@eole/rnn-memory');
     if (rnn) consume(tmp, 'with-rnn-memory', [core, rnn], rnnScript);
+    const metric = packed.find((pkg) => pkg.name === '@eole/metric');
+    if (metric && conv) consume(tmp, 'with-metric', [core, conv, metric], metricScript);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
