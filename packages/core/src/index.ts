@@ -62,6 +62,7 @@ export { glyph, hasGlyph, GLYPH_WIDTH, GLYPH_ADVANCE, GLYPH_HEIGHT, LINE_HEIGHT 
 export { niceTicks, tickStep, logTicks, formatTick } from './plot/ticks.js';
 export { Axes, legendSize, type Box, type Range, type Point, type FrameOptions, type LegendEntry } from './plot/Axes.js';
 export { Figure, linePlot, heatmap, type Series, type LinePlotOptions, type HeatmapOptions } from './plot/plot.js';
+export { scatterPlot, type ScatterPlotOptions } from './plot/scatter.js';
 export { progressBar, type ProgressBarOptions, type ProgressMode } from './stream/progressBar.js';
 export { plotCurves, curvesFigure, type PlotCurvesOptions, type Curves } from './stream/plotCurves.js';
 export { fromIdx, type DigitSample } from './stream/fromIdx.js';
