@@ -1,0 +1,75 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeWav } from './wav.js';
+import { resample } from './resample.js';
+
+/** One recording of a spoken-digit folder (the Free Spoken Digit Dataset naming scheme). */
+export interface DigitUtterance {
+  /** Full path of the WAV file. */
+  path: string;
+  /** File name, e.g. `7_jackson_32.wav`. */
+  file: string;
+  /** The spoken digit, 0–9 (the label). */
+  digit: number;
+  /** Speaker name, e.g. `jackson`. */
+  speaker: string;
+  /** Repetition index (FSDD: 0–49; indices 0–4 are its standard test split). */
+  index: number;
+}
+
+const NAME = /^(\d)_(.+)_(\d+)\.wav$/i;
+
+/**
+ * Parses a file name of the Free Spoken Digit Dataset scheme `{digit}_{speaker}_{index}.wav`
+ * (Jackson et al., github.com/Jakobovski/free-spoken-digit-dataset), e.g. `7_jackson_32.wav`.
+ * Returns null for any other name (the digit is one decimal digit, the index a whole number, the
+ * extension `.wav` in any case; the speaker is everything between the first and last underscore).
+ *
+ * @example
+ * parseDigitFileName('7_jackson_32.wav'); // { digit: 7, speaker: 'jackson', index: 32 }
+ * parseDigitFileName('notes.txt');        // null
+ */
+export function parseDigitFileName(name: string): { digit: number; speaker: string; index: number } | null {
+  const m = NAME.exec(name);
+  if (!m) return null;
+  return { digit: Number(m[1]), speaker: m[2]!, index: Number(m[3]) };
+}
+
+/**
+ * Lists the WAV files of `dir` named `{digit}_{speaker}_{index}.wav` (other files are ignored),
+ * sorted by speaker, then digit, then index, so every run sees the same order. Throws a clear error
+ * when the folder is missing or holds no such file.
+ *
+ * @example
+ * const all = readDigitFolder('../shared/data/fsdd/recordings'); // 2,000 utterances
+ * const test = all.filter((u) => u.index < 5);                  // the standard test split
+ */
+export function readDigitFolder(dir: string): DigitUtterance[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`readDigitFolder: '${dir}' is not a folder`);
+  const out: DigitUtterance[] = [];
+  for (const file of readdirSync(dir)) {
+    const parsed = parseDigitFileName(file);
+    if (parsed) out.push({ path: join(dir, file), file, ...parsed });
+  }
+  if (out.length === 0) throw new Error(`readDigitFolder: no WAV file named {digit}_{speaker}_{index}.wav (e.g. 7_jackson_32.wav) in '${dir}'`);
+  return out.sort((a, b) => (a.speaker < b.speaker ? -1 : a.speaker > b.speaker ? 1 : a.digit - b.digit || a.index - b.index));
+}
+
+/**
+ * Reads one utterance: decodes the WAV file ({@link decodeWav}: any PCM or float format, channels
+ * mixed to mono) and, when its rate differs from `sampleRate`, resamples it through the band-limited
+ * {@link resample} (a low-pass at the lower Nyquist frequency). Samples are in [−1, 1].
+ *
+ * @example
+ * const x = loadUtterance('recordings/7_jackson_32.wav'); // Float32Array at 8 kHz
+ */
+export function loadUtterance(path: string, sampleRate = 8000): Float32Array {
+  if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) throw new RangeError(`loadUtterance: sampleRate must be a positive number of Hz, got ${sampleRate}`);
+  let wav;
+  try {
+    wav = decodeWav(readFileSync(path));
+  } catch (e) {
+    throw new Error(`loadUtterance: '${path}': ${(e as Error).message}`, { cause: e });
+  }
+  return wav.sampleRate === sampleRate ? wav.samples : resample(wav.samples, wav.sampleRate, sampleRate);
+}

@@ -1,0 +1,159 @@
+import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Generator, gradcheck, kernels, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
+import {
+  AcousticConvNet, acousticConvNetConfig, backgroundRms, digitFeatures, N_COEFFS, noiseFloor, paddedFeatures, padWithNoise, speechCentre, utteranceWindow, windowInput, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR,
+} from '@eole/speech';
+
+const count = (ps: Tensor[]): number => ps.reduce((s, p) => s + p.size, 0);
+
+function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+  return m;
+}
+
+/** A vowel-like burst of `ms` milliseconds at 8 kHz: 300 Hz and 1.2 kHz tones over broadband noise, under a half-sine envelope. */
+function burst(ms: number): Float32Array {
+  const n = Math.round(8 * ms);
+  const rng = new Generator(99);
+  return Float32Array.from({ length: n }, (_, i) => Math.sin((Math.PI * i) / n) * (0.3 * Math.sin((2 * Math.PI * 300 * i) / 8000) + 0.1 * Math.sin((2 * Math.PI * 1200 * i) / 8000) + rng.normal(0, 0.05)));
+}
+
+test('windowInput: 40 frames as a coefficient-major 40×40 image, each coefficient normalised over its window (independent oracle)', (t) => {
+  const T = 60;
+  const f = Tensor.randn([T, N_COEFFS], new Generator(1));
+  for (let i = 0; i < f.size; i++) f.data[i] = f.data[i]! * (1 + (i % N_COEFFS)) + 3 * (i % 7);
+  const start = 13;
+  const x = windowInput(f, start);
+  t.is(x.length, 1600);
+  for (const c of [0, 5, 39]) {
+    const col = Array.from({ length: WINDOW_FRAMES }, (_, k) => f.data[(start + k) * N_COEFFS + c]!);
+    const mu = col.reduce((a, b) => a + b, 0) / WINDOW_FRAMES;
+    const sd = Math.sqrt(col.reduce((a, b) => a + (b - mu) ** 2, 0) / WINDOW_FRAMES + WINDOW_VARIANCE_FLOOR);
+    for (const k of [0, 17, 39]) t.true(Math.abs(x[c * WINDOW_FRAMES + k]! - (col[k]! - mu) / sd) < 1e-5);
+  }
+  // shifting the whole signal's level (a constant cepstral offset, e.g. gain) changes nothing
+  const shifted = new Tensor(Float32Array.from(f.data, (v, i) => v + (i % N_COEFFS === 0 ? 7 : 0)), [T, N_COEFFS]);
+  t.true(maxRelErr(windowInput(shifted, start), x) < 1e-5);
+  const out = new Float32Array(1600);
+  t.is(windowInput(f, 0, out), out);
+  t.is(windowInput(f, T - WINDOW_FRAMES).length, 1600);
+});
+
+test('windowInput: clear errors for a bad shape, start or buffer', (t) => {
+  const f = Tensor.zeros([50, N_COEFFS]);
+  t.throws(() => windowInput(Tensor.zeros([50, 13]), 0), { message: /features must be \[frames, 40\] .* got shape \[50, 13\]/ });
+  t.throws(() => windowInput(f, 11), { message: /start must be an integer in \[0, 10\] for 50 frames .* got 11/ });
+  t.throws(() => windowInput(f, -1), { message: /got -1/ });
+  t.throws(() => windowInput(f, 1.5), { message: /got 1\.5/ });
+  t.throws(() => windowInput(f, 0, new Float32Array(10)), { message: /out must hold 1600 values, got 10/ });
+});
+
+test('padWithNoise, noiseFloor and speechCentre on a burst between silences', (t) => {
+  const b = burst(200);
+  const x = padWithNoise(b, 2000, 1000, 1e-3, new Generator(1));
+  t.is(x.length, 2000 + b.length + 1000);
+  t.deepEqual(Array.from(x.subarray(2000, 2000 + b.length)), Array.from(b));
+  const floor = noiseFloor(x);
+  t.true(floor > 5e-4 && floor < 2e-3, `floor ${floor}`);
+  t.true(Math.abs(speechCentre(x) - (2000 + b.length / 2)) < 40, `centre ${speechCentre(x)}`);
+  t.deepEqual(Array.from(padWithNoise(b, 5, 5, 0.1, new Generator(3))), Array.from(padWithNoise(b, 5, 5, 0.1, new Generator(3))));
+  t.throws(() => padWithNoise(b, -1, 0, 0.1, new Generator(1)), { message: /before and after must be non-negative integers/ });
+});
+
+test('backgroundRms matches white noise, and ignores a DC offset and low-frequency rumble that noiseFloor counts', (t) => {
+  const rng = new Generator(2);
+  const white = Float32Array.from({ length: 8000 }, () => rng.normal(0, 2e-3));
+  t.true(Math.abs(backgroundRms(white) / 2e-3 - 1) < 0.25, `white: ${backgroundRms(white)}`);
+  const rumble = Float32Array.from(white, (v, i) => v + 0.01 + 0.02 * Math.sin((2 * Math.PI * 50 * i) / 8000));
+  t.true(noiseFloor(rumble) > 3 * 2e-3, `noiseFloor ${noiseFloor(rumble)}`);
+  t.true(Math.abs(backgroundRms(rumble) / 2e-3 - 1) < 0.35, `with rumble: ${backgroundRms(rumble)}`);
+});
+
+test('paddedFeatures centres the speech of a short utterance in a window; utteranceWindow is deterministic per seed and jitters', (t) => {
+  const b = burst(150);
+  const { features, centre } = paddedFeatures(b, 8000, { rng: new Generator(1), margin: 5 });
+  t.is(features.shape[1], N_COEFFS);
+  t.true(centre >= 5 && centre + WINDOW_FRAMES + 5 <= features.shape[0]!, `centre ${centre} of ${features.shape[0]} frames`);
+  // the loudest frame (c0) of the window sits near its middle
+  const x = windowInput(features, centre);
+  const c0 = Array.from(x.subarray(0, WINDOW_FRAMES));
+  const loudest = c0.indexOf(Math.max(...c0));
+  t.true(Math.abs(loudest - WINDOW_FRAMES / 2) <= 4, `loudest frame ${loudest}`);
+  const a = utteranceWindow(b, 8000, { rng: new Generator(7), jitter: 3 });
+  t.deepEqual(Array.from(a), Array.from(utteranceWindow(b, 8000, { rng: new Generator(7), jitter: 3 })));
+  const starts = new Set<string>();
+  for (let s = 0; s < 12; s++) starts.add(utteranceWindow(b, 8000, { rng: new Generator(s), jitter: 3, noiseRms: 1e-4 }).subarray(0, 40).join(','));
+  t.true(starts.size > 1);
+  // a long utterance is cut by the window, not rejected
+  t.is(utteranceWindow(burst(900), 8000, { rng: new Generator(1) }).length, 1600);
+  t.deepEqual(digitFeatures(b).shape, [Math.floor((b.length - 200) / 80) + 1, 40]);
+});
+
+test('AcousticConvNet: 9×9 first layer, [N, 1600] or [N, 1, 40, 40] to log-probabilities over the classes', (t) => {
+  const net = AcousticConvNet({ rng: new Generator(1), dropoutRng: new Generator(2) });
+  t.is(count(net.parameters()), 8 * 81 + 8 + 16 * 8 * 25 + 16 + 576 * 64 + 64 + 64 * 10 + 10);
+  const text = net.toString();
+  t.regex(text, /nn\.SpatialConvolution\(1 -> 8, 9x9\)/);
+  t.regex(text, /nn\.Dropout\(0\.3\)/);
+  net.evaluate();
+  const x = Tensor.randn([3, 1600], new Generator(3));
+  const out = net.forward(x);
+  t.deepEqual([...out.shape], [3, 10]);
+  for (let r = 0; r < 3; r++) t.true(Math.abs(out.data.subarray(r * 10, r * 10 + 10).reduce((s, v) => s + Math.exp(v), 0) - 1) < 1e-5);
+  t.deepEqual(Array.from(net.forward(x.reshape([3, 1, 40, 40])).data), Array.from(out.data));
+  const wide = AcousticConvNet({ rng: new Generator(1), classes: 11, planes: [4, 6], hidden: 20, dropout: 0 });
+  t.deepEqual([...wide.forward(Tensor.zeros([2, 1600])).shape], [2, 11]);
+  t.notRegex(wide.toString(), /Dropout/);
+  t.deepEqual(acousticConvNetConfig({}), { classes: 10, planes: [8, 16], hidden: 64, dropout: 0.3 });
+});
+
+test('AcousticConvNet: clear errors for a wrong input shape and bad options', (t) => {
+  const net = AcousticConvNet({ rng: new Generator(1) });
+  t.throws(() => net.forward(Tensor.zeros([2, 1500])), { message: /\[2, 1500\].*\[1, 40, 40\]/ });
+  t.throws(() => net.forward(Tensor.zeros([2, 1, 40, 39])), { message: /1560 elements per sample|\[1, 40, 40\]/ });
+  t.throws(() => AcousticConvNet({ planes: [0, 4] }), { message: /planes\[0\] must be a positive integer, got 0/ });
+  t.throws(() => AcousticConvNet({ dropout: 1 }), { message: /dropout must be in \[0, 1\), got 1/ });
+  t.throws(() => AcousticConvNet({ classes: 2.5 }), { message: /classes must be a positive integer, got 2\.5/ });
+});
+
+// The whole net, composed as trained (ReLU, max pooling), on a tiny batch: a seeded check of the
+// gradient of the input and of every parameter tensor against central finite differences.
+test('AcousticConvNet: gradients of the whole net (input and every parameter) pass a finite-difference check', (t) => {
+  const net = AcousticConvNet({ rng: new Generator(3), planes: [2, 3], hidden: 8, dropout: 0.5, dropoutRng: new Generator(4) });
+  net.evaluate();
+  const x = Tensor.randn([2, 1600], new Generator(5)).requiresGrad_();
+  const r = gradcheck((input) => net.forward(input), [x, ...net.parameters()], { maxPerInput: 16, eps: 1e-3 });
+  t.true(r.ok, JSON.stringify(r.worst));
+});
+
+test('AcousticConvNet: cpu and webasm backends agree on the output and every gradient', (t) => {
+  const run = (backend: 'cpu' | 'webasm') =>
+    kernels.withBackend(backend, () => {
+      const net = AcousticConvNet({ rng: new Generator(6), dropoutRng: new Generator(7) });
+      const x = Tensor.randn([4, 1600], new Generator(8)).requiresGrad_();
+      const y = net.forward(x);
+      y.mul(Tensor.randn(y.shape, new Generator(9))).sum().backward();
+      return { y: Float32Array.from(y.data), grads: [x, ...net.parameters()].map((p) => Float32Array.from(p.grad!.data)) };
+    });
+  const a = run('cpu');
+  const b = run('webasm');
+  t.true(maxRelErr(a.y, b.y) < 1e-4, `outputs differ by ${maxRelErr(a.y, b.y)}`);
+  a.grads.forEach((g, i) => t.true(maxRelErr(g, b.grads[i]!) < 1e-4, `gradient ${i} differs by ${maxRelErr(g, b.grads[i]!)}`));
+});
+
+test('AcousticConvNet round-trips through a safetensors file', (t) => {
+  const a = AcousticConvNet({ rng: new Generator(10), dropoutRng: new Generator(11) });
+  const b = AcousticConvNet({ rng: new Generator(12), dropoutRng: new Generator(13) });
+  const path = join(mkdtempSync(join(tmpdir(), 'eole-acoustic-')), 'net.safetensors');
+  saveModule(path, a, { planes: '8,16' });
+  t.deepEqual(loadModule(path, b), { planes: '8,16' });
+  a.evaluate();
+  b.evaluate();
+  const x = Tensor.randn([3, 1600], new Generator(14));
+  t.deepEqual(noGrad(() => b.forward(x)).toArray(), noGrad(() => a.forward(x)).toArray());
+  t.throws(() => loadModule(path, AcousticConvNet({ planes: [8, 12] })));
+});
