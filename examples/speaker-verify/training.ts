@@ -1,0 +1,244 @@
+/**
+ * The training run of speaker-verify: a Siamese pair of the embedding net with the DrLIM loss,
+ * driven by core's `train(...)` event stream, with the held-out equal error rate after every epoch.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { from, lastValueFrom, map, takeWhile, tap } from 'rxjs';
+import {
+  Adam, Axes, Canvas, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, jsonLines, PALETTE, progressBar, resume, saveModule, Sequential, Tensor, train,
+  type Batch, type Module, type Point, type TrainEvent, type ValidationEvent,
+} from '@eole/core';
+import { ContrastiveCriterion, embed, PairwiseDistance, randomPairs, Siamese, type Metric } from '@eole/metric';
+import { readEvents } from '../lib/mnistRun.js';
+import { featureWindow, pairBatches, WINDOW_SIZE, windowStarts, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
+import { embedUtterances, scoreTrials, trialsEer, type UtteranceEmbedding } from './verify.js';
+
+/** Everything a training run needs besides the data. */
+export interface TrainSetup {
+  name: string;
+  out: string;
+  seed: number;
+  epochs: number;
+  resume: boolean;
+  stopAfter: number;
+  lr: number;
+  margin: number;
+  batch: number;
+  pairs: number;
+  positiveFraction: number;
+  mining: Mining;
+  /** How held-out utterances are embedded and scored after every epoch. */
+  embedding: UtteranceEmbedding;
+  metric: Metric;
+  /** Saved with the weights (how to rebuild the net and embed utterances). */
+  metadata: Record<string, string>;
+}
+
+/** One epoch of a run. */
+export interface EpochRecord {
+  epoch: number;
+  /** Mean DrLIM loss of the epoch's training pairs. */
+  loss: number;
+  /** DrLIM loss of fixed held-out pairs. */
+  validationLoss: number;
+  /** Equal error rate of the held-out trials after the epoch. */
+  eer: number;
+  seconds: number;
+  backend: string;
+}
+
+/** What {@link trainVerifier} returns. */
+export interface TrainResult {
+  history: EpochRecord[];
+  startEpoch: number;
+  lastEpoch: number;
+  weights: string;
+  files: string[];
+}
+
+/** A validation event with the held-out EER added to its metrics (as written to events.jsonl). */
+type EerValidation = ValidationEvent & { metrics: ValidationEvent['metrics'] & { eer?: number } };
+
+/** Fixed held-out pairs (centred windows, half same-speaker) for the validation loss. */
+function validationBatches(utterances: readonly SpeakerUtterance[], norm: FeatureNorm, seed: number, count: number): Batch[] {
+  const speakers = [...new Set(utterances.map((u) => u.speaker))];
+  const labels = utterances.map((u) => speakers.indexOf(u.speaker));
+  const pairs = randomPairs(labels, count, new Generator(seed));
+  const batches: Batch[] = [];
+  for (let s = 0; s < count; s += 128) {
+    const p = Math.min(128, count - s);
+    const x = new Float32Array(2 * p * WINDOW_SIZE);
+    for (let k = 0; k < p; k++) {
+      const a = utterances[pairs.first[s + k]!]!;
+      const b = utterances[pairs.second[s + k]!]!;
+      featureWindow(a, windowStarts(a, 1, 0)[0]!, norm, x.subarray(k * WINDOW_SIZE, (k + 1) * WINDOW_SIZE));
+      featureWindow(b, windowStarts(b, 1, 0)[0]!, norm, x.subarray((p + k) * WINDOW_SIZE, (p + k + 1) * WINDOW_SIZE));
+    }
+    batches.push({ x: new Tensor(x, [2, p, WINDOW_SIZE]), y: new Tensor(pairs.target.slice(s, s + p), [p]) });
+  }
+  return batches;
+}
+
+/**
+ * Trains the embedding net `net` as the shared branch of `Sequential(Siamese(net), PairwiseDistance())`
+ * with `ContrastiveCriterion(margin)` (DrLIM), Adam and a cosine schedule over `epochs`. The data
+ * stream is {@link pairBatches} (seeded by `seed`); the events feed a checkpoint every epoch
+ * (model, optimizer, schedule and generator, for `--resume`), the plain net weights with their
+ * metadata (`<name>.safetensors`, what `--eval` reads), the progress bar, `events.jsonl` (each
+ * validation event carries the held-out EER) and `curves.png` (losses and EER by epoch).
+ *
+ * @example
+ * const result = await trainVerifier(net, trainUtts, heldOutUtts, speakerId, setup, console.log);
+ */
+export async function trainVerifier(
+  net: Module,
+  trainSet: readonly SpeakerUtterance[],
+  evaluation: readonly SpeakerUtterance[],
+  speakerId: ReadonlyMap<string, number>,
+  trial: ((a: SpeakerUtterance, b: SpeakerUtterance) => boolean) | undefined,
+  setup: TrainSetup,
+  log: (line: string) => void,
+): Promise<TrainResult> {
+  const { name, out } = setup;
+  mkdirSync(out, { recursive: true });
+  const model = new Sequential(new Siamese(net), new PairwiseDistance());
+  const criterion = new ContrastiveCriterion(setup.margin);
+  const optimizer = new Adam(model.parameters(), { lr: setup.lr });
+  const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, setup.epochs) });
+  const rng = new Generator(setup.seed);
+  const rngs = { data: rng };
+  const state = { model, optimizer, scheduler, rngs };
+  const weights = join(out, `${name}.safetensors`);
+  const eventsPath = join(out, 'events.jsonl');
+  const curvesPath = join(out, 'curves.png');
+
+  let startEpoch = 1;
+  let earlier: TrainEvent[] = [];
+  if (setup.resume) {
+    if (!existsSync(join(out, CHECKPOINT_FILE))) throw new Error(`--resume: no ${CHECKPOINT_FILE} in '${out}' (run without --resume first, with the same --out)`);
+    startEpoch = resume(out, state);
+    earlier = readEvents(eventsPath).filter((e) => (e.type === 'epoch' || e.type === 'validation') && e.epoch < startEpoch);
+    log(`${name}: resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${startEpoch} of ${setup.epochs}`);
+  }
+
+  const validation = validationBatches(evaluation, setup.embedding.norm, setup.seed + 1, Math.min(512, 2 * evaluation.length));
+  let lastEpoch = startEpoch - 1;
+  const metadata = (): Record<string, string> => ({ example: name, ...setup.metadata, seed: String(setup.seed), epochs: String(setup.epochs), epoch: String(lastEpoch) });
+  const stopAfter = setup.stopAfter > 0 ? setup.stopAfter : Number.POSITIVE_INFINITY;
+  const seen: TrainEvent[] = [...earlier];
+  const withEer = (e: TrainEvent): TrainEvent => {
+    if (e.type !== 'validation') return e;
+    const trials = scoreTrials(embedUtterances(net, evaluation, setup.embedding), evaluation, setup.metric, trial);
+    const eer = trialsEer(trials).eer;
+    const loss = seen.find((s) => s.type === 'epoch' && s.epoch === e.epoch);
+    log(`epoch ${e.epoch}: training loss ${loss?.type === 'epoch' ? loss.loss.toFixed(4) : '?'}, held-out loss ${e.metrics.loss.toFixed(4)}, held-out EER ${(eer * 100).toFixed(2)}%`);
+    return { ...e, metrics: Object.assign({}, e.metrics, { eer }) };
+  };
+  const steps = Math.floor(trainSet.length / setup.batch);
+  const events$ = train({
+    model,
+    criterion,
+    optimizer,
+    scheduler,
+    data: pairBatches(trainSet, speakerId, rng, {
+      batch: setup.batch,
+      pairs: setup.pairs,
+      positiveFraction: setup.positiveFraction,
+      mining: setup.mining,
+      embed: (x) => noGradEmbed(net, x),
+      norm: setup.embedding.norm,
+    }),
+    validation: () => from(validation),
+    epochs: setup.epochs,
+    rngs,
+    startEpoch,
+  }).pipe(
+    tap((e) => {
+      if (e.type === 'epoch') seen.push(e);
+    }),
+    map(withEer),
+    checkpoint(out),
+    tap((e) => {
+      if (e.type !== 'checkpoint') return;
+      lastEpoch = e.epoch;
+      saveModule(weights, net, metadata());
+    }),
+    progressBar({ stepsPerEpoch: steps }),
+    jsonLines(eventsPath, { append: setup.resume }),
+    tap((e) => {
+      if (e.type === 'validation') {
+        seen.push(e);
+        curvesFigure(records(seen), name).savePNG(curvesPath);
+      }
+    }),
+    takeWhile((e) => !(e.type === 'validation' && e.epoch >= stopAfter), true),
+  );
+  await lastValueFrom(events$, { defaultValue: null });
+  saveModule(weights, net, metadata());
+  if (lastEpoch === stopAfter && lastEpoch < setup.epochs) log(`${name}: stopped after epoch ${lastEpoch} (--stop-after); continue with --resume`);
+  const files = [weights, join(out, CHECKPOINT_FILE), eventsPath, curvesPath].filter((f) => existsSync(f));
+  return { history: records(seen), startEpoch, lastEpoch, weights, files };
+}
+
+/** net(x) through @eole/metric's `embed` operator: evaluation mode, no graph (for hard mining). */
+function noGradEmbed(net: Module, x: Tensor): Tensor {
+  const rows: Tensor[] = [];
+  from([x]).pipe(embed(net)).subscribe((e) => rows.push(e));
+  return rows[0]!;
+}
+
+/** One record per epoch, joining its epoch and validation events. */
+export function records(events: readonly TrainEvent[]): EpochRecord[] {
+  const byEpoch = new Map<number, EpochRecord>();
+  for (const e of events) {
+    if (e.type === 'epoch') byEpoch.set(e.epoch, { epoch: e.epoch, loss: e.loss, validationLoss: Number.NaN, eer: Number.NaN, seconds: e.seconds, backend: e.backend });
+    if (e.type === 'validation') {
+      const r = byEpoch.get(e.epoch);
+      if (r) {
+        r.validationLoss = e.metrics.loss;
+        r.eer = (e as EerValidation).metrics.eer ?? Number.NaN;
+      }
+    }
+  }
+  return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+}
+
+/**
+ * The learning curves of a run: the DrLIM loss of the training and held-out pairs by epoch (log
+ * scale), and the held-out equal error rate in percent.
+ *
+ * @example
+ * curvesFigure(records(events), 'speaker-verify').savePNG('runs/speaker-verify/curves.png');
+ */
+export function curvesFigure(history: readonly EpochRecord[], title: string): Canvas {
+  const W = 500;
+  const H = 420;
+  const canvas = new Canvas(2 * W, H);
+  const pts = (f: (r: EpochRecord) => number): Point[] => history.map((r) => [r.epoch, f(r)] as Point).filter(([, y]) => Number.isFinite(y) && y > 0);
+  const trainLoss = pts((r) => r.loss);
+  const valLoss = pts((r) => r.validationLoss);
+  const eer = history.map((r) => [r.epoch, r.eer * 100] as Point).filter(([, y]) => Number.isFinite(y));
+  const first = history[0]?.epoch ?? 1;
+  const last = Math.max(first + 1, history.at(-1)?.epoch ?? 2);
+  const xRange = [first - 0.25, last + 0.25] as const;
+  const box = (i: number) => ({ x: i * W + 80, y: 40, w: W - 100, h: H - 90 });
+  const losses = [...trainLoss, ...valLoss].map(([, y]) => y);
+  const lo = Math.min(...losses, 1);
+  const hi = Math.max(...losses, lo * 10);
+  const lossAxes = new Axes(canvas, box(0), xRange, [lo / 1.2, hi * 1.2], true);
+  lossAxes.drawFrame({ title: `${title}: DrLIM loss`, xLabel: 'epoch', yLabel: 'loss (log scale)' });
+  lossAxes.plotLine(trainLoss, PALETTE[0]!, 2).plotPoints(trainLoss, PALETTE[0]!, 3);
+  lossAxes.plotLine(valLoss, PALETTE[1]!, 2, [6, 3]).plotPoints(valLoss, PALETTE[1]!, 3);
+  lossAxes.legend([
+    { name: 'training pairs', color: PALETTE[0]! },
+    { name: 'held-out pairs', color: PALETTE[1]!, dash: [6, 3] },
+  ]);
+  const top = Math.max(5, ...eer.map(([, y]) => y)) * 1.1;
+  const eerAxes = new Axes(canvas, box(1), xRange, [0, top]);
+  eerAxes.drawFrame({ title: `${title}: held-out EER`, xLabel: 'epoch', yLabel: 'equal error rate (%)' });
+  eerAxes.plotLine(eer, PALETTE[2]!, 2).plotPoints(eer, PALETTE[2]!, 3);
+  const lastEer = eer.at(-1);
+  if (lastEer) eerAxes.legend([{ name: `EER (last ${lastEer[1].toFixed(2)}%)`, color: PALETTE[2]! }]);
+  return canvas;
+}

@@ -1,0 +1,167 @@
+/**
+ * Verification with a trained embedding net: utterance embeddings through @eole/metric's `embed`
+ * operator, every trial scored by the distance of two embeddings, the equal error rate, and the
+ * PNGs of the scores (distance histograms and the ROC).
+ */
+import { from, map } from 'rxjs';
+import { BLACK, Canvas, concat, linePlot, PALETTE, Tensor, type Module, type Point } from '@eole/core';
+import { distanceMatrix, embed, type Metric } from '@eole/metric';
+import { featureWindow, WINDOW_SIZE, windowStarts, type FeatureNorm, type SpeakerUtterance } from './data.js';
+import { equalErrorRate, rocCurve } from './eer.js';
+
+/** How an utterance becomes one embedding. */
+export interface UtteranceEmbedding {
+  /** Windows per utterance, their embeddings averaged (1: the centred window only). */
+  windows: number;
+  /** The windows spread over centre ± spread frames. */
+  spread: number;
+  /** Divide each utterance embedding by its L2 norm. */
+  normalize: boolean;
+  /** Window normalisation (as in training). */
+  norm: FeatureNorm;
+}
+
+/**
+ * Utterance embeddings [n, dim]: each utterance's windows ({@link windowStarts}) go through the net
+ * by @eole/metric's `embed` operator (evaluation mode, no graph), in groups of utterances; the
+ * window embeddings of an utterance are averaged, and L2-normalised when asked. Synchronous (the
+ * window stream is), so it can run inside a training event stream between two epochs.
+ *
+ * @example
+ * const e = embedUtterances(net, utts, { windows: 3, spread: 8, normalize: false, norm: { kind: 'window' } }); // [n, 32]
+ */
+export function embedUtterances(net: Module, utterances: readonly SpeakerUtterance[], how: UtteranceEmbedding): Tensor {
+  const k = how.windows;
+  const group = Math.max(1, Math.floor(256 / k));
+  const chunks: SpeakerUtterance[][] = [];
+  for (let i = 0; i < utterances.length; i += group) chunks.push(utterances.slice(i, i + group));
+  const rows: Tensor[] = [];
+  let failure: unknown = null;
+  from(chunks)
+    .pipe(
+      map((chunk) => {
+        const x = new Float32Array(chunk.length * k * WINDOW_SIZE);
+        chunk.forEach((u, i) => windowStarts(u, k, how.spread).forEach((s, j) => featureWindow(u, s, how.norm, x.subarray((i * k + j) * WINDOW_SIZE, (i * k + j + 1) * WINDOW_SIZE))));
+        return new Tensor(x, [chunk.length * k, WINDOW_SIZE]);
+      }),
+      embed(net),
+    )
+    .subscribe({ next: (e) => rows.push(e), error: (e: unknown) => (failure = e) });
+  if (failure !== null) throw failure;
+  const embeddings = concat(rows, 0);
+  const dim = embeddings.shape[1]!;
+  const out = new Float32Array(utterances.length * dim);
+  for (let u = 0; u < utterances.length; u++) {
+    const row = out.subarray(u * dim, (u + 1) * dim);
+    for (let j = 0; j < k; j++) for (let c = 0; c < dim; c++) row[c]! += embeddings.data[(u * k + j) * dim + c]! / k;
+    if (how.normalize) {
+      const norm = Math.hypot(...row) || 1;
+      for (let c = 0; c < dim; c++) row[c]! /= norm;
+    }
+  }
+  return new Tensor(out, [utterances.length, dim]);
+}
+
+/** Scored trials: the distance of each pair and whether its two utterances share a speaker. */
+export interface Trials {
+  distances: Float32Array;
+  /** 1: same speaker (target trial), 0: different speakers (impostor trial). */
+  same: Uint8Array;
+  targets: number;
+  impostors: number;
+}
+
+/**
+ * Every unordered pair {i, j} (i < j) of utterances, or those `trial` accepts, scored by the
+ * `metric` distance of their embeddings [n, dim] (`distanceMatrix` of @eole/metric).
+ *
+ * @example
+ * const trials = scoreTrials(embeddings, utts); // 200 utterances → 19,900 trials
+ */
+export function scoreTrials(embeddings: Tensor, utterances: readonly SpeakerUtterance[], metric: Metric = 'l2', trial?: (a: SpeakerUtterance, b: SpeakerUtterance) => boolean): Trials {
+  const n = utterances.length;
+  const d = distanceMatrix(embeddings, embeddings, metric).data;
+  const distances: number[] = [];
+  const same: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const a = utterances[i]!;
+      const b = utterances[j]!;
+      if (trial && !trial(a, b)) continue;
+      distances.push(Math.max(0, d[i * n + j]!));
+      same.push(a.speaker === b.speaker ? 1 : 0);
+    }
+  }
+  const targets = same.reduce((s, v) => s + v, 0);
+  return { distances: Float32Array.from(distances), same: Uint8Array.from(same), targets, impostors: same.length - targets };
+}
+
+/** The equal error rate of trials scored by distance (a smaller distance accepts sooner). */
+export function trialsEer(trials: Trials): { eer: number; threshold: number } {
+  const { eer, threshold } = equalErrorRate(trials.distances.map((x) => -x), trials.same);
+  return { eer, threshold: -threshold };
+}
+
+/**
+ * Histograms of the same-speaker and different-speaker distances (each normalised to a density),
+ * with the EER threshold as a vertical line: how far apart the two populations are.
+ *
+ * @example
+ * distanceHistogram(trials, 'held-out pairs').savePNG('runs/speaker-verify/distances.png');
+ */
+export function distanceHistogram(trials: Trials, title: string, bins = 40): Canvas {
+  const { threshold, eer } = trialsEer(trials);
+  const hi = trials.distances.reduce((m, x) => Math.max(m, x), 0) || 1;
+  const width = hi / bins;
+  const density = (label: number, count: number): Point[] => {
+    const h = new Float64Array(bins);
+    trials.distances.forEach((x, i) => {
+      if (trials.same[i] === label) h[Math.min(bins - 1, Math.floor(x / width))]! += 1 / (count * width);
+    });
+    return Array.from(h).flatMap((v, b) => [[b * width, v], [(b + 1) * width, v]] as Point[]);
+  };
+  const same = density(1, trials.targets);
+  const different = density(0, trials.impostors);
+  const top = Math.max(...same.map((p) => p[1]), ...different.map((p) => p[1]));
+  const fig = linePlot({
+    title,
+    xLabel: 'distance between utterance embeddings',
+    yLabel: 'density',
+    xRange: [0, hi],
+    yRange: [0, top * 1.1],
+    series: [
+      { name: `same speaker (${trials.targets} pairs)`, points: same, color: PALETTE[0]! },
+      { name: `different speakers (${trials.impostors} pairs)`, points: different, color: PALETTE[1]! },
+      { name: `EER threshold ${threshold.toFixed(3)} (EER ${(eer * 100).toFixed(2)}%)`, points: [[threshold, 0], [threshold, top * 1.1]], color: BLACK, dash: [6, 3] },
+    ],
+  });
+  return fig;
+}
+
+/**
+ * The ROC as error rates: false rejections (same speaker refused) against false acceptances
+ * (different speakers accepted), in percent, with the EER point where the curve crosses the diagonal;
+ * both axes run from 0 to about four times the EER (at least 10%), where the curve turns.
+ *
+ * @example
+ * rocFigure(trials, 'held-out pairs').savePNG('runs/speaker-verify/roc.png');
+ */
+export function rocFigure(trials: Trials, title: string): Canvas {
+  const roc = rocCurve(trials.distances.map((x) => -x), trials.same);
+  const step = Math.max(1, Math.floor(roc.length / 2000));
+  const points: Point[] = roc.filter((_, i) => i % step === 0 || i === roc.length - 1).map((p) => [p.far * 100, p.frr * 100]);
+  const { eer } = trialsEer(trials);
+  const zoom = Math.min(100, Math.max(10, Math.ceil(eer * 400 / 5) * 5));
+  return linePlot({
+    title,
+    xLabel: 'false acceptance rate (%)',
+    yLabel: 'false rejection rate (%)',
+    xRange: [0, zoom],
+    yRange: [0, zoom],
+    series: [
+      { name: 'ROC', points, color: PALETTE[0]! },
+      { name: 'FAR = FRR', points: [[0, 0], [100, 100]], color: BLACK, dash: [4, 4] },
+      { name: `EER ${(eer * 100).toFixed(2)}%`, points: [[eer * 100, eer * 100]], color: PALETTE[3]!, style: 'points', size: 5 },
+    ],
+  });
+}

@@ -1,0 +1,173 @@
+import test from 'ava';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Canvas, Generator } from '@eole/core';
+import { equalErrorRate, rocCurve } from '../speaker-verify/eer.js';
+import { fileSeed, splitByIndex } from '../speaker-verify/data.js';
+import { distanceHistogram, rocFigure, trialsEer, type Trials } from '../speaker-verify/verify.js';
+import { defaultFsddDir, main, type SpeakerVerifySummary } from '../speaker-verify/main.js';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-speaker-'));
+
+/**
+ * The bound on the CI run's held-out EER, in percent. Measured for that run (6 epochs on indices
+ * 5–19, seed 1): 11.92%; seed 3: 13.22% (after 4 epochs: 13.17% and 17.19%, too close to call).
+ */
+const CI_BOUND = 15;
+
+test('equalErrorRate: perfectly separated scores give 0, the threshold between the two groups', (t) => {
+  const r = equalErrorRate([0.9, 0.8, 0.7, 0.2, 0.1], [1, 1, 1, 0, 0]);
+  t.is(r.eer, 0);
+  t.true(r.threshold > 0.2 && r.threshold <= 0.7, `threshold ${r.threshold}`);
+  t.is(r.targets, 3);
+  t.is(r.impostors, 2);
+});
+
+test('equalErrorRate: reversed scores give 1; equal scores give exactly 0.5', (t) => {
+  t.is(equalErrorRate([0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0]).eer, 1);
+  t.is(equalErrorRate([3, 3, 3, 3, 3], [1, 0, 0, 1, 0]).eer, 0.5);
+});
+
+test('equalErrorRate: targets and impostors from one distribution give about 0.5', (t) => {
+  const rng = new Generator(7);
+  const scores = Array.from({ length: 20000 }, () => rng.normal());
+  const labels = scores.map((_, i) => i % 4 === 0 ? 1 : 0);
+  const { eer } = equalErrorRate(scores, labels);
+  t.true(Math.abs(eer - 0.5) < 0.02, `eer ${eer}`);
+});
+
+test('equalErrorRate: two unit Gaussians 2 apart give Φ(−1) = 15.87%', (t) => {
+  const rng = new Generator(3);
+  const n = 40000;
+  const scores = Array.from({ length: n }, (_, i) => rng.normal(i % 2 === 0 ? 1 : -1));
+  const labels = scores.map((_, i) => (i % 2 === 0 ? 1 : 0));
+  t.true(Math.abs(equalErrorRate(scores, labels).eer - 0.158655) < 0.01);
+});
+
+test('equalErrorRate: a hand-computed case (targets 0.9 0.8 0.4, impostors 0.7 0.3 0.2 0.1) is 25%', (t) => {
+  // Thresholds from the top: (FAR, FRR) = (0, 1), (0, 2/3), (0, 1/3), (1/4, 1/3) at 0.7, (1/4, 0) at 0.4.
+  // FAR − FRR changes sign between 0.7 and 0.4, where FAR stays 1/4: EER = 1/4, at s = (1/12)/(1/3) = 1/4
+  // of the way from 0.7 to 0.4, i.e. threshold 0.625.
+  const scores = [0.9, 0.8, 0.4, 0.7, 0.3, 0.2, 0.1];
+  const labels = [1, 1, 1, 0, 0, 0, 0];
+  const r = equalErrorRate(scores, labels);
+  t.true(Math.abs(r.eer - 0.25) < 1e-12, `eer ${r.eer}`);
+  t.true(Math.abs(r.threshold - 0.625) < 1e-12, `threshold ${r.threshold}`);
+  const roc = rocCurve(scores, labels);
+  t.deepEqual(roc.map((p) => [p.far, +p.frr.toFixed(4)]), [[0, 1], [0, 0.6667], [0, 0.3333], [0.25, 0.3333], [0.25, 0], [0.5, 0], [0.75, 0], [1, 0]]);
+});
+
+test('equalErrorRate: a case that interpolates both rates (a tie of a target and an impostor)', (t) => {
+  // Targets 0.9 and 0.5, impostors 0.5 and 0.1: at 0.9 (FAR, FRR) = (0, 1/2), at 0.5 (1/2, 0) — the tie
+  // is one diagonal step, which crosses FAR = FRR halfway: EER 1/4.
+  t.is(equalErrorRate([0.9, 0.5, 0.5, 0.1], [1, 1, 0, 0]).eer, 0.25);
+});
+
+test('equalErrorRate and rocCurve refuse bad input with a clear message', (t) => {
+  t.throws(() => equalErrorRate([1, 2], [1]), { message: /same length, got 2 scores and 1 labels/ });
+  t.throws(() => equalErrorRate([1, 2], [1, 1]), { message: /needs both target \(label 1\) and impostor \(label 0\) trials, got 2 and 0/ });
+  t.throws(() => equalErrorRate([1, 2], [1, 2]), { message: /labels must be 1 \(same\) or 0 \(different\), got 2 at index 1/ });
+  t.throws(() => rocCurve([1, Number.NaN], [1, 0]), { message: /scores must be finite, got NaN at index 1/ });
+});
+
+test('distanceHistogram and rocFigure draw half a million trials (a large --test folder) and agree with equalErrorRate', (t) => {
+  const rng = new Generator(5);
+  const n = 500_000;
+  const same = new Uint8Array(n).map((_, i) => (i % 5 === 0 ? 1 : 0));
+  const distances = Float32Array.from(same, (s) => Math.abs(rng.normal(s ? 0.3 : 1, 0.2)));
+  const targets = same.reduce((a, b) => a + b, 0);
+  const trials: Trials = { distances, same, targets, impostors: n - targets };
+  const { eer } = trialsEer(trials);
+  t.is(eer, equalErrorRate(distances.map((d) => -d), same).eer);
+  t.true(Math.abs(eer - 0.040) < 0.005, `eer ${eer} (two Gaussians 0.7 apart, σ 0.2: Φ(−1.75) = 4.0%)`);
+  t.is(distanceHistogram(trials, 'many').width, 640);
+  t.is(rocFigure(trials, 'many').width, 640);
+});
+
+test('fileSeed is fixed per file name; splitByIndex holds out indices 0–4, or a whole speaker', (t) => {
+  t.is(fileSeed('7_jackson_32.wav'), fileSeed('7_jackson_32.wav'));
+  t.not(fileSeed('7_jackson_32.wav'), fileSeed('7_jackson_33.wav'));
+  const all = ['a', 'b', 'c'].flatMap((speaker) => [0, 1].flatMap((digit) => Array.from({ length: 8 }, (_, index) => ({ path: '', file: `${digit}_${speaker}_${index}.wav`, digit, speaker, index }))));
+  const plain = splitByIndex(all);
+  t.is(plain.train.length, 3 * 2 * 3);
+  t.true(plain.evaluation.every((u) => u.index < 5));
+  t.is(plain.trial, undefined);
+  const unseen = splitByIndex(all, { holdoutSpeaker: 'b' });
+  t.false(unseen.train.some((u) => u.speaker === 'b'));
+  t.is(unseen.evaluation.filter((u) => u.speaker === 'b').length, 16, 'every utterance of the unseen speaker');
+  t.is(unseen.evaluation.filter((u) => u.speaker !== 'b').length, 2 * 2 * 5);
+  t.throws(() => splitByIndex(all, { holdoutSpeaker: 'zoe' }), { message: /'zoe' is not a speaker of the folder \(speakers: a, b, c\)/ });
+});
+
+/** A folder of symlinks to the FSDD recordings that `keep` accepts (by speaker, digit and index). */
+function subset(keep: (digit: number, speaker: string, index: number) => boolean): string {
+  const dir = tmp();
+  for (const file of readdirSync(defaultFsddDir())) {
+    const m = /^(\d)_(.+)_(\d+)\.wav$/.exec(file);
+    if (m && keep(Number(m[1]), m[2]!, Number(m[3]))) symlinkSync(join(defaultFsddDir(), file), join(dir, file));
+  }
+  return dir;
+}
+
+async function run(argv: string[]): Promise<{ summary: SpeakerVerifySummary; lines: string[] }> {
+  const lines: string[] = [];
+  const summary = await main(argv, (l) => lines.push(l));
+  return { summary, lines };
+}
+
+const fsdd = existsSync(defaultFsddDir());
+const needsData = fsdd ? test.serial : test.serial.skip;
+if (!fsdd) test.skip(`speaker-verify on FSDD (needs ${defaultFsddDir()}; set EOLE_DATA; absent here, skipped)`, () => {});
+
+// CI-sized run of the recipe (20 epochs on indices 5–49): 6 epochs on indices 5–19 of the four speakers
+// (600 utterances), scored on all 19,900 pairs of the 200 held-out utterances (indices 0–4).
+needsData(`speaker-verify learns a speaker embedding (6 epochs on a third of the training set: held-out EER ≤ ${CI_BOUND}%); --eval scores any folder`, async (t) => {
+  const out = tmp();
+  const { summary, lines } = await run(['--data', subset((_d, _s, i) => i < 20), '--epochs', '6', '--seed', '1', '--out', out]);
+  t.log(`held-out EER ${(summary.eer * 100).toFixed(2)}% after 6 epochs, ${summary.seconds.toFixed(1)}s`);
+  t.true(summary.eer <= CI_BOUND / 100, `held-out EER ${summary.eer}`);
+  t.is(summary.utterances, 200);
+  t.is(summary.targets, 4 * (50 * 49) / 2);
+  t.is(summary.impostors, (200 * 199) / 2 - 4900);
+  t.regex(lines.at(-1)!, /^EER: \d+\.\d\d%$/);
+  t.true(lines.includes('200 utterances of 4 speakers (jackson, nicolas, theo, yweweler); 19900 trials: 4900 same-speaker, 15000 different-speaker pairs'));
+  t.deepEqual(summary.history.map((h) => h.epoch), [1, 2, 3, 4, 5, 6]);
+  t.true(summary.history[5]!.loss < summary.history[0]!.loss, 'training loss falls');
+  t.true(summary.history[5]!.eer < summary.history[0]!.eer, 'the held-out EER falls');
+  t.true(summary.history.every((h) => Number.isFinite(h.eer)), 'an EER per epoch in the log');
+  t.deepEqual(summary.files.map((f) => f.slice(out.length + 1)), ['speaker-verify.safetensors', 'checkpoint.safetensors', 'events.jsonl', 'curves.png', 'distances.png', 'roc.png']);
+  for (const png of ['curves.png', 'distances.png', 'roc.png']) t.true(Canvas.fromPNG(readFileSync(join(out, png))).width >= 640, png);
+
+  // A few dozen held-out recordings (indices 0–2 of digits 0–4): 60 utterances, 15 a speaker.
+  const lines2: string[] = [];
+  const few = await main(['--eval', summary.checkpoint, '--test', subset((d, _s, i) => i < 3 && d < 5), '--out', out], (l) => lines2.push(l));
+  t.is(few.mode, 'eval');
+  t.is(few.targets, 4 * (15 * 14) / 2);
+  t.is(few.impostors, (60 * 59) / 2 - 420);
+  t.true(lines2.includes('60 utterances of 4 speakers (jackson, nicolas, theo, yweweler); 1770 trials: 420 same-speaker, 1350 different-speaker pairs'));
+  t.regex(lines2.at(-1)!, /^EER: \d+\.\d\d%$/);
+  t.true(existsSync(join(out, 'eval-roc.png')));
+  // The same 200 held-out files in another folder: the same features (noise seeded by file name), the same EER.
+  const again = await main(['--eval', summary.checkpoint, '--test', subset((_d, _s, i) => i < 5), '--out', out], () => {});
+  t.is(again.eer, summary.eer);
+});
+
+needsData('speaker-verify: --stop-after 1 then --resume gives the weights of an uninterrupted run; --holdout-speaker scores the unseen speaker against the others', async (t) => {
+  const data = subset((_d, _s, i) => i < 10);
+  const args = ['--data', data, '--epochs', '2', '--seed', '3', '--holdout-speaker', 'theo', '--batch', '32', '--pairs', '32', '--windows', '1'];
+  const [whole, parts] = [tmp(), tmp()];
+  const straight = await run([...args, '--out', whole]);
+  const first = await run([...args, '--out', parts, '--stop-after', '1']);
+  t.true(first.lines.some((l) => l.includes('stopped after epoch 1')));
+  const resumed = await run([...args, '--out', parts, '--resume']);
+  t.true(resumed.lines.some((l) => l.startsWith('speaker-verify: resuming from')));
+  t.deepEqual(resumed.summary.history.map((h) => h.epoch), [1, 2], 'the resumed run keeps the first epoch in its history');
+  t.true(readFileSync(join(whole, 'speaker-verify.safetensors')).equals(readFileSync(join(parts, 'speaker-verify.safetensors'))), 'same weights and metadata');
+  t.is(resumed.summary.eer, straight.summary.eer);
+  // theo's 100 utterances (indices 0–9) against the 150 held-out ones of the three others.
+  t.is(straight.summary.targets, (100 * 99) / 2);
+  t.is(straight.summary.impostors, 100 * 150);
+  t.true(straight.lines.some((l) => l.includes('unseen speaker theo')));
+  await t.throwsAsync(main([...args, '--holdout-speaker', 'zoe', '--out', tmp()], () => {}), { message: /'zoe' is not a speaker/ });
+});
