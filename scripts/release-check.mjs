@@ -130,6 +130,15 @@ if (d.shape.join('x') !== '3' || !Number.isFinite(loss.item())) { console.error(
 console.log('release:check OK: @eole/metric installed beside @eole/core and @eole/conv from their tarballs, DrLIM loss ' + loss.item().toFixed(4));
 `;
 
+const speechScript = `import { Generator, Tensor } from '@eole/core';
+import { AcousticConvNet, mfcc, resample } from '@eole/speech';
+const tone = new Float32Array(16000).map((_, i) => Math.sin((2 * Math.PI * 440 * i) / 16000));
+const features = mfcc(resample(tone, 16000, 8000), 8000);
+const out = AcousticConvNet({ rng: new Generator(1) }).evaluate().forward(Tensor.zeros([2, 1600]));
+if (features.shape[1] !== 40 || out.shape.join('x') !== '2x10') { console.error('release:check FAILED: mfcc ' + features.shape + ', AcousticConvNet ' + out.shape); process.exit(1); }
+console.log('release:check OK: @eole/speech installed beside @eole/core and @eole/conv from their tarballs, ' + features.shape[0] + ' MFCC frames, AcousticConvNet gives ' + out.shape.join('x'));
+`;
+
 /** A fresh consumer folder with only `tarballs` installed, running `script`. */
 function consume(tmp, name, tarballs, script) {
   const consumer = join(tmp, name);
@@ -155,6 +164,8 @@ function main() {
     if (rnn) consume(tmp, 'with-rnn-memory', [core, rnn], rnnScript);
     const metric = packed.find((pkg) => pkg.name === '@eole/metric');
     if (metric && conv) consume(tmp, 'with-metric', [core, conv, metric], metricScript);
+    const speech = packed.find((pkg) => pkg.name === '@eole/speech');
+    if (speech && conv) consume(tmp, 'with-speech', [core, conv, speech], speechScript);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

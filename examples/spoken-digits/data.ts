@@ -138,10 +138,9 @@ export function subsetWindows(set: WindowSet, indices: readonly number[]): Windo
 /**
  * One epoch of training batches, subscribed afresh every epoch: a permutation of the utterances
  * from `rng`, then for each one a variant and a shift in [−jitter, jitter] frames (also from `rng`),
- * cut and normalised by `windowInput`, then (with `mask` > 0) up to `mask` consecutive frames
- * zeroed ({@link maskFrames}); the last, smaller batch is dropped.
+ * cut and normalised by `windowInput`; the last, smaller batch is dropped.
  */
-export function trainBatches(set: WindowSet, rng: Generator, batchSize: number, mask = 0): Observable<Batch> {
+export function trainBatches(set: WindowSet, rng: Generator, batchSize: number): Observable<Batch> {
   return fromIterable(function* () {
     const order = rng.permutation(set.count);
     for (let s = 0; s + batchSize <= set.count; s += batchSize) {
@@ -152,23 +151,12 @@ export function trainBatches(set: WindowSet, rng: Generator, batchSize: number, 
         const variants = set.variants[u]!;
         const v = variants[variants.length > 1 ? rng.int(variants.length) : 0]!;
         const shift = set.jitter > 0 ? rng.int(2 * set.jitter + 1) : 0;
-        const window = windowInput(new Tensor(v.frames, [v.frames.length / N_COEFFS, N_COEFFS]), shift, x.subarray(b * INPUT_SIZE, (b + 1) * INPUT_SIZE));
-        if (mask > 0) maskFrames(window, rng.int(mask + 1), rng);
+        windowInput(new Tensor(v.frames, [v.frames.length / N_COEFFS, N_COEFFS]), shift, x.subarray(b * INPUT_SIZE, (b + 1) * INPUT_SIZE));
         y[b] = set.labels[u]!;
       }
       yield { x: new Tensor(x, [batchSize, INPUT_SIZE]), y: new Tensor(y, [batchSize]) };
     }
   }).pipe(prefetch(2));
-}
-
-/**
- * Time masking (Park et al., "SpecAugment", Interspeech 2019): `width` consecutive frames at a
- * position drawn from `rng` set to 0, the mean of a normalised window.
- */
-function maskFrames(window: Float32Array, width: number, rng: Generator): void {
-  if (width === 0) return;
-  const start = rng.int(WINDOW_FRAMES - width + 1);
-  for (let c = 0; c < N_COEFFS; c++) window.fill(0, c * WINDOW_FRAMES + start, c * WINDOW_FRAMES + start + width);
 }
 
 /** Held-out windows: each utterance padded with noise from its own seeded generator, the centred window and shifted views. */
