@@ -115,11 +115,8 @@ export async function runMnistClassifier<M extends Module>(flags: MnistRunFlags,
   let startEpoch = 1;
   let earlier: TrainEvent[] = [];
   if (flags.resume) {
-    const saved = join(out, CHECKPOINT_FILE);
-    if (!existsSync(saved)) throw new Error(`--resume: no ${CHECKPOINT_FILE} in '${out}' (run without --resume first, with the same --out)`);
-    startEpoch = resume(out, state);
-    earlier = readEvents(eventsPath).filter((e) => (e.type === 'epoch' || e.type === 'validation') && e.epoch < startEpoch);
-    log(`${name}: resuming from ${saved} at epoch ${startEpoch} of ${flags.epochs}`);
+    ({ startEpoch, earlier } = resumeRun(out, state, eventsPath));
+    log(`${name}: resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${startEpoch} of ${flags.epochs}`);
   }
   log(`${name}: ${trainSet.count} training digits, ${test.count} held out; seed ${flags.seed}, backend ${flags.backend}`);
   log(model.toString());
@@ -171,6 +168,23 @@ export async function runMnistClassifier<M extends Module>(flags: MnistRunFlags,
   log(`held-out accuracy: ${(accuracy * 100).toFixed(2)}% on ${test.count} digits`);
   log(`wrote ${files.join(', ')}`);
   return { mode: 'train', accuracy, history: records(seen), confusion, checkpoint: weights, startEpoch, files };
+}
+
+/** Where a resumed run starts: its next epoch, and the logged epoch/validation events before it. */
+export interface ResumedRun {
+  startEpoch: number;
+  earlier: TrainEvent[];
+}
+
+/**
+ * `--resume` for every training example: restores `state` from `out`'s checkpoint (clear error when
+ * there is none) and reads back the earlier epochs of `events.jsonl` for the curves and history.
+ */
+export function resumeRun(out: string, state: Parameters<typeof resume>[1], eventsPath: string): ResumedRun {
+  if (!existsSync(join(out, CHECKPOINT_FILE))) throw new Error(`--resume: no ${CHECKPOINT_FILE} in '${out}' (run without --resume first, with the same --out)`);
+  const startEpoch = resume(out, state);
+  const earlier = readEvents(eventsPath).filter((e) => (e.type === 'epoch' || e.type === 'validation') && e.epoch < startEpoch);
+  return { startEpoch, earlier };
 }
 
 /** The events of a run's log `events.jsonl` (a torn last line, from a crash, is skipped). */

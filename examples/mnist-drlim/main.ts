@@ -37,13 +37,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lastValueFrom, map, Observable, takeWhile, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import {
-  Adam, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, jsonLines, kernels, loadModule, parseSafetensors, plotCurves, progressBar, readMnistIdx, resume, saveModule, Sequential, SGD,
+  Adam, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, jsonLines, kernels, loadModule, parseSafetensors, plotCurves, progressBar, readMnistIdx, saveModule, Sequential, SGD,
   train, type Batch, type Criterion, type Module, type Optimizer, type TrainEvent,
 } from '@eole/core';
 import { ContrastiveCriterion, PairwiseDistance, Siamese, type Metric } from '@eole/metric';
 import { CliExit, numberFlag, parseCli, runCli, stringFlag, type CliFlags } from '../lib/cli.js';
 import { mnistSplit, trainBatches, type DigitSet } from '../lib/mnist.js';
-import { batchFlag, findIdx, readEvents, records, shiftFlag, STOP_AFTER_FLAG, TRAIN_SIZE_FLAG, type EpochRecord } from '../lib/mnistRun.js';
+import { batchFlag, findIdx, records, resumeRun, shiftFlag, STOP_AFTER_FLAG, TRAIN_SIZE_FLAG, type EpochRecord } from '../lib/mnistRun.js';
 import { contrastiveLoss, embedSet, embedStream, fixedPairs, nearestNeighborAccuracy, pct, plotEmbedding, retrievalFigures, type RetrievalFigures } from './evaluate.js';
 import { embeddingNet, type EmbeddingNetConfig } from './net.js';
 import { BatchContrastiveCriterion, siameseBatch, type Mining, type PairMining } from './pairs.js';
@@ -181,11 +181,8 @@ async function trainEmbedding(flags: Flags, log: (line: string) => void): Promis
   let startEpoch = 1;
   let earlier: TrainEvent[] = [];
   if (flags.resume) {
-    const saved = join(out, CHECKPOINT_FILE);
-    if (!existsSync(saved)) throw new Error(`--resume: no ${CHECKPOINT_FILE} in '${out}' (run without --resume first, with the same --out)`);
-    startEpoch = resume(out, state);
-    earlier = readEvents(eventsPath).filter((e) => (e.type === 'epoch' || e.type === 'validation') && e.epoch < startEpoch);
-    log(`${name}: resuming from ${saved} at epoch ${startEpoch} of ${flags.epochs}`);
+    ({ startEpoch, earlier } = resumeRun(out, state, eventsPath));
+    log(`${name}: resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${startEpoch} of ${flags.epochs}`);
   }
   log(`${name}: ${trainSet.count} training digits, ${test.count} held out; ${flags.dim}-D embedding, margin ${flags.margin}, ${flags.pairing} pairing, ${flags.mining} mining; seed ${flags.seed}, backend ${flags.backend}`);
   log(model.toString());

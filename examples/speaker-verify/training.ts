@@ -6,11 +6,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { from, lastValueFrom, map, takeWhile, tap } from 'rxjs';
 import {
-  Adam, Axes, Canvas, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, jsonLines, PALETTE, progressBar, resume, saveModule, Sequential, Tensor, train,
+  Adam, Axes, Canvas, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, jsonLines, PALETTE, progressBar, saveModule, Sequential, Tensor, train,
   type Batch, type Module, type Point, type TrainEvent, type ValidationEvent,
 } from '@eole/core';
 import { ContrastiveCriterion, embed, PairwiseDistance, randomPairs, Siamese, type Metric } from '@eole/metric';
-import { readEvents } from '../lib/mnistRun.js';
+import { resumeRun } from '../lib/mnistRun.js';
 import { featureWindow, pairBatches, WINDOW_SIZE, windowStarts, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
 import { embedUtterances, scoreTrials, trialsEer, type UtteranceEmbedding } from './verify.js';
 
@@ -116,9 +116,7 @@ export async function trainVerifier(
   let startEpoch = 1;
   let earlier: TrainEvent[] = [];
   if (setup.resume) {
-    if (!existsSync(join(out, CHECKPOINT_FILE))) throw new Error(`--resume: no ${CHECKPOINT_FILE} in '${out}' (run without --resume first, with the same --out)`);
-    startEpoch = resume(out, state);
-    earlier = readEvents(eventsPath).filter((e) => (e.type === 'epoch' || e.type === 'validation') && e.epoch < startEpoch);
+    ({ startEpoch, earlier } = resumeRun(out, state, eventsPath));
     log(`${name}: resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${startEpoch} of ${setup.epochs}`);
   }
 

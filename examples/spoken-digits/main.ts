@@ -51,11 +51,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { lastValueFrom, takeWhile, tap } from 'rxjs';
 import {
-  Adam, checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Generator, heatmap, jsonLines, kernels, plotCurves, progressBar, resume, train, type Sequential, type TrainEvent,
+  Adam, checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Generator, heatmap, jsonLines, kernels, plotCurves, progressBar, train, type Sequential, type TrainEvent,
 } from '@eole/core';
 import { AcousticConvNet, acousticConvNetConfig, readDigitFolder, type AcousticConvNetConfig, type DigitUtterance } from '@eole/speech';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
-import { confusionTable, readEvents, records, type EpochRecord } from '../lib/mnistRun.js';
+import { confusionTable, records, resumeRun, type EpochRecord } from '../lib/mnistRun.js';
 import { averageViews, losoSplits, standardSplit, subsetWindows, testBatches, testWindows, trainBatches, trainingWindows, type Split, type SplitName, type TestSet, type WindowSet } from './data.js';
 import { classifyWindows, loadSpokenDigitModel, saveSpokenDigitModel, SPOKEN_DIGITS } from './model.js';
 
@@ -203,9 +203,7 @@ async function trainRun(split: Split, windows: WindowSet, out: string, config: A
   // a LOSO run interrupted in one rotation resumes it; the rotations after it have no checkpoint yet and start afresh
   const resuming = flags.resume && (flags.split !== 'loso' || existsSync(join(out, CHECKPOINT_FILE)));
   if (resuming) {
-    if (!existsSync(join(out, CHECKPOINT_FILE))) throw new Error(`--resume: no ${CHECKPOINT_FILE} in '${out}' (run without --resume first, with the same --out)`);
-    startEpoch = resume(out, state);
-    earlier = readEvents(eventsPath).filter((e) => (e.type === 'epoch' || e.type === 'validation') && e.epoch < startEpoch);
+    ({ startEpoch, earlier } = resumeRun(out, state, eventsPath));
     log(`resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${startEpoch} of ${flags.epochs}`);
   }
   if (startEpoch === 1) log(model.toString());
