@@ -32,13 +32,14 @@ export const WINDOW_VARIANCE_FLOOR = 10;
 
 /**
  * The MFCC features the spoken-digit model reads: `mfcc(signal, sampleRate, DIGIT_MFCC)`, a Tensor
- * [T, 40] with T = ⌊(n − 200)/80⌋ + 1 frames at 8 kHz.
+ * [T, 40] with T = ⌊(n − 200)/80⌋ + 1 frames at 8 kHz; `warp` ≠ 1 warps the filterbank (training
+ * augmentation, see `vtlnWarp`).
  *
  * @example
  * const f = digitFeatures(loadUtterance('7_jackson_32.wav')); // [T, 40]
  */
-export function digitFeatures(signal: Float32Array | Float64Array, sampleRate = DIGIT_SAMPLE_RATE): Tensor {
-  return mfcc(signal, sampleRate, DIGIT_MFCC);
+export function digitFeatures(signal: Float32Array | Float64Array, sampleRate = DIGIT_SAMPLE_RATE, warp = 1): Tensor {
+  return mfcc(signal, sampleRate, warp === 1 ? DIGIT_MFCC : { ...DIGIT_MFCC, warp });
 }
 
 /**
@@ -190,6 +191,8 @@ export interface PaddedFeaturesOptions {
   noiseRms?: number;
   /** Frames of jitter the padding must allow on each side of the centred window (default 8). */
   margin?: number;
+  /** Vocal-tract length warp of the features (default 1: none; see {@link digitFeatures}). */
+  warp?: number;
 }
 
 /**
@@ -210,7 +213,7 @@ export function paddedFeatures(signal: ArrayLike<number>, sampleRate = DIGIT_SAM
   const pad = Math.ceil(span / 2) + (margin + 1) * hop;
   const rms = options.noiseRms ?? backgroundRms(signal, sampleRate);
   const padded = padWithNoise(signal, pad, pad, rms, options.rng ?? defaultGenerator);
-  const features = digitFeatures(padded, sampleRate);
+  const features = digitFeatures(padded, sampleRate, options.warp ?? 1);
   const T = features.shape[0]!;
   const mid = pad + speechCentre(signal, sampleRate);
   const centre = Math.min(T - WINDOW_FRAMES, Math.max(0, Math.round((mid - span / 2) / hop)));

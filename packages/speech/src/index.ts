@@ -1,7 +1,7 @@
 export { decodeWav, type DecodedWav } from './wav.js';
 export { frames, hamming, type FrameOptions } from './frames.js';
 export { powerSpectrum } from './fft.js';
-export { melScale, melToHz, melFilterbank, melCentres } from './mel.js';
+export { melScale, melToHz, melFilterbank, melCentres, vtlnWarp } from './mel.js';
 export { dct2, dctMatrix } from './dct.js';
 export { mfcc, type MfccOptions } from './mfcc.js';
 export { MfccStream, type MfccFrame } from './MfccStream.js';

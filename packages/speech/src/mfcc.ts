@@ -23,6 +23,8 @@ export interface MfccOptions {
   fMax?: number;
   /** Floor added before the log (default 1e-10): log(E + floor). */
   logFloor?: number;
+  /** Vocal-tract length warp factor α of the filterbank (default 1: none); see `vtlnWarp`. */
+  warp?: number;
 }
 
 /**
@@ -68,7 +70,7 @@ export function mfccPlan(sampleRate: number, opts: MfccOptions = {}): MfccPlan {
   return {
     sampleRate, nMels, nCoeffs, alpha, floor, winMs, hopMs, win, hop, nFft, nBins,
     window: hamming(win),
-    filterbank: Tensor.from(melFilterbank(nMels, nFft, sampleRate, opts.fMin ?? 0, opts.fMax ?? sampleRate / 2), [nMels, nBins]),
+    filterbank: Tensor.from(melFilterbank(nMels, nFft, sampleRate, opts.fMin ?? 0, opts.fMax ?? sampleRate / 2, opts.warp ?? 1), [nMels, nBins]),
     dct: Tensor.from(dctMatrix(nCoeffs, nMels), [nCoeffs, nMels]),
   };
 }

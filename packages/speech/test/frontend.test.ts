@@ -2,7 +2,7 @@ import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '@eole/core';
-import { cmvn, dct2, decodeWav, deltas, frames, hamming, melCentres, melFilterbank, melScale, melToHz, mfcc, powerSpectrum } from '@eole/speech';
+import { cmvn, dct2, decodeWav, deltas, frames, hamming, melCentres, melFilterbank, melScale, melToHz, mfcc, powerSpectrum, vtlnWarp } from '@eole/speech';
 import { dataPath, missing } from './data.js';
 
 // ---- a WAV writer built here, independent of the decoder ----------------------------------------
@@ -84,6 +84,38 @@ test('1 kHz tone at 16 kHz: FFT peak at bin 32 of 512, largest mel band is the o
   const c = melCentres(40, sr);
   const nearest = c.reduce((bi, f, i) => (Math.abs(f - 1000) < Math.abs(c[bi]! - 1000) ? i : bi), 0);
   t.is(best, nearest);
+});
+
+test('vtlnWarp: α·f below the knee, continuous, monotone, Nyquist fixed; α = 1 is the identity', (t) => {
+  const N = 4000;
+  for (const alpha of [0.85, 0.9, 1, 1.1, 1.2]) {
+    const knee = (0.85 * N * Math.min(alpha, 1)) / alpha;
+    t.true(Math.abs(vtlnWarp(1000, alpha, N) - alpha * 1000) < 1e-9, `α·f at 1 kHz, α=${alpha}`);
+    t.true(Math.abs(vtlnWarp(knee, alpha, N) - vtlnWarp(knee + 1e-6, alpha, N)) < 1e-4, `continuous at the knee, α=${alpha}`);
+    t.true(Math.abs(vtlnWarp(N, alpha, N) - N) < 1e-9, `Nyquist fixed, α=${alpha}`);
+    t.is(vtlnWarp(0, alpha, N), 0);
+    let last = -1;
+    for (let f = 0; f <= N; f += 10) {
+      const w = vtlnWarp(f, alpha, N);
+      t.true(w > last && w <= N + 1e-9);
+      last = w;
+    }
+  }
+  t.throws(() => vtlnWarp(100, 0, N), { message: /alpha/ });
+  t.throws(() => vtlnWarp(100, 1.1, N, N), { message: /cutoff/ });
+});
+
+test('a filterbank warped by α hears a tone at f/α where the plain one hears it at f', (t) => {
+  const sr = 8000, nFft = 512, alpha = 1.1;
+  const plain = melFilterbank(40, nFft, sr);
+  const warped = melFilterbank(40, nFft, sr, 0, sr / 2, alpha);
+  t.deepEqual(melFilterbank(40, nFft, sr, 0, sr / 2, 1), plain);
+  // bin 64 is 1 kHz; under the warp, the bin that lands there is the one at 1 kHz/α (bin 64/α ≈ 58.2)
+  const bands = (fb: Float64Array, k: number): number[] => Array.from({ length: 40 }, (_, m) => fb[m * 257 + k]!);
+  const target = bands(plain, 64);
+  const best = [55, 56, 57, 58, 59, 60, 61].map((k) => ({ k, d: bands(warped, k).reduce((s, v, m) => s + Math.abs(v - target[m]!), 0) })).sort((a, b) => a.d - b.d)[0]!;
+  t.true(best.k === 58, `closest warped bin ${best.k}`);
+  t.throws(() => melFilterbank(40, nFft, sr, 0, sr / 2, -1), { message: /warp/ });
 });
 
 test('FFT power spectrum matches a direct DFT', (t) => {
