@@ -23,6 +23,7 @@ export { Criterion } from './nn/Criterion.js';
 export { ClassNLLCriterion } from './nn/ClassNLLCriterion.js';
 export { Container } from './nn/Container.js';
 export { Concat } from './nn/Concat.js';
+export { Ensemble, type EnsembleCombine } from './nn/Ensemble.js';
 export { Parallel } from './nn/Parallel.js';
 export { Identity } from './nn/Identity.js';
 export { View } from './nn/View.js';

@@ -2,6 +2,7 @@ import test from 'ava';
 import {
   ClassNLLCriterion,
   Concat,
+  Ensemble,
   defineFunction,
   Dropout,
   gradcheck,
@@ -43,6 +44,13 @@ const cases: Record<string, ModuleCase> = {
     parityShape: [8, 33],
     parityMake: (rng) => new Concat(1, new Linear(33, 7, { rng }), new Identity(), new Sequential(new Linear(33, 5, { rng }), new Sigmoid())),
   },
+  'Ensemble of classifiers (log-mean-exp)': {
+    make: (rng) => new Ensemble([new Sequential(new Linear(5, 4, { rng }), new LogSoftMax()), new Sequential(new Linear(5, 4, { rng }), new Tanh(), new LogSoftMax()), new Sequential(new Linear(5, 4, { rng }), new LogSoftMax())]),
+    shape: [3, 5],
+    parityShape: [8, 33],
+    parityMake: (rng) => new Ensemble([new Sequential(new Linear(33, 10, { rng }), new LogSoftMax()), new Sequential(new Linear(33, 10, { rng }), new LogSoftMax())]),
+  },
+  'Ensemble (mean)': { make: (rng) => new Ensemble([new Linear(5, 3, { rng }), new Sequential(new Linear(5, 3, { rng }), new Tanh())], 'mean'), shape: [3, 5] },
   'Concat along the batch (dim 0)': { make: (rng) => new Concat(0, new Linear(5, 3, { rng }), new Linear(5, 3, { rng })), shape: [2, 5] },
   'Parallel(1, 0)': { make: (rng) => new Parallel(1, 0, new Linear(4, 3, { rng }), new Linear(4, 2, { rng })), shape: [4, 2] },
   'Parallel(0, 1)': {
@@ -82,6 +90,25 @@ const rows = (x: Tensor): number[][] => {
   const [n, m] = x.shape as [number, number];
   return Array.from({ length: n }, (_, i) => Array.from(x.data.subarray(i * m, (i + 1) * m)));
 };
+
+test('Ensemble averages its members\' probabilities (logprob) or outputs (mean), and names a member of the wrong shape', (t) => {
+  const rng = new Generator(4);
+  const a = new Sequential(new Linear(5, 4, { rng }), new LogSoftMax());
+  const b = new Sequential(new Linear(5, 4, { rng }), new LogSoftMax());
+  const x = Tensor.randn([3, 5], rng);
+  const [ya, yb, y] = noGrad(() => [a.forward(x).toArray(), b.forward(x).toArray(), new Ensemble([a, b]).forward(x).toArray()]);
+  for (let i = 0; i < 12; i++) t.true(Math.abs(y[i]! - Math.log((Math.exp(ya[i]!) + Math.exp(yb[i]!)) / 2)) < 1e-5);
+  // the ensemble of log-probabilities is again a distribution
+  for (let r = 0; r < 3; r++) t.true(Math.abs(y.slice(r * 4, r * 4 + 4).reduce((s, v) => s + Math.exp(v), 0) - 1) < 1e-5);
+  const m = noGrad(() => new Ensemble([a, b], 'mean').forward(x).toArray());
+  for (let i = 0; i < 12; i++) t.true(Math.abs(m[i]! - (ya[i]! + yb[i]!) / 2) < 1e-6);
+  // very negative log-probabilities do not underflow to -Infinity (the max is taken out first)
+  const far = noGrad(() => new Ensemble([new Identity(), new Identity()]).forward(Tensor.full([1, 2], -1000)).toArray());
+  t.true(far.every((v) => Math.abs(v + 1000) < 1e-3));
+  t.throws(() => noGrad(() => new Ensemble([a, new Linear(5, 3, { rng })]).forward(x)), { message: /member 1 returned \[3, 3\], member 0 returned \[3, 4\]/ });
+  t.throws(() => new Ensemble().forward(x), { message: /no members/ });
+  t.throws(() => new Ensemble([a], 'max' as 'mean'), { message: /combine/ });
+});
 
 test('Concat joins the children outputs along dim, as PyTorch torch.cat', (t) => {
   const a = new Linear(4, 3, { rng: new Generator(1) });
@@ -216,6 +243,11 @@ const withParams: Record<string, { make: (rng: Generator) => Module; shape: numb
     make: (rng) => new Concat(1, new Linear(6, 2, { rng }), new Identity(), new Sequential(new Tanh(), new Linear(6, 3, { rng }))),
     shape: [3, 6],
     keys: ['0.weight', '0.bias', '2.1.weight', '2.1.bias'],
+  },
+  Ensemble: {
+    make: (rng) => new Ensemble([new Linear(6, 3, { rng }), new Sequential(new Tanh(), new Linear(6, 3, { rng }))]),
+    shape: [3, 6],
+    keys: ['0.weight', '0.bias', '1.1.weight', '1.1.bias'],
   },
   Parallel: {
     make: (rng) => new Parallel(1, 1, new Linear(6, 2, { rng }), new Linear(6, 4, { rng })),
