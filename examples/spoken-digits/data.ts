@@ -49,6 +49,8 @@ export interface AugmentOptions {
   tempo: number;
   /** Largest time shift of a training window, in frames (a new draw every epoch). */
   jitter: number;
+  /** Vocal-tract length perturbation of variants 1…: the filterbank warped by α uniform in [1 − vtlp, 1 + vtlp] (0 for none). */
+  vtlp?: number;
 }
 
 /** One precomputed variant of an utterance: just the frames any jittered window can use. */
@@ -74,12 +76,12 @@ export interface WindowSet {
  * m + (j − m')·tempo of the features, linearly interpolated: a slower or faster speaker at the same
  * pitch, as the time warping of Park et al., "SpecAugment", Interspeech 2019).
  */
-function variantOf(signal: Float32Array, factor: number, tempo: number, rms: number, jitter: number, rng: Generator): Variant {
+function variantOf(signal: Float32Array, factor: number, tempo: number, rms: number, warp: number, jitter: number, rng: Generator): Variant {
   // the new rate is a multiple of 80 Hz, so the resampler's polyphase table has at most 100·factor phases
   const x = factor === 1 ? signal : resample(signal, DIGIT_SAMPLE_RATE, 80 * Math.round(DIGIT_SAMPLE_RATE / factor / 80));
   const half = WINDOW_FRAMES / 2 + jitter; // output frames each side of the middle
   const margin = Math.max(jitter, Math.ceil(half * Math.max(1, tempo) - WINDOW_FRAMES / 2) + 1);
-  const { features, centre } = paddedFeatures(x, DIGIT_SAMPLE_RATE, { rng, noiseRms: rms, margin });
+  const { features, centre } = paddedFeatures(x, DIGIT_SAMPLE_RATE, { rng, noiseRms: rms, margin, warp });
   const T = features.shape[0]!;
   const data = features.data;
   const middle = centre + (WINDOW_FRAMES - 1) / 2;
@@ -119,7 +121,9 @@ export function trainingWindows(utterances: readonly DigitUtterance[], augment: 
       const factor = v === 0 || augment.speed === 0 ? 1 : 1 + augment.speed * (2 * rng.uniform() - 1);
       const rms = v === 0 ? level : level * 2 ** (augment.noise * (2 * rng.uniform() - 1));
       const tempo = v === 0 || augment.tempo === 0 ? 1 : (1 + augment.tempo) ** (2 * rng.uniform() - 1);
-      return variantOf(signal, factor, tempo, rms, augment.jitter, rng);
+      const vtlp = augment.vtlp ?? 0;
+      const warp = v === 0 || vtlp === 0 ? 1 : 1 + vtlp * (2 * rng.uniform() - 1);
+      return variantOf(signal, factor, tempo, rms, warp, augment.jitter, rng);
     });
   });
   return { labels, variants, jitter: augment.jitter, count: utterances.length };

@@ -51,7 +51,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { lastValueFrom, takeWhile, tap } from 'rxjs';
 import {
-  Adam, checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Generator, heatmap, jsonLines, kernels, plotCurves, progressBar, train, type Sequential, type TrainEvent,
+  Adam, checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Ensemble, Generator, heatmap, jsonLines, kernels, plotCurves, progressBar, train, type Module, type Sequential, type TrainEvent,
 } from '@eole/core';
 import { AcousticConvNet, acousticConvNetConfig, readDigitFolder, type AcousticConvNetConfig, type DigitUtterance } from '@eole/speech';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
@@ -80,7 +80,9 @@ const CLI = {
     noise: numberFlag(1, 'noise level of the extra variants: the noise floor × 2^u, |u| ≤ this', { min: 0, max: 4 }),
     tempo: numberFlag(0.3, 'tempo change of the extra variants: frames stretched by (1 + t)^u, |u| ≤ 1 (same pitch)', { min: 0, max: 1 }),
     'held-out': stringFlag('', 'with --split loso: run only the rotation that holds out this speaker (default: every rotation)', { metavar: 'NAME' }),
+    vtlp: numberFlag(0, 'vocal-tract length perturbation of the extra variants: filterbank warp factor in [1 − v, 1 + v]', { min: 0, max: 0.3 }),
     jitter: numberFlag(4, 'largest time shift of a training window, in frames', { integer: true, min: 0, max: 15 }),
+    members: numberFlag(1, 'models trained from seeds --seed, --seed + 1, …; their posteriors are averaged (an Ensemble)', { integer: true, min: 1, max: 16 }),
     'stop-after': numberFlag(0, 'stop after this epoch, as if interrupted (0: never); the schedule still spans --epochs and --resume continues', { integer: true, min: 0 }),
   },
 } as const;
@@ -175,20 +177,75 @@ function sumConfusions(list: number[][][]): number[][] {
 /** The training windows of `utterances` with the augmentation of the flags (seeded by --seed). */
 function prepare(utterances: readonly DigitUtterance[], flags: Flags, log: (line: string) => void): WindowSet {
   const started = performance.now();
-  const windows = trainingWindows(utterances, { variants: flags.variants, speed: flags.speed, noise: flags.noise, tempo: flags.tempo, jitter: flags.jitter }, flags.seed);
+  const windows = trainingWindows(utterances, { variants: flags.variants, speed: flags.speed, noise: flags.noise, tempo: flags.tempo, jitter: flags.jitter, vtlp: flags.vtlp }, flags.seed);
   log(`features of ${utterances.length} training utterances × ${flags.variants} variants in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return windows;
 }
 
-/** Trains one model on `windows` (of `split.train`) in `out` (resuming there with `--resume`) and tests it on `split.test`. */
+/**
+ * Trains `--members` models on `windows` (of `split.train`) in `out` (resuming there with `--resume`)
+ * and tests their average on `split.test`. One member trains in `out` itself; several train in
+ * `out/member-1`, `out/member-2`, … from seeds `--seed`, `--seed` + 1, …, and their `Ensemble` is
+ * written to `out/spoken-digits.safetensors`.
+ */
 async function trainRun(split: Split, windows: WindowSet, out: string, config: AcousticConvNetConfig, flags: Flags, log: (line: string) => void): Promise<RunSummary> {
   const started = performance.now();
   mkdirSync(out, { recursive: true });
   const test: TestSet | null = split.test.length > 0 ? testWindows(split.test) : null;
+  const K = flags.members;
+  const nets: Sequential[] = [];
+  let member: MemberRun | null = null;
+  for (let k = 0; k < K; k++) {
+    if (K > 1) log(`${split.name}: member ${k + 1} of ${K} (seed ${flags.seed + k})`);
+    member = await trainMember(split, windows, K === 1 ? out : join(out, `member-${k + 1}`), test, config, flags, flags.seed + k, log);
+    nets.push(member.model);
+    if (member.stopped) break;
+  }
+  const { history, lastEpoch, stopped } = member!;
+  const model: Module = K === 1 ? nets[0]! : new Ensemble(nets);
+  const weights = join(out, `${SPOKEN_DIGITS}.safetensors`);
+  if (K > 1 && !stopped) saveSpokenDigitModel(weights, model, config, runMetadata(flags, split.name, lastEpoch));
+  if (stopped) log(`stopped after epoch ${lastEpoch}${K > 1 ? ` of member ${nets.length}` : ''} (--stop-after); continue with --resume`);
 
-  const dropoutRng = new Generator(flags.seed + 1);
-  const model = AcousticConvNet({ ...config, rng: new Generator(flags.seed), dropoutRng });
-  const rng = new Generator(flags.seed);
+  const confusionPath = join(out, 'confusion.png');
+  let accuracy = Number.NaN;
+  let confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+  if (test) {
+    const centred = score(classifyWindows(model, test.x, test.count), test.labels, config.classes).accuracy;
+    ({ accuracy, confusion } = scoreTest(model, test, config.classes));
+    const what = nets.length > 1 ? `the average of ${nets.length} models` : 'the model';
+    log(`test accuracy of ${what}, centred windows alone: ${pct(centred)}; averaged over shifts ${test.shifts.join(', ')}: ${pct(accuracy)}`);
+    log(confusionTable(confusion));
+    drawConfusion(confusion, confusionPath, `${SPOKEN_DIGITS} (${split.name}): ${pct(accuracy)}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const files = [weights, ...member!.files, confusionPath].filter((f, i, all) => existsSync(f) && all.indexOf(f) === i);
+  log(`${split.name}: test accuracy ${pct(accuracy)} on ${split.test.length} utterances after epoch ${lastEpoch}${K > 1 ? ` of ${nets.length} members` : ''} (${seconds.toFixed(1)} s); wrote ${files.join(', ')}`);
+  return { name: split.name, accuracy, confusion, history, checkpoint: weights, seconds, files };
+}
+
+/** The metadata of a saved model beyond its architecture. */
+function runMetadata(flags: Flags, heldOut: string, epoch: number, seed = flags.seed): Record<string, string> {
+  return { split: flags.split, heldOut, seed: String(seed), epochs: String(flags.epochs), epoch: String(epoch) };
+}
+
+/** One trained member of a run. */
+interface MemberRun {
+  model: Sequential;
+  history: EpochRecord[];
+  lastEpoch: number;
+  /** Stopped early by `--stop-after`. */
+  stopped: boolean;
+  /** Its weights, checkpoint, events and curves. */
+  files: string[];
+}
+
+/** Trains one `AcousticConvNet` from `seed` in `out` (resuming there with `--resume` when it has a checkpoint), validating on `test`. */
+async function trainMember(split: Split, windows: WindowSet, out: string, test: TestSet | null, config: AcousticConvNetConfig, flags: Flags, seed: number, log: (line: string) => void): Promise<MemberRun> {
+  mkdirSync(out, { recursive: true });
+  const dropoutRng = new Generator(seed + 1);
+  const model = AcousticConvNet({ ...config, rng: new Generator(seed), dropoutRng });
+  const rng = new Generator(seed);
   const optimizer = new Adam(model.parameters(), { lr: flags.lr, weightDecay: flags['weight-decay'] });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });
   const rngs = { data: rng, dropout: dropoutRng };
@@ -196,25 +253,16 @@ async function trainRun(split: Split, windows: WindowSet, out: string, config: A
   const weights = join(out, `${SPOKEN_DIGITS}.safetensors`);
   const eventsPath = join(out, 'events.jsonl');
   const curvesPath = join(out, 'curves.png');
-  const confusionPath = join(out, 'confusion.png');
-
   let startEpoch = 1;
   let earlier: TrainEvent[] = [];
-  // a LOSO run interrupted in one rotation resumes it; the rotations after it have no checkpoint yet and start afresh
-  const resuming = flags.resume && (flags.split !== 'loso' || existsSync(join(out, CHECKPOINT_FILE)));
+  // an interrupted LOSO rotation or ensemble member resumes; those after it have no checkpoint yet and start afresh
+  const resuming = flags.resume && ((flags.split !== 'loso' && flags.members === 1) || existsSync(join(out, CHECKPOINT_FILE)));
   if (resuming) {
     ({ startEpoch, earlier } = resumeRun(out, state, eventsPath));
     log(`resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${startEpoch} of ${flags.epochs}`);
   }
   if (startEpoch === 1) log(model.toString());
   let lastEpoch = startEpoch - 1;
-  const metadata = (): Record<string, string> => ({
-    split: flags.split,
-    heldOut: split.name,
-    seed: String(flags.seed),
-    epochs: String(flags.epochs),
-    epoch: String(lastEpoch),
-  });
   const stopAfter = flags['stop-after'] > 0 ? flags['stop-after'] : Number.POSITIVE_INFINITY;
   const seen: TrainEvent[] = [...earlier];
   const events$ = train({
@@ -232,7 +280,7 @@ async function trainRun(split: Split, windows: WindowSet, out: string, config: A
     tap((e) => {
       if (e.type !== 'checkpoint') return;
       lastEpoch = e.epoch;
-      saveSpokenDigitModel(weights, model, config, metadata());
+      saveSpokenDigitModel(weights, model, config, runMetadata(flags, split.name, lastEpoch, seed));
     }),
     progressBar({ stepsPerEpoch: Math.floor(windows.count / flags.batch) }),
     jsonLines(eventsPath, { append: resuming }),
@@ -245,26 +293,15 @@ async function trainRun(split: Split, windows: WindowSet, out: string, config: A
     takeWhile((e) => !(e.type === (test ? 'validation' : 'checkpoint') && e.epoch >= stopAfter), true),
   );
   await lastValueFrom(events$, { defaultValue: null });
-  saveSpokenDigitModel(weights, model, config, metadata());
-  if (lastEpoch === stopAfter && lastEpoch < flags.epochs) log(`stopped after epoch ${lastEpoch} (--stop-after); continue with --resume`);
-
-  let accuracy = Number.NaN;
-  let confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
-  if (test) {
-    const centred = score(classifyWindows(model, test.x, test.count), test.labels, config.classes).accuracy;
-    ({ accuracy, confusion } = scoreTest(model, test, config.classes));
-    log(`test accuracy of the centred windows alone: ${pct(centred)}; averaged over shifts ${test.shifts.join(', ')}: ${pct(accuracy)}`);
-    log(confusionTable(confusion));
-    drawConfusion(confusion, confusionPath, `${SPOKEN_DIGITS} (${split.name}): ${pct(accuracy)}`);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const files = [weights, join(out, CHECKPOINT_FILE), eventsPath, curvesPath, confusionPath].filter((f) => existsSync(f));
-  log(`${split.name}: test accuracy ${pct(accuracy)} on ${split.test.length} utterances after epoch ${lastEpoch} (${seconds.toFixed(1)} s); wrote ${files.join(', ')}`);
-  return { name: split.name, accuracy, confusion, history: records(seen), checkpoint: weights, seconds, files };
+  saveSpokenDigitModel(weights, model, config, runMetadata(flags, split.name, lastEpoch, seed));
+  model.evaluate();
+  const stopped = lastEpoch === stopAfter && lastEpoch < flags.epochs;
+  const files = [weights, join(out, CHECKPOINT_FILE), eventsPath, curvesPath].filter((f) => existsSync(f));
+  return { model, history: records(seen), lastEpoch, stopped, files };
 }
 
 /** Accuracy and confusion matrix of a model on a test set, its posteriors averaged over the shifted windows. */
-function scoreTest(model: Sequential, test: TestSet, classes: number): { accuracy: number; confusion: number[][] } {
+function scoreTest(model: Module, test: TestSet, classes: number): { accuracy: number; confusion: number[][] } {
   const S = test.shifts.length;
   return score(averageViews(classifyWindows(model, test.views, test.count * S), test.count, S), test.labels, classes);
 }

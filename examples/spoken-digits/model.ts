@@ -4,7 +4,7 @@
  * `digit-stream` example, `--eval`) load a trained checkpoint with one call.
  */
 import { readFileSync } from 'node:fs';
-import { Generator, loadModule, noGrad, parseSafetensors, saveModule, Tensor, type Sequential } from '@eole/core';
+import { Ensemble, Generator, loadModule, noGrad, parseSafetensors, saveModule, Tensor, type Module } from '@eole/core';
 import {
   AcousticConvNet, acousticConvNetConfig, DIGIT_MFCC, DIGIT_SAMPLE_RATE, N_COEFFS, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR, type AcousticConvNetConfig, type MfccOptions,
 } from '@eole/speech';
@@ -43,7 +43,10 @@ export const SPOKEN_DIGIT_FEATURES: Readonly<SpokenDigitFeatures> = Object.freez
 
 /** A loaded spoken-digit model, in evaluate mode. */
 export interface SpokenDigitModel {
-  model: Sequential;
+  /** One `AcousticConvNet`, or an `Ensemble` of `members` of them (log-probabilities averaged in probability). */
+  model: Module;
+  /** How many acoustic ConvNets the model averages (1: a single net). */
+  members: number;
   config: AcousticConvNetConfig;
   features: SpokenDigitFeatures;
   /** Every metadata entry of the file (split, seed, epoch, …). */
@@ -51,10 +54,11 @@ export interface SpokenDigitModel {
 }
 
 /** The metadata that rebuilds the model (architecture, features) plus `extra` (split, seed, epoch…). */
-export function modelMetadata(config: AcousticConvNetConfig, extra: Record<string, string> = {}): Record<string, string> {
+export function modelMetadata(config: AcousticConvNetConfig, extra: Record<string, string> = {}, members = 1): Record<string, string> {
   return {
     example: SPOKEN_DIGITS,
-    architecture: 'AcousticConvNet',
+    architecture: members === 1 ? 'AcousticConvNet' : 'Ensemble(AcousticConvNet)',
+    members: String(members),
     classes: String(config.classes),
     planes: config.planes.join(','),
     hidden: String(config.hidden),
@@ -64,14 +68,17 @@ export function modelMetadata(config: AcousticConvNetConfig, extra: Record<strin
   };
 }
 
-/** Saves the weights of a spoken-digit model with the metadata that rebuilds it (atomic write). */
-export function saveSpokenDigitModel(path: string, model: Sequential, config: AcousticConvNetConfig, extra: Record<string, string> = {}): void {
-  saveModule(path, model, modelMetadata(config, extra));
+/**
+ * Saves the weights of a spoken-digit model (one `AcousticConvNet`, or an `Ensemble` of them) with
+ * the metadata that rebuilds it (atomic write).
+ */
+export function saveSpokenDigitModel(path: string, model: Module, config: AcousticConvNetConfig, extra: Record<string, string> = {}): void {
+  saveModule(path, model, modelMetadata(config, extra, model instanceof Ensemble ? model.length : 1));
 }
 
 /**
- * Loads a checkpoint written by the `spoken-digits` example: rebuilds the `AcousticConvNet` from the
- * metadata, loads the weights, switches to evaluate mode (no dropout). Throws a clear error for a
+ * Loads a checkpoint written by the `spoken-digits` example: rebuilds the `AcousticConvNet` (or the
+ * `Ensemble` of `--members` of them) from the metadata, loads the weights, switches to evaluate mode (no dropout). Throws a clear error for a
  * file of another example or one whose features differ from this version's {@link SPOKEN_DIGIT_FEATURES}.
  *
  * @example
@@ -94,14 +101,17 @@ export function loadSpokenDigitModel(path: string): SpokenDigitModel {
   }
   const [p1, p2] = metadata['planes'].split(',').map(Number) as [number, number];
   const config = acousticConvNetConfig({ classes: Number(metadata['classes']), planes: [p1, p2], hidden: Number(metadata['hidden']), dropout: Number(metadata['dropout']) });
-  const model = AcousticConvNet({ ...config, rng: new Generator(0), dropoutRng: new Generator(0) });
+  const members = Number(metadata['members'] ?? '1');
+  if (!Number.isInteger(members) || members < 1) throw new Error(`loadSpokenDigitModel: '${path}': metadata members must be a positive integer, got '${metadata['members']}'`);
+  const nets = Array.from({ length: members }, () => AcousticConvNet({ ...config, rng: new Generator(0), dropoutRng: new Generator(0) }));
+  const model = members === 1 ? nets[0]! : new Ensemble(nets);
   loadModule(path, model);
   model.evaluate();
-  return { model, config, features: { ...SPOKEN_DIGIT_FEATURES }, metadata };
+  return { model, members, config, features: { ...SPOKEN_DIGIT_FEATURES }, metadata };
 }
 
 /** Log-probabilities [n, classes] of `n` windows (`x` holds n·1600 values), in evaluate mode, in batches of `size`. */
-export function classifyWindows(model: Sequential, x: Float32Array, n: number, size = 200): Float32Array {
+export function classifyWindows(model: Module, x: Float32Array, n: number, size = 200): Float32Array {
   const inputSize = WINDOW_FRAMES * N_COEFFS;
   if (x.length !== n * inputSize) throw new Error(`classifyWindows: x must hold ${n}·${inputSize} values, got ${x.length}`);
   const wasTraining = model.training;

@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Canvas, Generator, type Sequential } from '@eole/core';
+import { Canvas, Generator, type Module } from '@eole/core';
 import { decodeWav, readDigitFolder, type DigitUtterance } from '@eole/speech';
 import { CliExit } from '../lib/cli.js';
 import { concatenateUtterances, digitErrors, main, pickUtterances, readTruth, writeSequence, type DigitStreamSummary } from '../digit-stream/main.js';
@@ -13,7 +13,7 @@ const quiet = (): void => {};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-digit-stream-'));
 
 /** The model's answer for each utterance shown alone: one window centred on it, as `spoken-digits --eval` scores. */
-function isolatedDigits(model: Sequential, utterances: readonly DigitUtterance[]): number[] {
+function isolatedDigits(model: Module, utterances: readonly DigitUtterance[]): number[] {
   const windows = testWindows(utterances);
   const logProbs = classifyWindows(model, windows.x, windows.count);
   return utterances.map((_, i) => {

@@ -82,6 +82,31 @@ test.serial('spoken-digits on any folder in the naming scheme: LOSO rotations, d
   t.is(loaded.metadata['split'], 'all');
 });
 
+test.serial('spoken-digits --members 2: two seeds trained in member-1 and member-2, saved and evaluated as one Ensemble; an interrupted member resumes', async (t) => {
+  const data = syntheticFolder(['ann', 'bob'], 7);
+  const args = ['--data', data, '--split', 'standard', '--epochs', '2', '--members', '2', ...TINY];
+  const out = tmp();
+  const whole = await run([...args, '--out', out]);
+  for (const k of [1, 2]) t.true(existsSync(join(out, `member-${k}`, 'spoken-digits.safetensors')), `member ${k} weights`);
+  t.true(whole.lines.some((l) => /^standard: member 2 of 2 \(seed 2\)/.test(l)));
+  t.true(whole.lines.some((l) => /test accuracy of the average of 2 models/.test(l)));
+  const loaded = loadSpokenDigitModel(whole.summary.runs[0]!.checkpoint);
+  t.is(loaded.members, 2);
+  t.is(loaded.metadata['architecture'], 'Ensemble(AcousticConvNet)');
+  const evaluated = await run(['--eval', whole.summary.runs[0]!.checkpoint, '--data', data]);
+  t.is(evaluated.summary.accuracy, whole.summary.accuracy, '--eval of the saved ensemble gives the run\'s accuracy');
+  // member 1 of the ensemble is the single model of the same seed
+  const single = await run(['--data', data, '--split', 'standard', '--epochs', '2', ...TINY, '--out', tmp()]);
+  t.true(readFileSync(join(out, 'member-1', 'spoken-digits.safetensors')).equals(readFileSync(single.summary.runs[0]!.checkpoint)));
+  // interrupted in member 1, resumed: the same ensemble file as the uninterrupted run
+  const b = tmp();
+  const first = await run([...args, '--stop-after', '1', '--out', b]);
+  t.true(first.lines.some((l) => /stopped after epoch 1 of member 1 \(--stop-after\)/.test(l)));
+  t.false(existsSync(join(b, 'member-2')));
+  await run([...args, '--resume', '--out', b]);
+  t.true(readFileSync(join(out, 'spoken-digits.safetensors')).equals(readFileSync(join(b, 'spoken-digits.safetensors'))));
+});
+
 test.serial('spoken-digits: clear errors for a missing folder, a bad flag, a foreign checkpoint and --test without --eval', async (t) => {
   const dir = tmp();
   await t.throwsAsync(main(['--data', join(dir, 'nowhere'), '--out', tmp()], quiet), { message: /no data folder '.*nowhere'/ });
