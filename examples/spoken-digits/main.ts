@@ -8,8 +8,11 @@
  * utterance boundaries needed, so the streaming recogniser sees the same inputs). Training windows
  * come from a few precomputed variants of every utterance (speed perturbed by up to ±`--speed`
  * through the band-limited resampler, tempo stretched by up to (1 + `--tempo`)^±1 at the same pitch,
- * padding noise × 2^±`--noise`) and move by up to ±`--jitter` frames each epoch. Adam with a cosine
+ * the mel filterbank warped by a factor in 1 ± `--vtlp` (vocal-tract length perturbation), padding
+ * noise × 2^±`--noise`) and move by up to ±`--jitter` frames each epoch. Adam with a cosine
  * schedule. A test utterance is classified by the mean posterior of its windows at −4…4 frames.
+ * `--members K` trains K nets from seeds `--seed` … `--seed` + K − 1 and averages their posteriors
+ * (core's `Ensemble`, saved and loaded as one model).
  *
  * Splits: `--split standard` (default; the FSDD README's: repetitions 0–4 of every speaker and digit
  * held out), `--split loso` (leave one speaker out, one run per speaker, each in `--out/loso-<name>`;
@@ -80,7 +83,7 @@ const CLI = {
     noise: numberFlag(1, 'noise level of the extra variants: the noise floor × 2^u, |u| ≤ this', { min: 0, max: 4 }),
     tempo: numberFlag(0.3, 'tempo change of the extra variants: frames stretched by (1 + t)^u, |u| ≤ 1 (same pitch)', { min: 0, max: 1 }),
     'held-out': stringFlag('', 'with --split loso: run only the rotation that holds out this speaker (default: every rotation)', { metavar: 'NAME' }),
-    vtlp: numberFlag(0, 'vocal-tract length perturbation of the extra variants: filterbank warp factor in [1 − v, 1 + v]', { min: 0, max: 0.3 }),
+    vtlp: numberFlag(0.1, 'vocal-tract length perturbation of the extra variants: filterbank warp factor in [1 − v, 1 + v]', { min: 0, max: 0.3 }),
     jitter: numberFlag(4, 'largest time shift of a training window, in frames', { integer: true, min: 0, max: 15 }),
     members: numberFlag(1, 'models trained from seeds --seed, --seed + 1, …; their posteriors are averaged (an Ensemble)', { integer: true, min: 1, max: 16 }),
     'stop-after': numberFlag(0, 'stop after this epoch, as if interrupted (0: never); the schedule still spans --epochs and --resume continues', { integer: true, min: 0 }),
