@@ -144,15 +144,17 @@ export async function runMnistClassifier<M extends Module>(flags: MnistRunFlags,
     rngs,
     startEpoch,
   }).pipe(
-    checkpoint(out),
-    tap((e) => {
-      if (e.type !== 'checkpoint') return;
-      lastEpoch = e.epoch;
-      saveModule(weights, model, metadata());
+    recordRun({
+      out,
+      save: (epoch) => {
+        lastEpoch = epoch;
+        saveModule(weights, model, metadata());
+      },
+      stepsPerEpoch: Math.floor(trainSet.count / flags.batch),
+      eventsPath,
+      append: flags.resume,
+      curves: { path: curvesPath, history: earlier, title: name },
     }),
-    progressBar({ stepsPerEpoch: Math.floor(trainSet.count / flags.batch) }),
-    jsonLines(eventsPath, { append: flags.resume }),
-    plotCurves(curvesPath, { history: earlier, title: name }),
     (events) => extra.reduce((stream, c) => stream.pipe(c.operator), events),
     tap((e) => {
       if (e.type === 'epoch' || e.type === 'validation') seen.push(e);
@@ -174,6 +176,38 @@ export async function runMnistClassifier<M extends Module>(flags: MnistRunFlags,
 export interface ResumedRun {
   startEpoch: number;
   earlier: TrainEvent[];
+}
+
+/** Options of {@link recordRun}. */
+export interface RecordRunOptions {
+  /** The run's folder: the checkpoint goes there. */
+  out: string;
+  /** Writes the model file after the checkpoint of `epoch`. */
+  save: (epoch: number) => void;
+  stepsPerEpoch: number;
+  /** The JSON-lines log, appended to when resuming. */
+  eventsPath: string;
+  append: boolean;
+  /** The curves PNG, drawn after the earlier epochs `history` (omit to draw none). */
+  curves?: { path: string; history: readonly TrainEvent[]; title: string };
+}
+
+/**
+ * What every training example does with its events: checkpoints to `out` and saves the model at each
+ * checkpoint, shows progress, logs JSON lines and (optionally) redraws the curves.
+ */
+export function recordRun(o: RecordRunOptions): MonoTypeOperatorFunction<TrainEvent> {
+  return (events) => {
+    const logged = events.pipe(
+      checkpoint(o.out),
+      tap((e) => {
+        if (e.type === 'checkpoint') o.save(e.epoch);
+      }),
+      progressBar({ stepsPerEpoch: o.stepsPerEpoch }),
+      jsonLines(o.eventsPath, { append: o.append }),
+    );
+    return o.curves ? logged.pipe(plotCurves(o.curves.path, { history: o.curves.history, title: o.curves.title })) : logged;
+  };
 }
 
 /**

@@ -37,13 +37,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lastValueFrom, map, Observable, takeWhile, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import {
-  Adam, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, jsonLines, kernels, loadModule, parseSafetensors, plotCurves, progressBar, readMnistIdx, saveModule, Sequential, SGD,
+  Adam, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, kernels, loadModule, parseSafetensors, readMnistIdx, saveModule, Sequential, SGD,
   train, type Batch, type Criterion, type Module, type Optimizer, type TrainEvent,
 } from '@eole/core';
 import { ContrastiveCriterion, PairwiseDistance, Siamese, type Metric } from '@eole/metric';
 import { CliExit, numberFlag, parseCli, runCli, stringFlag, type CliFlags } from '../lib/cli.js';
 import { mnistSplit, trainBatches, type DigitSet } from '../lib/mnist.js';
-import { batchFlag, findIdx, records, resumeRun, shiftFlag, STOP_AFTER_FLAG, TRAIN_SIZE_FLAG, type EpochRecord } from '../lib/mnistRun.js';
+import { batchFlag, findIdx, records, recordRun, resumeRun, shiftFlag, STOP_AFTER_FLAG, TRAIN_SIZE_FLAG, type EpochRecord } from '../lib/mnistRun.js';
 import { contrastiveLoss, embedSet, embedStream, fixedPairs, nearestNeighborAccuracy, pct, plotEmbedding, retrievalFigures, type RetrievalFigures } from './evaluate.js';
 import { embeddingNet, type EmbeddingNetConfig } from './net.js';
 import { BatchContrastiveCriterion, siameseBatch, type Mining, type PairMining } from './pairs.js';
@@ -214,15 +214,17 @@ async function trainEmbedding(flags: Flags, log: (line: string) => void): Promis
   const seen: TrainEvent[] = [...earlier];
   const events$ = train({ model, criterion, optimizer, scheduler, data, epochs: flags.epochs, rngs, startEpoch }).pipe(
     afterEpoch(validation),
-    checkpoint(out),
-    tap((e) => {
-      if (e.type !== 'checkpoint') return;
-      lastEpoch = e.epoch;
-      saveModule(weights, net, metadata());
+    recordRun({
+      out,
+      save: (epoch) => {
+        lastEpoch = epoch;
+        saveModule(weights, net, metadata());
+      },
+      stepsPerEpoch: Math.floor(trainSet.count / flags.batch),
+      eventsPath,
+      append: flags.resume,
+      curves: { path: curvesPath, history: earlier, title: `DrLIM ${flags.dim}-D` },
     }),
-    progressBar({ stepsPerEpoch: Math.floor(trainSet.count / flags.batch) }),
-    jsonLines(eventsPath, { append: flags.resume }),
-    plotCurves(curvesPath, { history: earlier, title: `DrLIM ${flags.dim}-D` }),
     tap((e) => {
       if (e.type === 'epoch' || e.type === 'validation') seen.push(e);
     }),

@@ -6,11 +6,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { from, lastValueFrom, map, takeWhile, tap } from 'rxjs';
 import {
-  Adam, Axes, Canvas, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, jsonLines, PALETTE, progressBar, saveModule, Sequential, Tensor, train,
+  Adam, Axes, Canvas, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, PALETTE, saveModule, Sequential, Tensor, train,
   type Batch, type Module, type Point, type TrainEvent, type ValidationEvent,
 } from '@eole/core';
 import { ContrastiveCriterion, embed, PairwiseDistance, randomPairs, Siamese, type Metric } from '@eole/metric';
-import { resumeRun } from '../lib/mnistRun.js';
+import { recordRun, resumeRun } from '../lib/mnistRun.js';
 import { featureWindow, pairBatches, WINDOW_SIZE, windowStarts, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
 import { embedUtterances, scoreTrials, trialsEer, type UtteranceEmbedding } from './verify.js';
 
@@ -156,14 +156,16 @@ export async function trainVerifier(
       if (e.type === 'epoch') seen.push(e);
     }),
     map(withEer),
-    checkpoint(out),
-    tap((e) => {
-      if (e.type !== 'checkpoint') return;
-      lastEpoch = e.epoch;
-      saveModule(weights, net, metadata());
+    recordRun({
+      out,
+      save: (epoch) => {
+        lastEpoch = epoch;
+        saveModule(weights, net, metadata());
+      },
+      stepsPerEpoch: steps,
+      eventsPath,
+      append: setup.resume,
     }),
-    progressBar({ stepsPerEpoch: steps }),
-    jsonLines(eventsPath, { append: setup.resume }),
     tap((e) => {
       if (e.type === 'validation') {
         seen.push(e);

@@ -71,11 +71,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { lastValueFrom, takeWhile, tap } from 'rxjs';
 import {
-  Adam, checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Ensemble, Generator, heatmap, jsonLines, kernels, plotCurves, progressBar, train, type Module, type Sequential, type TrainEvent,
+  Adam, checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Ensemble, Generator, heatmap, kernels, train, type Module, type Sequential, type TrainEvent,
 } from '@eole/core';
 import { AcousticConvNet, acousticConvNetConfig, readDigitFolder, type AcousticConvNetConfig, type DigitUtterance } from '@eole/speech';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
-import { confusionTable, records, resumeRun, type EpochRecord } from '../lib/mnistRun.js';
+import { confusionTable, records, recordRun, resumeRun, type EpochRecord } from '../lib/mnistRun.js';
 import { averageViews, losoSplits, standardSplit, subsetWindows, testBatches, testWindows, trainBatches, trainingWindows, type Split, type SplitName, type TestSet, type WindowSet } from './data.js';
 import { classifyWindows, loadSpokenDigitModel, saveSpokenDigitModel, SPOKEN_DIGITS } from './model.js';
 
@@ -296,15 +296,17 @@ async function trainMember(split: Split, windows: WindowSet, out: string, test: 
     rngs,
     startEpoch,
   }).pipe(
-    checkpoint(out),
-    tap((e) => {
-      if (e.type !== 'checkpoint') return;
-      lastEpoch = e.epoch;
-      saveSpokenDigitModel(weights, model, config, runMetadata(flags, split.name, lastEpoch, seed));
+    recordRun({
+      out,
+      save: (epoch) => {
+        lastEpoch = epoch;
+        saveSpokenDigitModel(weights, model, config, runMetadata(flags, split.name, lastEpoch, seed));
+      },
+      stepsPerEpoch: Math.floor(windows.count / flags.batch),
+      eventsPath,
+      append: resuming,
+      curves: { path: curvesPath, history: earlier, title: `${SPOKEN_DIGITS} (${split.name})` },
     }),
-    progressBar({ stepsPerEpoch: Math.floor(windows.count / flags.batch) }),
-    jsonLines(eventsPath, { append: resuming }),
-    plotCurves(curvesPath, { history: earlier, title: `${SPOKEN_DIGITS} (${split.name})` }),
     tap((e) => {
       if (e.type === 'epoch' || e.type === 'validation') seen.push(e);
       if (e.type === 'validation') log(`epoch ${e.epoch}: test accuracy ${pct(e.metrics.accuracy ?? Number.NaN)}, loss ${e.metrics.loss.toFixed(4)}`);
