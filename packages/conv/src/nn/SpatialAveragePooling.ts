@@ -1,6 +1,6 @@
 import type { Tensor } from '@eole/core';
-import { avgPool2d } from './avgPool2d.js';
-import { asBatch } from './poolGeometry.js';
+import { avgPool2d } from '../functional/avgPool2d.js';
+import { asBatch } from '../geometry/poolGeometry.js';
 import { SpatialPooling } from './SpatialPooling.js';
 
 /**

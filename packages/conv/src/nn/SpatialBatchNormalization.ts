@@ -1,6 +1,6 @@
 import { Module, Tensor } from '@eole/core';
-import { batchNorm2d } from './batchNorm2d.js';
-import { asBatch } from './poolGeometry.js';
+import { batchNorm2d } from '../functional/batchNorm2d.js';
+import { asBatch } from '../geometry/poolGeometry.js';
 
 /**
  * Batch normalization over the planes of x [N, nFeature, H, W] (or [nFeature, H, W]), Torch7's

@@ -1,6 +1,6 @@
 import { defaultGenerator, Module, Tensor } from '@eole/core';
-import { convTranspose2d } from './convTranspose2d.js';
-import { asBatch4, checkPositive, convParams } from './convGeometry.js';
+import { convTranspose2d } from '../functional/convTranspose2d.js';
+import { asBatch4, checkPositive, convParams } from '../geometry/convGeometry.js';
 import type { SpatialConvolutionOptions } from './SpatialConvolution.js';
 
 /**

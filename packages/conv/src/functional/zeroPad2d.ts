@@ -1,6 +1,6 @@
 import { ShapeError, Tensor } from '@eole/core';
-import { pad2dRaw } from './convKernels.js';
-import { fmt } from './convGeometry.js';
+import { pad2dRaw } from '../kernels/convKernels.js';
+import { fmt } from '../geometry/convGeometry.js';
 
 /** Zeros added on each side of the last two axes; a negative value crops instead. */
 export interface Padding2d {

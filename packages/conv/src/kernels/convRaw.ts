@@ -1,6 +1,6 @@
 import { ShapeError } from '@eole/core';
 import { convGradWeightRaw, correlateRaw, pad2dRaw, planeSumsRaw, type WeightView } from './convKernels.js';
-import type { ConvParams, ConvShape } from './convGeometry.js';
+import type { ConvParams, ConvShape } from '../geometry/convGeometry.js';
 
 /**
  * The three passes of a convolution y = x ⊛ w on flat arrays, shared by `conv2d` (which runs them

@@ -1,6 +1,6 @@
 import { Module, ShapeError, type Tensor } from '@eole/core';
-import { avgPool2d } from './avgPool2d.js';
-import { asBatch, checkWindow, describeWindow, type PoolWindow } from './poolGeometry.js';
+import { avgPool2d } from '../functional/avgPool2d.js';
+import { asBatch, checkWindow, describeWindow, type PoolWindow } from '../geometry/poolGeometry.js';
 
 /**
  * Torch7's `nn.SpatialLPPooling(nInputPlane, pnorm, kW, kH, dW, dH)`: the L_p norm of each kH×kW

@@ -1,6 +1,6 @@
 import { defaultGenerator, Module, Tensor, type Generator } from '@eole/core';
-import { conv2d } from './conv2d.js';
-import { asBatch4, checkPositive, convParams } from './convGeometry.js';
+import { conv2d } from '../functional/conv2d.js';
+import { asBatch4, checkPositive, convParams } from '../geometry/convGeometry.js';
 
 /** Options of {@link SpatialConvolution} and {@link SpatialFullConvolution}. */
 export interface SpatialConvolutionOptions {

@@ -1,5 +1,5 @@
 import { Tensor, variant } from '@eole/core';
-import { coveringWindowsSource, poolConstants, poolShape, type PoolWindow } from './poolGeometry.js';
+import { coveringWindowsSource, poolConstants, poolShape, type PoolWindow } from '../geometry/poolGeometry.js';
 
 /** y = m + log((1/n)·Σ e^(β(x − m)))/β over the window, with m the window maximum. */
 const FORWARD = `function(x, beta) {

@@ -1,5 +1,5 @@
 import { Module } from '@eole/core';
-import { checkWindow, describeWindow, type PoolWindow } from './poolGeometry.js';
+import { checkWindow, describeWindow, type PoolWindow } from '../geometry/poolGeometry.js';
 
 /**
  * What Torch7's spatial pooling modules share: a kW×kH window moved by dW, dH over zero-padded

@@ -1,6 +1,6 @@
 import type { Tensor } from '@eole/core';
-import { maxPool2d } from './maxPool2d.js';
-import { asBatch } from './poolGeometry.js';
+import { maxPool2d } from '../functional/maxPool2d.js';
+import { asBatch } from '../geometry/poolGeometry.js';
 import { SpatialPooling } from './SpatialPooling.js';
 
 /**

@@ -1,5 +1,5 @@
 import { kernels, Tensor, type Kernel } from '@eole/core';
-import { coveringWindowsSource, poolConstants, poolShape, type PoolWindow } from './poolGeometry.js';
+import { coveringWindowsSource, poolConstants, poolShape, type PoolWindow } from '../geometry/poolGeometry.js';
 
 /**
  * Forward: for each output cell, the arg-max of its window as an offset inside the input plane

@@ -1,6 +1,6 @@
 import { Module, type Tensor } from '@eole/core';
-import { BorderCoefficients, checkPlanes, describeKernel, localMean, normalizationKernel } from './localNormalization.js';
-import { asBatch } from './poolGeometry.js';
+import { BorderCoefficients, checkPlanes, describeKernel, localMean, normalizationKernel } from '../functional/localNormalization.js';
+import { asBatch } from '../geometry/poolGeometry.js';
 
 /**
  * Torch7's `nn.SpatialSubtractiveNormalization(nInputPlane, kernel)`: subtracts from every pixel

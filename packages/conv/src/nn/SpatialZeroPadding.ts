@@ -1,6 +1,6 @@
 import { Module, ShapeError, type Tensor } from '@eole/core';
-import { fmt } from './convGeometry.js';
-import { zeroPad2d } from './zeroPad2d.js';
+import { fmt } from '../geometry/convGeometry.js';
+import { zeroPad2d } from '../functional/zeroPad2d.js';
 
 /**
  * Torch7's `nn.SpatialZeroPadding(padLeft, padRight, padTop, padBottom)`: adds zeros around each

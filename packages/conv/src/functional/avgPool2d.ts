@@ -1,5 +1,5 @@
 import { Tensor, variant } from '@eole/core';
-import { coveringWindowsSource, poolConstants, poolShape, type PoolWindow } from './poolGeometry.js';
+import { coveringWindowsSource, poolConstants, poolShape, type PoolWindow } from '../geometry/poolGeometry.js';
 
 /**
  * The divisor of window (oh, ow), declared as `div`: the window clipped to the padded input

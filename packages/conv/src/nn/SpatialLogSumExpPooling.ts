@@ -1,6 +1,6 @@
 import { Module, type Tensor } from '@eole/core';
-import { logSumExpPool2d } from './logSumExpPool2d.js';
-import { asBatch, checkWindow, describeWindow, type PoolWindow } from './poolGeometry.js';
+import { logSumExpPool2d } from '../functional/logSumExpPool2d.js';
+import { asBatch, checkWindow, describeWindow, type PoolWindow } from '../geometry/poolGeometry.js';
 
 /**
  * Log-sum-exp pooling, the lecture's "PROB" pooling, over kH×kW windows moved by dW, dH on each
