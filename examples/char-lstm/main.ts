@@ -20,9 +20,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  Adam, clipGradNorm, CrossEntropyCriterion, Generator, kernels, linePlot, loadModule, loadTrainState, parseSafetensors, saveModule, saveTrainState, Tensor, writeFileAtomic,
-} from '@eole/core';
+import { Adam, clipGradNorm, CrossEntropyCriterion, Generator, kernels, loadModule, loadTrainState, parseSafetensors, saveModule, saveTrainState, Tensor, writeFileAtomic } from '@eole/core';
+import { linePlot } from '@eole/core/report';
 import { detachState, type LSTMState } from '@eole/rnn-memory';
 import { numberFlag, optionalFlag, parseCli, runCli } from '../lib/cli.js';
 import { CharLSTM, crossEntropy, sample, type CharLSTMSizes } from './model.js';

@@ -3,7 +3,7 @@
  * (10 rows, one per digit), with the decoded digits marked on both and, when known, the true
  * utterances in a strip between them.
  */
-import { Axes, BLACK, Canvas, GREY, hex, makeColormap, VIRIDIS, WHITE, type Box } from '@eole/core';
+import { Axes, BLACK, Canvas, GREY, hex, makeColormap, VIRIDIS, WHITE, type Box } from '@eole/core/report';
 import type { DecodedDigit, FramePosterior } from '@eole/speech';
 import type { SequencePart } from './sequence.js';
 

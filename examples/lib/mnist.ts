@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { map, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
-import { batch, fromIterable, Generator, noGrad, npmMnistDigits, prefetch, shuffle, Tensor, type Batch, type DigitSample, type DigitSet, type Module } from '@eole/core';
+import { batch, fromIterable, Generator, noGrad, prefetch, shuffle, Tensor, type Batch, type Module } from '@eole/core';
+import { npmMnistDigits, type DigitSample, type DigitSet } from '@eole/conv';
 
 export type { DigitSet };
 

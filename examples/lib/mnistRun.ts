@@ -7,10 +7,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, takeWhile, tap, type MonoTypeOperatorFunction } from 'rxjs';
-import {
-  checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, jsonLines, kernels, loadModule, parseSafetensors, plotCurves, progressBar, readMnistIdx, resume, saveModule,
-  Generator, train, type LRScheduler, type Module, type Optimizer, type TrainEvent,
-} from '@eole/core';
+import { checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, jsonLines, kernels, loadModule, parseSafetensors, readMnistIdx, resume, saveModule, Generator, train, type LRScheduler, type Module, type Optimizer, type TrainEvent } from '@eole/core';
+import { plotCurves, progressBar } from '@eole/core/report';
 import { numberFlag, type CommonFlags, type NumberFlag } from './cli.js';
 import { evaluateDigits, heldOutBatches, mnistSplit, trainBatches, type DigitSet } from './mnist.js';
 

@@ -1,5 +1,6 @@
 import { of } from 'rxjs';
-import { Generator, noGrad, scatterPlot, Tensor, type Module } from '@eole/core';
+import { Generator, noGrad, Tensor, type Module } from '@eole/core';
+import { scatterPlot } from '@eole/core/report';
 import { collectEmbeddings, ContrastiveCriterion, embed, gatherPairs, knnAccuracy, NearestNeighbors, PairwiseDistance, randomPairs, recallAtK, type Metric, type Pairs } from '@eole/metric';
 import { heldOutBatches, type DigitSet } from '../lib/mnist.js';
 

@@ -22,7 +22,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Adam, CosineAnnealingLR, Generator, type Sequential } from '@eole/core';
-import { LeNet5, plotFilters, SpatialConvolution } from '@eole/conv';
+import { LeNet5, SpatialConvolution } from '@eole/conv';
+import { plotFilters } from '@eole/conv/report';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
 import { batchFlag, runMnistClassifier, shiftFlag, STOP_AFTER_FLAG, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
 

@@ -15,7 +15,8 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BLACK, Generator, heatmap, hex, kernels, legendSize, linePlot, noGrad, Tensor, WHITE, type Figure, type LegendEntry, type Point, type RGB } from '@eole/core';
+import { BLACK, heatmap, hex, legendSize, linePlot, WHITE, type Figure, type LegendEntry, type Point, type RGB } from '@eole/core/report';
+import { Generator, kernels, noGrad, Tensor } from '@eole/core';
 import { numberFlag, parseCli, runCli, type CliFlags } from '../lib/cli.js';
 
 const CLI = {

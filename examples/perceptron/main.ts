@@ -12,7 +12,8 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Generator, GREY, hex, kernels, linePlot, Perceptron, Tensor, type Figure, type PerceptronFitResult, type Point } from '@eole/core';
+import { Generator, kernels, Perceptron, Tensor, type PerceptronFitResult } from '@eole/core';
+import { GREY, hex, linePlot, type Figure, type Point } from '@eole/core/report';
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
 
 const CLI = {

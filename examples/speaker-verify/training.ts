@@ -5,10 +5,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { from, lastValueFrom, map, takeWhile, tap } from 'rxjs';
-import {
-  Adam, Axes, Canvas, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, PALETTE, saveModule, Sequential, Tensor, train,
-  type Batch, type Module, type Point, type TrainEvent, type ValidationEvent,
-} from '@eole/core';
+import { Adam, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, saveModule, Sequential, Tensor, train, type Batch, type Module, type TrainEvent, type ValidationEvent } from '@eole/core';
+import { Axes, Canvas, PALETTE, type Point } from '@eole/core/report';
 import { ContrastiveCriterion, embed, PairwiseDistance, randomPairs, Siamese, type Metric } from '@eole/metric';
 import { recordRun, resumeRun } from '../lib/mnistRun.js';
 import { featureWindow, pairBatches, WINDOW_SIZE, windowStarts, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';

@@ -4,7 +4,8 @@
  * PNGs of the scores (distance histograms and the ROC).
  */
 import { from, map } from 'rxjs';
-import { BLACK, Canvas, concat, linePlot, PALETTE, Tensor, type Module, type Point } from '@eole/core';
+import { BLACK, Canvas, linePlot, PALETTE, type Point } from '@eole/core/report';
+import { concat, Tensor, type Module } from '@eole/core';
 import { distanceMatrix, embed, type Metric } from '@eole/metric';
 import { featureWindow, WINDOW_SIZE, windowStarts, type FeatureNorm, type SpeakerUtterance } from './data.js';
 import { equalErrorRate, rocCurve } from './eer.js';

@@ -70,9 +70,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { lastValueFrom, takeWhile, tap } from 'rxjs';
-import {
-  Adam, checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Ensemble, Generator, heatmap, kernels, train, type Module, type Sequential, type TrainEvent,
-} from '@eole/core';
+import { Adam, checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Ensemble, Generator, kernels, train, type Module, type Sequential, type TrainEvent } from '@eole/core';
+import { heatmap } from '@eole/core/report';
 import { AcousticConvNet, acousticConvNetConfig, readDigitFolder, type AcousticConvNetConfig, type DigitUtterance } from '@eole/speech';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
 import { confusionTable, records, recordRun, resumeRun, type EpochRecord } from '../lib/mnistRun.js';

@@ -19,7 +19,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Adam, clipGradNorm, Generator, kernels, Linear, linePlot, Module, noGrad, Tensor } from '@eole/core';
+import { Adam, clipGradNorm, Generator, kernels, Linear, Module, noGrad, Tensor } from '@eole/core';
+import { linePlot } from '@eole/core/report';
 import { LSTM, StackRNN } from '@eole/rnn-memory';
 import { booleanFlag, numberFlag, parseCli, runCli } from '../lib/cli.js';
 

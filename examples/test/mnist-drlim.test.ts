@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Canvas, PALETTE, type RGB } from '@eole/core';
+import { Canvas, PALETTE, type RGB } from '@eole/core/report';
 import { main, type DrlimSummary } from '../mnist-drlim/main.js';
 import { mnistSplit } from '../lib/mnist.js';
 import { writeIdx } from './idx.js';

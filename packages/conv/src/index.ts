@@ -22,5 +22,6 @@ export { SpatialBatchNormalization } from './nn/SpatialBatchNormalization.js';
 export { SpatialDropout, type SpatialDropoutOptions } from './nn/SpatialDropout.js';
 export { LeNet5, type LeNetOptions } from './nn/LeNet5.js';
 export { LeNet1 } from './nn/LeNet1.js';
-export { plotFilters, filtersFigure, FILTERS_BACKGROUND, type FilterRow, type FiltersFigureOptions, type PlotFiltersOptions } from './plotFilters.js';
+export { npmMnistDigits, type DigitSet } from './data/npmMnistDigits.js';
+export { fromIdx, type DigitSample } from './data/fromIdx.js';
 export { SpatialPooling } from './nn/SpatialPooling.js';

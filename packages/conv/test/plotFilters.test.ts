@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, of, toArray } from 'rxjs';
-import { Canvas, Tensor, type TrainEvent } from '@eole/core';
-import { FILTERS_BACKGROUND, filtersFigure, plotFilters } from '@eole/conv';
+import { Canvas } from '@eole/core/report';
+import { Tensor, type TrainEvent } from '@eole/core';
+import { FILTERS_BACKGROUND, filtersFigure, plotFilters } from '@eole/conv/report';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-filters-'));
 

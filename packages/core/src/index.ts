@@ -57,14 +57,3 @@ export { train, evaluate, evaluateBatches, epochContext, type Batch, type EpochS
 export { checkpoint, resume, jsonLines } from './stream/consumers.js';
 export { saveTrainState, loadTrainState, CHECKPOINT_FILE, type TrainState } from './stream/TrainState.js';
 export type { TrainEvent, StartEvent, StepEvent, EpochEvent, ValidationEvent, CheckpointEvent, DoneEvent, Metrics } from './stream/events.js';
-export { Canvas, type StrokeOptions, type TextOptions, type ImageOptions } from './plot/Canvas.js';
-export { hex, colorAt, viridis, makeColormap, WHITE, BLACK, GREY, LIGHT_GREY, PALETTE, VIRIDIS, GREYS, DIVERGING, type RGB, type Colormap } from './plot/colormap.js';
-export { glyph, hasGlyph, GLYPH_WIDTH, GLYPH_ADVANCE, GLYPH_HEIGHT, LINE_HEIGHT } from './plot/font.js';
-export { niceTicks, tickStep, logTicks, formatTick } from './plot/ticks.js';
-export { Axes, legendSize, type Box, type Range, type Point, type FrameOptions, type LegendEntry } from './plot/Axes.js';
-export { Figure, linePlot, heatmap, type Series, type LinePlotOptions, type HeatmapOptions } from './plot/plot.js';
-export { scatterPlot, type ScatterPlotOptions } from './plot/scatter.js';
-export { progressBar, type ProgressBarOptions, type ProgressMode } from './stream/progressBar.js';
-export { plotCurves, curvesFigure, type PlotCurvesOptions, type Curves } from './stream/plotCurves.js';
-export { fromIdx, type DigitSample } from './stream/fromIdx.js';
-export { npmMnistDigits, type DigitSet } from './io/npmMnistDigits.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { BLACK, Canvas, colorAt, formatTick, glyph, GLYPH_ADVANCE, GREYS, heatmap, hex, linePlot, logTicks, niceTicks, VIRIDIS, WHITE, type RGB } from '@eole/core';
+import { BLACK, Canvas, colorAt, formatTick, glyph, GLYPH_ADVANCE, GREYS, heatmap, hex, linePlot, logTicks, niceTicks, VIRIDIS, WHITE, type RGB } from '@eole/core/report';
 
 const RED = hex('#ff0000');
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { PNG } from 'pngjs';
-import { BLACK, Canvas, hex, PALETTE, scatterPlot, WHITE, type RGB } from '@eole/core';
+import { BLACK, Canvas, hex, PALETTE, scatterPlot, WHITE, type RGB } from '@eole/core/report';
 
 function same(a: RGB, b: RGB): boolean {
   return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];

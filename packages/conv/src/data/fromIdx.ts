@@ -1,6 +1,5 @@
 import type { Observable } from 'rxjs';
-import { readMnistIdx } from '../io/idx.js';
-import { fromIterable } from './sources.js';
+import { fromIterable, readMnistIdx } from '@eole/core';
 
 /** One MNIST-style sample: the image as a flat row of pixels in [0, 1], and its class index. */
 // A type alias, not an interface, so that it satisfies `Sample`'s index signature (for `batch`).

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { BLACK, Canvas, GREYS, ShapeError, writeFileAtomic, type RGB, type Tensor, type TrainEvent } from '@eole/core';
+import { ShapeError, writeFileAtomic, type Tensor, type TrainEvent } from '@eole/core';
+import { BLACK, Canvas, GREYS, type RGB } from '@eole/core/report';
 
 /** One row of a filter strip: a bank of kernels [out, in, kH, kW] at the end of an epoch (0: the initial weights). */
 export interface FilterRow {

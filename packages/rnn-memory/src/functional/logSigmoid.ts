@@ -1,5 +1,5 @@
 import { Tensor } from '@eole/core';
-import { kernel } from './kernel.js';
+import { kernel } from '../kernels/kernel.js';
 
 /** log σ(x) = min(x, 0) − log(1 + e^−|x|): no overflow for any x. */
 const FORWARD = `function(x) {

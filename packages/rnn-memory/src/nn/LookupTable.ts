@@ -1,5 +1,5 @@
 import { defaultGenerator, Module, ShapeError, Tensor, type Generator } from '@eole/core';
-import { embedding } from './embedding.js';
+import { embedding } from '../functional/embedding.js';
 
 /** Options of {@link LookupTable}. */
 export interface LookupTableOptions {

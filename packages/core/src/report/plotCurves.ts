@@ -1,8 +1,8 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { Axes, type Point, type Range } from '../plot/Axes.js';
-import { Canvas } from '../plot/Canvas.js';
-import { PALETTE } from '../plot/colormap.js';
-import type { TrainEvent } from './events.js';
+import { Axes, type Point, type Range } from './Axes.js';
+import { Canvas } from './Canvas.js';
+import { PALETTE } from './colormap.js';
+import type { TrainEvent } from '../stream/events.js';
 
 /** Options of {@link plotCurves}. */
 export interface PlotCurvesOptions {

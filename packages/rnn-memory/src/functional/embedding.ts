@@ -1,5 +1,5 @@
 import { ShapeError, Tensor } from '@eole/core';
-import { kernel } from './kernel.js';
+import { kernel } from '../kernels/kernel.js';
 import { scatterRows } from './scatterRows.js';
 
 /** out[q, k] = w[ids[q], k]: one thread per output value. */

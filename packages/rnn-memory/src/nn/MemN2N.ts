@@ -1,8 +1,8 @@
 import { defaultGenerator, linear, Module, ShapeError, Tensor, type Generator } from '@eole/core';
-import { embedding } from './embedding.js';
-import { embeddingBag } from './embeddingBag.js';
+import { embedding } from '../functional/embedding.js';
+import { embeddingBag } from '../functional/embeddingBag.js';
 import { LookupTable } from './LookupTable.js';
-import { memoryAttention } from './memoryAttention.js';
+import { memoryAttention } from '../functional/memoryAttention.js';
 
 /** Options of {@link MemN2N}. */
 export interface MemN2NOptions {

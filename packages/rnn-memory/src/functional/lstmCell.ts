@@ -1,5 +1,5 @@
 import { kernels, ShapeError, Tensor, type Kernel } from '@eole/core';
-import { expectShape, runGateKernel } from './cellKernels.js';
+import { expectShape, runGateKernel } from '../kernels/cellKernels.js';
 
 /**
  * Forward: one thread per (slot s, row n, unit j) of an output [6, N, H] whose slots are

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import type { EpochEvent, TrainEvent, ValidationEvent } from './events.js';
+import type { EpochEvent, TrainEvent, ValidationEvent } from '../stream/events.js';
 
 /** How {@link progressBar} reports: a live bar, one plain line per epoch, or nothing. */
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'off';

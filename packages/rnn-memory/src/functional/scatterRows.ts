@@ -1,5 +1,5 @@
 import { kernels } from '@eole/core';
-import { kernel } from './kernel.js';
+import { kernel } from '../kernels/kernel.js';
 
 /**
  * gw[ids[q]] += rows[q] for every q whose id is not negative, written in place into the argument

@@ -1,5 +1,5 @@
 import { ShapeError, Tensor } from '@eole/core';
-import { kernel } from './kernel.js';
+import { kernel } from '../kernels/kernel.js';
 
 /** s[n, i] = Σ_j a[n, i, j]·b[n, j]: the match of each memory with the controller state. */
 const ROW_DOT = `function(a, b) {

@@ -1,7 +1,7 @@
 import { linear, Tensor } from '@eole/core';
 import { cellInputRows, checkCellState, type RecurrentCellOptions } from './cellOptions.js';
 import { RecurrentCell } from './RecurrentCell.js';
-import { gruCell } from './gruCellOp.js';
+import { gruCell } from '../functional/gruCell.js';
 
 /**
  * One step of the gated recurrent unit (Cho et al., EMNLP 2014), as `torch.nn.GRUCell`:

@@ -1,6 +1,6 @@
 import type { Tensor } from '@eole/core';
 import { Recurrent, type RecurrentOptions, type StepState } from './Recurrent.js';
-import { gruCell } from './gruCellOp.js';
+import { gruCell } from '../functional/gruCell.js';
 
 /** The state of a GRU or simple RNN layer: h [L, N, H]. */
 export interface HiddenState {

@@ -1,6 +1,6 @@
 import { kernels, ShapeError, Tensor } from '@eole/core';
 import { checkIds } from './embedding.js';
-import { kernel } from './kernel.js';
+import { kernel } from '../kernels/kernel.js';
 import { scatterRows } from './scatterRows.js';
 
 /** The position-encoding weight of word j (1-based) of J at embedding column k (0-based) of d. */

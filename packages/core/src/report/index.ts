@@ -1,0 +1,23 @@
+/**
+ * `@eole/core/report`: presentation kept out of core's main entry, so a program that trains without
+ * pictures never loads it. PNG figures drawn on a small raster {@link Canvas} (axes, ticks, a bitmap
+ * font, colormaps), line plots, heatmaps and scatter plots, and the stream consumers that present a
+ * training run: {@link progressBar} (a terminal bar, or plain lines elsewhere) and
+ * {@link plotCurves} (loss and accuracy curves rewritten as a PNG after every epoch).
+ *
+ * @example
+ * import { train } from '@eole/core';
+ * import { plotCurves, progressBar } from '@eole/core/report';
+ * train(net, criterion, optimizer, data, { epochs: 5 }).pipe(progressBar(), plotCurves('out/curves.png')).subscribe();
+ *
+ * @packageDocumentation
+ */
+export { Canvas, type StrokeOptions, type TextOptions, type ImageOptions } from './Canvas.js';
+export { hex, colorAt, viridis, makeColormap, WHITE, BLACK, GREY, LIGHT_GREY, PALETTE, VIRIDIS, GREYS, DIVERGING, type RGB, type Colormap } from './colormap.js';
+export { glyph, hasGlyph, GLYPH_WIDTH, GLYPH_ADVANCE, GLYPH_HEIGHT, LINE_HEIGHT } from './font.js';
+export { niceTicks, tickStep, logTicks, formatTick } from './ticks.js';
+export { Axes, legendSize, type Box, type Range, type Point, type FrameOptions, type LegendEntry } from './Axes.js';
+export { Figure, linePlot, heatmap, type Series, type LinePlotOptions, type HeatmapOptions } from './plot.js';
+export { scatterPlot, type ScatterPlotOptions } from './scatter.js';
+export { progressBar, type ProgressBarOptions, type ProgressMode } from './progressBar.js';
+export { plotCurves, curvesFigure, type PlotCurvesOptions, type Curves } from './plotCurves.js';
