@@ -1,7 +1,7 @@
 export { Generator, type GeneratorState } from './random/Generator.js';
 export { Tensor, type TensorLike } from './tensor/Tensor.js';
 export { ShapeError, broadcastShapes, sizeOf, stridesOf, type Shape } from './tensor/shape.js';
-export { kernels, KernelRegistry, readResult, type Kernel, type KernelArg, type KernelStats, type Launch } from './kernels/KernelRegistry.js';
+export { kernels, KernelRegistry, KERNEL_NAME, readResult, type Kernel, type KernelArg, type KernelReturnType, type KernelSource, type KernelStats, type Launch } from './kernels/KernelRegistry.js';
 export { BACKENDS, backendAvailable, type BackendChoice, type BackendName } from './kernels/Backend.js';
 export { variant } from './kernels/variants.js';
 export { noGrad, isGradEnabled, withGradEnabled } from './autograd/gradMode.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { backendAvailable, KernelRegistry, kernels, readResult, Tensor } from '@eole/core';
+import { backendAvailable, Generator, KERNEL_NAME, KernelRegistry, kernels, readResult, Tensor } from '@eole/core';
 
 test('auto dispatch sends small work to cpu and large work to webasm', (t) => {
   const before = kernels.stats();
@@ -39,13 +39,49 @@ test('an unavailable GPU backend gives a clear error', (t) => {
 
 test('kernels compile once per shape and reuse the compiled kernel', (t) => {
   const reg = new KernelRegistry('cpu');
-  const k = reg.define('twice', 'function(a) { return a[this.thread.x] * 2; }');
+  const k = reg.define('test.twice.forward', 'function(a) { return a[this.thread.x] * 2; }');
   k.run({ output: [4], args: [Float32Array.of(1, 2, 3, 4)] });
   k.run({ output: [4], args: [Float32Array.of(5, 6, 7, 8)] });
   t.is(reg.stats().compiles, 1);
   t.deepEqual(Array.from(k.run({ output: [2], args: [Float32Array.of(1, 2)] })), [2, 4]);
   t.is(reg.stats().compiles, 2);
-  t.throws(() => reg.define('twice', 'function(a) { return 0; }'), { message: /already defined/ });
+});
+
+test('define is idempotent: the same source returns the same kernel, a different one throws naming it', (t) => {
+  const reg = new KernelRegistry('cpu');
+  const source = 'function(a) { return a[this.thread.x] * 2; }';
+  const k = reg.define('test.twice.forward', source);
+  t.is(reg.define('test.twice.forward', source), k);
+  t.is(reg.define('test.twice.forward', () => 'never built'), k, 'a thunk is not run again');
+  t.throws(() => reg.define('test.twice.forward', 'function(a) { return 0; }'), { message: /kernel 'test\.twice\.forward' is already defined with a different source/ });
+  t.throws(() => reg.define('test.twice.forward', source, 'Array(2)'), { message: /'test\.twice\.forward' is already defined with return type number, not Array\(2\)/ });
+  let built = 0;
+  const lazy = () => {
+    built++;
+    return 'function(a) { return a[this.thread.x] + 1; }';
+  };
+  const a = reg.define('test.inc.rank1', lazy);
+  t.is(reg.define('test.inc.rank1', lazy), a);
+  t.is(built, 1);
+  t.deepEqual(Array.from(a.run({ output: [2], args: [Float32Array.of(1, 2)] })), [2, 3]);
+});
+
+test('define enforces the naming rule <package>.<op>.<pass>', (t) => {
+  const reg = new KernelRegistry('cpu');
+  const source = 'function(a) { return a[this.thread.x]; }';
+  for (const name of ['core.matmul.nn', 'rnn-memory.lstmCell.forward', 'conv.correlate.rows.k5.b3', 'my-plugin.copy']) {
+    t.is(reg.define(name, source).name, name);
+  }
+  for (const name of ['twice', 'Core.add.forward', 'core', 'core.', 'core..add', 'core.Add.forward', 'core.add-one.forward', 'rnn_memory.add.forward', 'core.add.forward.']) {
+    t.throws(() => reg.define(name, source), { message: new RegExp(`kernel '${name.replace(/[.]/g, '\\.')}': names follow <package>\\.<op>\\.<pass>`) }, name);
+  }
+});
+
+test('every kernel core defines follows the naming rule', (t) => {
+  const x = Tensor.randn([2, 3], new Generator(1)).requiresGrad_();
+  x.add(1).mul(x).softmax(1).sum().backward();
+  for (const name of kernels.names()) t.regex(name, KERNEL_NAME);
+  t.true(kernels.names().some((n) => n.startsWith('core.')));
 });
 
 test('loop bounds in constants are not capped at 1000 iterations', (t) => {

@@ -16,6 +16,31 @@ export interface Launch {
   work?: number;
 }
 
+/** The component count of a kernel that returns a small array per output cell. */
+export type KernelReturnType = 'Array(2)' | 'Array(3)' | 'Array(4)';
+
+/**
+ * Kernel source for {@link KernelRegistry.define}: gpu.js kernel source text, or a thunk that builds
+ * it (run only the first time the name is defined, so a source assembled from structural
+ * parameters costs nothing on later calls).
+ */
+export type KernelSource = string | (() => string);
+
+/**
+ * The naming rule of every registry kernel, `<package>.<op>.<pass>`, with optional variant segments
+ * after the pass: the package is lowercase with dashes (`core`, `conv`, `rnn-memory`, `speech`,
+ * `metric`, `gan`, or a plug-in's name); every later segment is camelCase letters and digits
+ * starting with a lowercase letter (`core.matmul.nn`, `conv.correlate.rows.k5.b3`). The pass may be
+ * omitted (`<package>.<op>`) for an op whose single kernel serves every pass; core always names it.
+ */
+export const KERNEL_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?:\.[a-z][a-zA-Z0-9]*)+$/;
+
+interface Definition {
+  readonly text: string;
+  readonly returnType: KernelReturnType | undefined;
+  readonly kernel: Kernel;
+}
+
 /** A kernel defined once through the registry and launched many times. */
 export interface Kernel {
   readonly name: string;
@@ -40,7 +65,7 @@ const MAX_CACHED = 4096;
  * share one context and one backend choice.
  *
  * @example
- * const scale = kernels.define('scale', 'function(a, s) { return a[this.thread.x] * s; }');
+ * const scale = kernels.define('my-plugin.scale.forward', 'function(a, s) { return a[this.thread.x] * s; }');
  * const y = scale.run({ output: [n], args: [x, 2] });
  */
 export class KernelRegistry {
@@ -53,7 +78,7 @@ export class KernelRegistry {
   private choice: BackendChoice = 'auto';
   private readonly gpus = new Map<BackendName, GPU>();
   private readonly compiled = new Map<string, IKernelRunShortcut>();
-  private readonly names = new Set<string>();
+  private readonly definitions = new Map<string, Definition>();
   private counters: KernelStats = { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0 }, compiles: 0 };
 
   constructor(env: string | undefined = process.env['EOLE_BACKEND']) {
@@ -92,16 +117,45 @@ export class KernelRegistry {
     return work >= this.threshold ? 'webasm' : 'cpu';
   }
 
-  /** Defines a kernel from gpu.js kernel source (a function or its source text). Names are unique. */
-  define(name: string, source: string | ((...args: never[]) => unknown), returnType?: 'Array(2)' | 'Array(3)' | 'Array(4)'): Kernel {
-    if (this.names.has(name)) throw new Error(`kernel '${name}' is already defined`);
-    this.names.add(name);
-    const text = typeof source === 'string' ? source : source.toString();
+  /**
+   * Defines the kernel `name` from gpu.js kernel source, idempotently: the one way every package
+   * defines a kernel, so no caller keeps its own "define once" memo. Defining a name again returns
+   * the same {@link Kernel} when the source text and return type are identical, and throws an error
+   * naming the kernel when they differ. With a thunk, the name must determine the source (encode
+   * the structural parameters in a variant segment, e.g. `core.permute.rank3`): the thunk runs only
+   * the first time and later calls check the return type alone.
+   *
+   * Names follow {@link KERNEL_NAME}, `<package>.<op>.<pass>` (e.g. `core.matmul.nn`,
+   * `conv.maxPool2d.forward`); a name that does not is rejected with an error naming it.
+   *
+   * Sources keep to the subset every backend runs: flat `Float32Array` arguments, sizes in
+   * `this.constants`, a number or (with `returnType`) a small array returned per output cell.
+   *
+   * @example
+   * const twice = kernels.define('my-plugin.twice.forward', 'function(a) { return 2 * a[this.thread.x]; }');
+   * const permute = kernels.define(`core.permute.rank${n}`, () => permuteSource(n)); // built once
+   * twice === kernels.define('my-plugin.twice.forward', 'function(a) { return 2 * a[this.thread.x]; }'); // true
+   */
+  define(name: string, source: KernelSource, returnType?: KernelReturnType): Kernel {
+    const known = this.definitions.get(name);
+    if (known) return sameDefinition(name, known, source, returnType);
+    if (!KERNEL_NAME.test(name)) {
+      throw new Error(`kernel '${name}': names follow <package>.<op>.<pass> (lowercase package with dashes, camelCase segments), e.g. 'core.matmul.nn'`);
+    }
+    const text = typeof source === 'string' ? source : source();
+    if (typeof text !== 'string' || text.length === 0) throw new Error(`kernel '${name}': source must be non-empty gpu.js kernel source text`);
     const components = returnType ? Number(returnType.slice(6, 7)) : 1;
-    return {
+    const kernel: Kernel = {
       name,
       run: (launch) => this.launch(name, text, returnType, components, launch),
     };
+    this.definitions.set(name, { text, returnType, kernel });
+    return kernel;
+  }
+
+  /** The names of the kernels defined so far, in definition order. */
+  names(): string[] {
+    return [...this.definitions.keys()];
   }
 
   /** What ran where since start (or since {@link KernelRegistry.resetStats}). */
@@ -159,6 +213,17 @@ export class KernelRegistry {
     }
     return gpu;
   }
+}
+
+/** The kernel already defined as `name`, after checking that `source` and `returnType` match it. */
+function sameDefinition(name: string, known: Definition, source: KernelSource, returnType: KernelReturnType | undefined): Kernel {
+  if (known.returnType !== returnType) {
+    throw new Error(`kernel '${name}' is already defined with return type ${known.returnType ?? 'number'}, not ${returnType ?? 'number'}`);
+  }
+  if (typeof source === 'string' && known.text !== source) {
+    throw new Error(`kernel '${name}' is already defined with a different source; give the new kernel its own name`);
+  }
+  return known.kernel;
 }
 
 /**

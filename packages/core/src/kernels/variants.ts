@@ -1,24 +1,26 @@
-import { kernels, type Kernel } from './KernelRegistry.js';
-
-const variants = new Map<string, Kernel>();
+import { kernels, type Kernel, type KernelReturnType } from './KernelRegistry.js';
 
 /**
  * A kernel whose source depends on a small structural parameter (the number of dimensions, an
- * expression): defined through the registry the first time that variant is asked for.
+ * expression), built the first time that variant is asked for.
+ *
+ * @deprecated Call `kernels.define(name, () => source, returnType)`: the registry's definition is
+ * idempotent and runs a thunk source only once. This alias keeps plug-ins that still call it working.
+ *
+ * @example
+ * const k = variant(`my-plugin.permute.rank${n}`, () => permuteSource(n)); // = kernels.define(...)
  */
-export function variant(name: string, source: () => string, returnType?: 'Array(4)'): Kernel {
-  let k = variants.get(name);
-  if (!k) {
-    k = kernels.define(name, source(), returnType);
-    variants.set(name, k);
-  }
-  return k;
+export function variant(name: string, source: () => string, returnType?: KernelReturnType): Kernel {
+  return kernels.define(name, source, returnType);
 }
 
 /**
  * Kernel source that turns `this.thread.x` into per-operand flat offsets for an `ndim`-D output
  * whose sizes are `this.constants.d0..`, with each operand's strides in `this.constants.<p>0..`.
  * Declares `o<p>` for every prefix.
+ *
+ * @example
+ * const source = `function(a) {\n${offsetsSource(3, ['a'])}\nreturn a[oa]; }`; // a rank-3 permute
  */
 export function offsetsSource(ndim: number, prefixes: readonly string[]): string {
   const lines = ['let r = this.thread.x;', 'let q = 0;', 'let c = 0;'];
@@ -30,7 +32,12 @@ export function offsetsSource(ndim: number, prefixes: readonly string[]): string
   return lines.join('\n');
 }
 
-/** Constants `{d0.., <p>0..}` for {@link offsetsSource}. */
+/**
+ * Constants `{d0.., <p>0..}` for {@link offsetsSource}.
+ *
+ * @example
+ * offsetsConstants([2, 3], { a: [3, 1] }); // { d0: 2, d1: 3, a0: 3, a1: 1 }
+ */
 export function offsetsConstants(dims: readonly number[], strides: Record<string, readonly number[]>): Record<string, number> {
   const c: Record<string, number> = {};
   dims.forEach((d, k) => (c[`d${k}`] = d));

@@ -1,6 +1,7 @@
 import { Tensor, type TensorLike } from '../tensor/Tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf, type Shape } from '../tensor/shape.js';
-import { offsetsConstants, offsetsSource, variant } from '../kernels/variants.js';
+import { kernels } from '../kernels/KernelRegistry.js';
+import { offsetsConstants, offsetsSource } from '../kernels/variants.js';
 import { sum } from './reduce.js';
 
 /** Binary expressions over `x` (left), `y` (right) and a scalar `s`. */
@@ -42,17 +43,17 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, s = 0): Tensor {
   const n = sizeOf(shape);
   const expr = BINARY[op];
   if (sameShape(a.shape, b.shape)) {
-    const k = variant(`ew.${op}`, () => `function(a, b, s) { const x = a[this.thread.x]; const y = b[this.thread.x]; return ${expr}; }`);
+    const k = kernels.define(`core.elementwise.${op}`, () => `function(a, b, s) { const x = a[this.thread.x]; const y = b[this.thread.x]; return ${expr}; }`);
     return new Tensor(k.run({ output: [n], args: [a.data, b.data, s] }), shape);
   }
   if (b.size === 1 || a.size === 1) {
-    const side = b.size === 1 ? 'R' : 'L';
-    const xs = side === 'L' ? 'a[0]' : 'a[this.thread.x]';
-    const ys = side === 'R' ? 'b[0]' : 'b[this.thread.x]';
-    const k = variant(`ew.${op}.scalar${side}`, () => `function(a, b, s) { const x = ${xs}; const y = ${ys}; return ${expr}; }`);
+    const side = b.size === 1 ? 'scalarRight' : 'scalarLeft';
+    const xs = side === 'scalarLeft' ? 'a[0]' : 'a[this.thread.x]';
+    const ys = side === 'scalarRight' ? 'b[0]' : 'b[this.thread.x]';
+    const k = kernels.define(`core.elementwise.${op}.${side}`, () => `function(a, b, s) { const x = ${xs}; const y = ${ys}; return ${expr}; }`);
     return new Tensor(k.run({ output: [n], args: [a.data, b.data, s] }), shape);
   }
-  const k = variant(`ew.${op}.bcast${shape.length}`, () =>
+  const k = kernels.define(`core.elementwise.${op}.broadcast${shape.length}`, () =>
     `function(a, b, s) {\n${offsetsSource(shape.length, ['a', 'b'])}\nconst x = a[oa]; const y = b[ob]; return ${expr}; }`,
   );
   const constants = offsetsConstants(shape, { a: broadcastStrides(a.shape, shape), b: broadcastStrides(b.shape, shape) });
@@ -61,7 +62,7 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, s = 0): Tensor {
 
 /** Applies a unary kernel; no autograd. */
 export function unaryRaw(op: UnaryOp, a: Tensor, s = 0, t = 0): Tensor {
-  const k = variant(`ew.${op}`, () => `function(a, s, t) { const x = a[this.thread.x]; return ${UNARY[op]}; }`);
+  const k = kernels.define(`core.elementwise.${op}`, () => `function(a, s, t) { const x = a[this.thread.x]; return ${UNARY[op]}; }`);
   return new Tensor(k.run({ output: [a.size], args: [a.data, s, t] }), a.shape);
 }
 

@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor/Tensor.js';
 import { around, fmt, normAxis, ShapeError, sizeOf } from '../tensor/shape.js';
-import { variant } from '../kernels/variants.js';
+import { kernels } from '../kernels/KernelRegistry.js';
 
 const POS = `const i = this.thread.x; const inn = this.constants.inner; const mm = this.constants.m;
 const o = Math.floor(i / (mm * inn)); const r = i - o * mm * inn; const c = Math.floor(r / inn); const j = r - c * inn;`;
@@ -37,9 +37,9 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const m = index.shape[a]!;
   checkIndices('gather', index.data, n);
   const constants = { n, m, inner };
-  const out = new Tensor(variant('gather', () => GATHER).run({ output: [index.size], constants, args: [x.data, index.data] }), index.shape);
+  const out = new Tensor(kernels.define('core.gather.forward', GATHER).run({ output: [index.size], constants, args: [x.data, index.data] }), index.shape);
   return Tensor.record(out, 'gather', [x], (g) => [
-    new Tensor(variant('gather.back', () => GATHER_BACK).run({ output: [x.size], constants, args: [g.data, index.data], work: x.size * m }), x.shape),
+    new Tensor(kernels.define('core.gather.backward', GATHER_BACK).run({ output: [x.size], constants, args: [g.data, index.data], work: x.size * m }), x.shape),
   ]);
 }
 
@@ -55,8 +55,8 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor): Tensor {
   checkIndices('indexSelect', indices.data, n);
   const shape = x.shape.map((d, i) => (i === a ? m : d));
   const constants = { n, m, inner };
-  const out = new Tensor(variant('indexSelect', () => SELECT).run({ output: [sizeOf(shape)], constants, args: [x.data, indices.data] }), shape);
+  const out = new Tensor(kernels.define('core.indexSelect.forward', SELECT).run({ output: [sizeOf(shape)], constants, args: [x.data, indices.data] }), shape);
   return Tensor.record(out, 'indexSelect', [x], (g) => [
-    new Tensor(variant('indexSelect.back', () => SELECT_BACK).run({ output: [x.size], constants, args: [g.data, indices.data], work: x.size * m }), x.shape),
+    new Tensor(kernels.define('core.indexSelect.backward', SELECT_BACK).run({ output: [x.size], constants, args: [g.data, indices.data], work: x.size * m }), x.shape),
   ]);
 }

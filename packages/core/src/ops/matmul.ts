@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor/Tensor.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
-import { variant } from '../kernels/variants.js';
+import { kernels } from '../kernels/KernelRegistry.js';
 import { permuteRaw } from './shape.js';
 
 /**
@@ -27,7 +27,7 @@ const MATMUL_NN = `function(a, b) {
 /** Raw batched product of contiguous data; returns [batch·M·N] row-major. */
 export function matmulRaw(a: Float32Array, b: Float32Array, batch: number, M: number, K: number, N: number, sa: number, sb: number): Float32Array {
   const R = Math.ceil(M / 4);
-  const kernel = variant('matmul.nn', () => MATMUL_NN, 'Array(4)');
+  const kernel = kernels.define('core.matmul.nn', MATMUL_NN, 'Array(4)');
   const blocked = kernel.run({ output: [N, R, batch], constants: { K, N, sa, sb }, args: [a, b], work: batch * M * N * K });
   return unblock(blocked, batch, M, N, R);
 }

@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor/Tensor.js';
 import { around, normAxis, sizeOf } from '../tensor/shape.js';
-import { variant } from '../kernels/variants.js';
+import { kernels } from '../kernels/KernelRegistry.js';
 
 const REDUCE_HEAD = `const i = this.thread.x; const o = Math.floor(i / this.constants.inner); const j = i - o * this.constants.inner;
 const base = o * this.constants.n * this.constants.inner + j;`;
@@ -25,14 +25,14 @@ return idx[o * inn + j] === k ? g[o * inn + j] : 0; }`,
 export function reduceRaw(kind: 'sum' | 'max' | 'argmax', x: Tensor, axis: number): Float32Array {
   const [outer, n, inner] = around(x.shape, axis);
   if (n === 0) throw new Error(`${kind}: cannot reduce over an empty axis ${axis} of shape [${x.shape.join(', ')}]`);
-  const k = variant(`reduce.${kind}`, () => SOURCES[kind]);
+  const k = kernels.define(`core.${kind}.forward`, SOURCES[kind]);
   return k.run({ output: [outer * inner], constants: { n, inner }, args: [x.data], work: x.size });
 }
 
 /** Broadcasts `g` (x's shape without `axis`) back to x's shape. */
 export function expandAlong(g: Tensor, shape: readonly number[], axis: number): Tensor {
   const [, n, inner] = around(shape, axis);
-  const k = variant('reduce.expand', () => SOURCES.expand);
+  const k = kernels.define('core.sum.backward', SOURCES.expand);
   return new Tensor(k.run({ output: [sizeOf(shape)], constants: { n, inner }, args: [g.data] }), shape);
 }
 
@@ -67,7 +67,7 @@ export function max(x: Tensor, axis?: number, keepdim = false): Tensor {
   return Tensor.record(out, 'max', [x], (g) => {
     const [, n, inner] = around(x.shape, a);
     const idx = reduceRaw('argmax', x, a);
-    const k = variant('reduce.scatterMax', () => SOURCES.scatterMax);
+    const k = kernels.define('core.max.backward', SOURCES.scatterMax);
     return [new Tensor(k.run({ output: [x.size], constants: { n, inner }, args: [g.data, idx] }), x.shape)];
   });
 }

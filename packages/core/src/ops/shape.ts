@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor/Tensor.js';
 import { around, fmt, normAxis, ShapeError, sizeOf, stridesOf } from '../tensor/shape.js';
-import { offsetsConstants, offsetsSource, variant } from '../kernels/variants.js';
+import { kernels } from '../kernels/KernelRegistry.js';
+import { offsetsConstants, offsetsSource } from '../kernels/variants.js';
 
 /** Resolves one `-1` in a requested shape. */
 function resolveShape(op: string, size: number, shape: readonly number[]): number[] {
@@ -37,7 +38,7 @@ export function permuteRaw(x: Tensor, axes: readonly number[]): Tensor {
   const shape = axes.map((a) => x.shape[a]!);
   if (axes.every((a, i) => a === i)) return new Tensor(x.data, shape);
   const inStrides = stridesOf(x.shape);
-  const k = variant(`permute${x.ndim}`, () => `function(a) {\n${offsetsSource(x.ndim, ['a'])}\nreturn a[oa]; }`);
+  const k = kernels.define(`core.permute.rank${x.ndim}`, () => `function(a) {\n${offsetsSource(x.ndim, ['a'])}\nreturn a[oa]; }`);
   const constants = offsetsConstants(shape, { a: axes.map((a) => inStrides[a]!) });
   return new Tensor(k.run({ output: [x.size], constants, args: [x.data] }), shape);
 }
@@ -86,9 +87,9 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   const data =
     outer === 1
       ? x.data.subarray(start * inner, (start + length) * inner)
-      : variant('narrow', () => NARROW).run({ output: [sizeOf(shape)], constants: { n, inner, start, len: length }, args: [x.data] });
+      : kernels.define('core.narrow.forward', NARROW).run({ output: [sizeOf(shape)], constants: { n, inner, start, len: length }, args: [x.data] });
   return Tensor.record(new Tensor(data, shape), 'narrow', [x], (g) => [
-    new Tensor(variant('unnarrow', () => UNNARROW).run({ output: [x.size], constants: { n, inner, start, len: length }, args: [g.data] }), x.shape),
+    new Tensor(kernels.define('core.narrow.backward', UNNARROW).run({ output: [x.size], constants: { n, inner, start, len: length }, args: [g.data] }), x.shape),
   ]);
 }
 
@@ -114,7 +115,7 @@ function concat2(a: Tensor, b: Tensor, axis: number): Tensor {
   const [, n1, inner] = around(a.shape, axis);
   const n2 = b.shape[axis]!;
   const shape = a.shape.map((d, i) => (i === axis ? n1 + n2 : d));
-  const data = variant('concat2', () => CONCAT2).run({ output: [sizeOf(shape)], constants: { n1, n2, inner }, args: [a.data, b.data] });
+  const data = kernels.define('core.concat.pair', CONCAT2).run({ output: [sizeOf(shape)], constants: { n1, n2, inner }, args: [a.data, b.data] });
   return new Tensor(data, shape);
 }
 
@@ -144,5 +145,5 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 function narrowRaw(g: Tensor, axis: number, start: number, length: number): Tensor {
   const [, n, inner] = around(g.shape, axis);
   const shape = g.shape.map((d, i) => (i === axis ? length : d));
-  return new Tensor(variant('narrow', () => NARROW).run({ output: [sizeOf(shape)], constants: { n, inner, start, len: length }, args: [g.data] }), shape);
+  return new Tensor(kernels.define('core.narrow.forward', NARROW).run({ output: [sizeOf(shape)], constants: { n, inner, start, len: length }, args: [g.data] }), shape);
 }

@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor/Tensor.js';
 import { around, normAxis } from '../tensor/shape.js';
-import { variant } from '../kernels/variants.js';
+import { kernels } from '../kernels/KernelRegistry.js';
 import { binaryRaw, unaryRaw } from './elementwise.js';
 import { expandAlong, reduceRaw } from './reduce.js';
 
@@ -18,12 +18,12 @@ const v = a[i] - l[o * inn + j]; return ${expr}; }`;
 
 function lse(x: Tensor, axis: number): Float32Array {
   const [outer, n, inner] = around(x.shape, axis);
-  return variant('softmax.lse', () => LSE).run({ output: [outer * inner], constants: { n, inner }, args: [x.data], work: 3 * x.size });
+  return kernels.define('core.softmax.logSumExp', LSE).run({ output: [outer * inner], constants: { n, inner }, args: [x.data], work: 3 * x.size });
 }
 
 function apply(kind: 'log' | 'exp', x: Tensor, l: Float32Array, axis: number): Tensor {
   const [, n, inner] = around(x.shape, axis);
-  const k = variant(`softmax.apply.${kind}`, () => APPLY(kind === 'log' ? 'v' : 'Math.exp(v)'));
+  const k = kernels.define(kind === 'log' ? 'core.logSoftmax.forward' : 'core.softmax.forward', () => APPLY(kind === 'log' ? 'v' : 'Math.exp(v)'));
   return new Tensor(k.run({ output: [x.size], constants: { n, inner }, args: [x.data, l] }), x.shape);
 }
 

@@ -1,5 +1,5 @@
 import { noGrad } from '../autograd/gradMode.js';
-import { variant } from '../kernels/variants.js';
+import { kernels } from '../kernels/KernelRegistry.js';
 import { Generator } from '../random/Generator.js';
 import { Tensor } from '../tensor/Tensor.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
@@ -125,7 +125,7 @@ export class Perceptron {
 
   /** w·x + b for one sample. */
   private score(row: Float32Array): number {
-    const k = variant('perceptron.score', () =>
+    const k = kernels.define('core.perceptron.score', () =>
       'function(x, w) { let s = w[this.constants.d]; for (let j = 0; j < this.constants.d; j++) { s += w[j] * x[j]; } return s; }',
     );
     return k.run({ output: [1], constants: { d: this.inputSize }, args: [row, this.w] })[0]!;
@@ -133,7 +133,7 @@ export class Perceptron {
 
   /** [w, b] + c·[x, 1]. */
   private update(row: Float32Array, c: number): Float32Array {
-    const k = variant('perceptron.update', () =>
+    const k = kernels.define('core.perceptron.update', () =>
       'function(w, x, c) { const j = this.thread.x; const xj = j < this.constants.d ? x[j] : 1; return w[j] + c * xj; }',
     );
     return k.run({ output: [this.inputSize + 1], constants: { d: this.inputSize }, args: [this.w, row, c] });
