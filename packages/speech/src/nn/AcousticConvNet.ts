@@ -1,6 +1,6 @@
 import { defaultGenerator, Dropout, Linear, LogSoftMax, ReLU, Sequential, View, type Generator } from '@eole/core';
 import { SpatialConvolution, SpatialMaxPooling } from '@eole/conv';
-import { N_COEFFS, WINDOW_FRAMES } from './digitWindows.js';
+import { N_COEFFS, WINDOW_FRAMES } from '../data/digitWindows.js';
 
 /** Options of {@link AcousticConvNet}. */
 export interface AcousticConvNetOptions {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeWav } from './wav.js';
-import { resample } from './resample.js';
+import { decodeWav } from '../frontend/wav.js';
+import { resample } from '../frontend/resample.js';
 
 /** One recording of a spoken-digit folder (the Free Spoken Digit Dataset naming scheme). */
 export interface DigitUtterance {

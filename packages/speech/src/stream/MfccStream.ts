@@ -1,4 +1,4 @@
-import { cepstra, framePowers, logMel, melEnergies, mfccPlan, type MfccOptions, type MfccPlan } from './mfcc.js';
+import { cepstra, framePowers, logMel, melEnergies, mfccPlan, type MfccOptions, type MfccPlan } from '../frontend/mfcc.js';
 
 /** One frame of an MFCC stream. */
 export interface MfccFrame {

@@ -1,9 +1,9 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { noGrad, Tensor, type Module } from '@eole/core';
-import { N_COEFFS, WINDOW_FRAMES, windowInput } from './digitWindows.js';
+import { N_COEFFS, WINDOW_FRAMES, windowInput } from '../data/digitWindows.js';
 import type { FramePosterior } from './DigitDecoder.js';
 import { MfccStream, type MfccFrame } from './MfccStream.js';
-import { mfccPlan, type MfccOptions } from './mfcc.js';
+import { mfccPlan, type MfccOptions } from '../frontend/mfcc.js';
 
 /** One window of consecutive frames, ready for the acoustic model. */
 export interface FeatureWindow {

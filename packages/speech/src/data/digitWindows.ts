@@ -1,5 +1,5 @@
 import { defaultGenerator, type Generator, type Tensor } from '@eole/core';
-import { mfcc, type MfccOptions } from './mfcc.js';
+import { mfcc, type MfccOptions } from '../frontend/mfcc.js';
 
 /** Frames in one model input window: 40 frames of 10 ms (0.415 s of audio with the 25 ms window). */
 export const WINDOW_FRAMES = 40;
