@@ -1,6 +1,6 @@
 import { linear, ShapeError, Tensor } from '@eole/core';
-import { batchDims, checkBias, convParams, fmt, type ConvStride } from '../geometry/convGeometry.js';
-import { convBackwardBias, convBackwardData, convBackwardWeight, convForwardPadded, convShape, padInput } from '../kernels/convRaw.js';
+import { batchDims, checkBias, convParams, convShape, fmt, type ConvStride } from '../geometry/convGeometry.js';
+import { convBackwardBias, convBackwardData, convBackwardWeight, convForwardPadded, padInput } from '../kernels/convKernels.js';
 
 /**
  * 2-D convolution (a cross-correlation, as in Torch7 and PyTorch) of a batch x [N, C, H, W] with

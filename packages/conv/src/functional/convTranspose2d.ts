@@ -1,6 +1,6 @@
 import { ShapeError, Tensor } from '@eole/core';
-import { batchDims, checkBias, convParams, fmt, type ConvTransposeStride } from '../geometry/convGeometry.js';
-import { convBackwardBias, convBackwardData, convBackwardWeight, convForwardPadded, convShape, padInput } from '../kernels/convRaw.js';
+import { batchDims, checkBias, convParams, convShape, fmt, type ConvTransposeStride } from '../geometry/convGeometry.js';
+import { convBackwardBias, convBackwardData, convBackwardWeight, convForwardPadded, padInput } from '../kernels/convKernels.js';
 
 /**
  * Transposed 2-D convolution ("full convolution", "fractionally strided convolution") of a batch

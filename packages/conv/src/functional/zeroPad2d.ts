@@ -1,5 +1,5 @@
 import { ShapeError, Tensor } from '@eole/core';
-import { pad2dRaw } from '../kernels/convKernels.js';
+import { pad2dRaw } from '../kernels/pad2dKernels.js';
 import { fmt } from '../geometry/convGeometry.js';
 
 /** Zeros added on each side of the last two axes; a negative value crops instead. */

@@ -92,3 +92,16 @@ export function asBatch4(op: string, input: Tensor, expect: string): { x: Tensor
   if (input.ndim === 3) return { x: input.reshape([1, ...input.shape]), unbatch: (y) => y.reshape(y.shape.slice(1)) };
   throw new ShapeError(op, `expected input ${expect}, got ${fmt(input.shape)}`);
 }
+
+/** Output size of a convolution along one axis: ⌊(in + 2·pad − k)/d⌋ + 1. */
+export function convOutSize(inSize: number, k: number, d: number, pad: number): number {
+  return Math.floor((inSize + 2 * pad - k) / d) + 1;
+}
+
+/** The full shape of a convolution; throws when the padded input is smaller than the kernel. */
+export function convShape(op: string, N: number, C: number, H: number, W: number, O: number, kH: number, kW: number, p: ConvParams): ConvShape {
+  if (H + 2 * p.padH < kH || W + 2 * p.padW < kW) {
+    throw new ShapeError(op, `input [${N}, ${C}, ${H}, ${W}] with padding ${p.padW},${p.padH} is smaller than the ${kW}x${kH} kernel`);
+  }
+  return { N, C, H, W, O, kH, kW, OH: convOutSize(H, kH, p.dH, p.padH), OW: convOutSize(W, kW, p.dW, p.padW) };
+}

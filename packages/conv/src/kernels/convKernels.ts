@@ -1,4 +1,7 @@
-import { kernels, type Kernel } from '@eole/core';
+import { kernels } from '@eole/core';
+import type { ConvParams, ConvShape } from '../geometry/convGeometry.js';
+import { pad2dRaw } from './pad2dKernels.js';
+import { blockReturnType, planeBlock, planeDecl, sumsDecl, sumsReturn, unblockPlanes } from './planeBlock.js';
 
 /**
  * The gpu.js kernels behind every convolution of this package, on flat NCHW Float32Arrays.
@@ -28,110 +31,6 @@ import { kernels, type Kernel } from '@eole/core';
  * broadcast loads) and unroll the kernel-width loop by hand; B is chosen per shape by
  * {@link planeBlock}. Results do not depend on B: every output sums its terms in the same order.
  */
-
-type KernelReturn = 'Array(2)' | 'Array(3)' | 'Array(4)' | undefined;
-
-const defined = new Map<string, Kernel>();
-
-/** A kernel whose source depends on small structural parameters, defined once per variant. */
-function kernelVariant(name: string, source: () => string, block = 1): Kernel {
-  let k = defined.get(name);
-  if (!k) {
-    const returnType: KernelReturn = block === 1 ? undefined : (`Array(${block})` as KernelReturn);
-    k = kernels.define(name, source(), returnType);
-    defined.set(name, k);
-  }
-  return k;
-}
-
-/** Planes computed per thread: 1 to 4, the value with the lowest modelled cost. */
-export type PlaneBlock = 1 | 2 | 3 | 4;
-
-/**
- * How many output planes one thread computes. One lane-varying read (a gather) costs about as much
- * as two multiply-adds, so a thread's cost is about B + 2 and a launch costs ⌈planes/B⌉·(B + 2).
- * That model ranks the measured timings right: 6 planes → B = 3 (2.8 ms, against 3.5 ms with B = 2
- * or 4), 16 planes → B = 4 (3.9 ms, against 4.6 ms with B = 3).
- */
-export function planeBlock(planes: number): PlaneBlock {
-  let best: PlaneBlock = 1;
-  let bestCost = Infinity;
-  for (const b of [4, 3, 2, 1] as const) {
-    const cost = Math.ceil(planes / b) * (b + 2);
-    if (cost < bestCost) {
-      best = b;
-      bestCost = cost;
-    }
-  }
-  return best;
-}
-
-const sumsDecl = (block: number, init: (r: number) => string): string =>
-  Array.from({ length: block }, (_, r) => `let s${r} = ${init(r)};`).join(' ');
-const sumsReturn = (block: number): string =>
-  block === 1 ? 'return s0;' : `return [${Array.from({ length: block }, (_, r) => `s${r}`).join(', ')}];`;
-/** Plane index of block row r, clamped to the last real plane (its sums are computed, then dropped). */
-const planeDecl = (block: number, first: string, count: string): string =>
-  Array.from({ length: block }, (_, r) => (r === 0 ? `const p0 = ${first};` : `const p${r} = Math.min(${first} + ${r}, ${count} - 1);`)).join(' ');
-
-/**
- * Moves a blocked result [outer, R, inner, B] (B planes per thread) to [outer, planes, inner],
- * dropping the padding planes of the last block. A layout copy, as core's matmul does after its
- * register-blocked kernel.
- */
-export function unblockPlanes(blocked: Float32Array, outer: number, planes: number, block: number, inner: number): Float32Array {
-  if (block === 1) return blocked;
-  const R = Math.ceil(planes / block);
-  const out = new Float32Array(outer * planes * inner);
-  for (let n = 0; n < outer; n++) {
-    for (let r = 0; r < R; r++) {
-      const src = (n * R + r) * inner * block;
-      for (let q = 0; q < block && block * r + q < planes; q++) {
-        const dst = (n * planes + block * r + q) * inner;
-        for (let j = 0; j < inner; j++) out[dst + j] = blocked[src + j * block + q]!;
-      }
-    }
-  }
-  return out;
-}
-
-// ---- padding ----------------------------------------------------------------------------------
-
-/** Geometry of {@link pad2dRaw}: where source pixel (i, j) lands, and the output size. */
-export interface Pad2d {
-  /** Output row of source row 0 (negative: the top rows are cropped). */
-  top: number;
-  /** Output column of source column 0 (negative: the left columns are cropped). */
-  left: number;
-  outH: number;
-  outW: number;
-  /** Source row i lands on output row top + i·dilH (zeros in between); default 1. */
-  dilH?: number;
-  /** Source column j lands on output column left + j·dilW; default 1. */
-  dilW?: number;
-}
-
-const PAD2D = `function(x) {
-  const j = this.thread.x; const i = this.thread.y; const p = this.thread.z;
-  const ti = i - this.constants.top; const tj = j - this.constants.left;
-  const si = Math.floor(ti / this.constants.dilH); const sj = Math.floor(tj / this.constants.dilW);
-  if (ti >= 0 && tj >= 0 && si * this.constants.dilH === ti && sj * this.constants.dilW === tj && si < this.constants.H && sj < this.constants.W) {
-    return x[(p * this.constants.H + si) * this.constants.W + sj];
-  }
-  return 0;
-}`;
-
-/**
- * Zero padding, cropping and zero insertion of `planes` planes of H×W in one gather:
- * out[p, top + i·dilH, left + j·dilW] = x[p, i, j], every other output pixel is 0, and pixels that
- * land outside [0, outH)×[0, outW) are dropped (negative padding crops).
- */
-export function pad2dRaw(x: Float32Array, planes: number, H: number, W: number, g: Pad2d): Float32Array {
-  const dilH = g.dilH ?? 1;
-  const dilW = g.dilW ?? 1;
-  const k = kernelVariant('conv.pad2d', () => PAD2D);
-  return k.run({ output: [g.outW, g.outH, planes], constants: { top: g.top, left: g.left, dilH, dilW, H, W }, args: [x] });
-}
 
 // ---- direct correlation -----------------------------------------------------------------------
 
@@ -227,7 +126,7 @@ export function correlateRaw(x: Float32Array, w: Float32Array, b: Float32Array, 
   const block = planeBlock(g.outPlanes);
   const R = Math.ceil(g.outPlanes / block);
   const rows = g.rows !== undefined;
-  const k = kernelVariant(`conv.correlate.${rows ? 'rows' : 'flat'}.k${g.kW}.b${block}`, () => correlateSource(g.kW, block, rows), block);
+  const k = kernels.define(`conv.correlate.${rows ? 'rows' : 'flat'}.k${g.kW}.b${block}`, () => correlateSource(g.kW, block, rows), blockReturnType(block));
   const constants: Record<string, number> = {
     C: g.inPlanes,
     O: g.outPlanes,
@@ -320,7 +219,7 @@ export function convGradWeightRaw(g: Float32Array, x: Float32Array, s: GradWeigh
   const unroll = Math.min(s.OW, GRAD_WEIGHT_UNROLL);
   const owu = Math.floor(s.OW / unroll) * unroll;
   const tail = s.OW - owu;
-  const k = kernelVariant(`conv.gradWeight.b${block}.u${unroll}.t${tail}`, () => gradWeightSource(block, unroll, tail), block);
+  const k = kernels.define(`conv.correlate.gradWeight.b${block}.u${unroll}.t${tail}`, () => gradWeightSource(block, unroll, tail), blockReturnType(block));
   const CK = s.xPlanes * s.kH * s.kW;
   const constants = { N: s.batch, G: s.gPlanes, C: s.xPlanes, OH: s.OH, OW: s.OW, OWU: owu, H: s.H, W: s.W, kH: s.kH, kW: s.kW, dH: s.dH, dW: s.dW };
   const work = s.batch * s.gPlanes * s.OH * s.OW * CK;
@@ -340,6 +239,89 @@ const PLANE_SUMS = `function(g) {
 
 /** Σ_n Σ_l g[n, p, l] for g [batch, planes, L]: the bias gradient of a convolution. */
 export function planeSumsRaw(g: Float32Array, batch: number, planes: number, L: number): Float32Array {
-  const k = kernelVariant('conv.planeSums', () => PLANE_SUMS);
+  const k = kernels.define('conv.correlate.gradBias', PLANE_SUMS);
   return k.run({ output: [planes], constants: { N: batch, P: planes, L }, args: [g], work: batch * planes * L });
+}
+
+// ---- the passes of a convolution ------------------------------------------------------------
+
+/*
+ * The three passes of a convolution y = x ⊛ w on flat arrays, shared by `conv2d` (which runs them
+ * as forward, ∂x, ∂w) and `convTranspose2d` (its adjoint: forward = this ∂x, ∂x = this forward).
+ * Sizes are those of the convolution `s`: x [N, C, H, W], w [O, C, kH, kW], y [N, O, OH, OW].
+ */
+
+/** The weight as stored, [O, C, kH, kW]. */
+const dense = (s: ConvShape): WeightView => ({ sOut: s.C * s.kH * s.kW, sIn: s.kH * s.kW, sH: s.kW, sW: 1, base: 0 });
+
+/** The same weight read as [C, O, kH, kW] with both spatial axes flipped. */
+const transposedFlipped = (s: ConvShape): WeightView => ({
+  sOut: s.kH * s.kW,
+  sIn: s.C * s.kH * s.kW,
+  sH: -s.kW,
+  sW: -1,
+  base: (s.kH - 1) * s.kW + (s.kW - 1),
+});
+
+/** x [N, C, H, W] zero-padded to [N, C, H + 2·padH, W + 2·padW] (x itself when there is no padding). */
+export function padInput(x: Float32Array, s: ConvShape, p: ConvParams): Float32Array {
+  if (p.padH === 0 && p.padW === 0) return x;
+  return pad2dRaw(x, s.N * s.C, s.H, s.W, { top: p.padH, left: p.padW, outH: s.H + 2 * p.padH, outW: s.W + 2 * p.padW });
+}
+
+/** y = b + xp ⋆ w: the forward pass, from the padded input; returns [N, O, OH, OW]. */
+export function convForwardPadded(xp: Float32Array, w: Float32Array, b: Float32Array | null, s: ConvShape, p: ConvParams): Float32Array {
+  const geometry = { batch: s.N, inPlanes: s.C, outPlanes: s.O, H: s.H + 2 * p.padH, W: s.W + 2 * p.padW, OH: s.OH, OW: s.OW, kH: s.kH, kW: s.kW, dH: p.dH, dW: p.dW };
+  return correlateRaw(xp, w, b ?? new Float32Array(s.O), geometry, dense(s));
+}
+
+/**
+ * ∂x = g ⊛ᵀ w, the gradient of the forward pass with respect to its input (plus `b` per input
+ * plane when given, which makes it a transposed convolution's forward): g [N, O, OH, OW] →
+ * [N, C, H, W]. It is a stride-1 correlation of g with the flipped, transposed kernel over g
+ * zero-inserted by the stride and padded by k − 1 − pad: the columns are spread out by one gather,
+ * the rows are spread out inside the correlation kernel, which skips the rows of zeros.
+ *
+ *   ∂x[n, c, h, w] = Σ_o Σ_{kh, kw : h + padH = oh·dH + kh, w + padW = ow·dW + kw} g[n, o, oh, ow] · w[o, c, kh, kw]
+ */
+export function convBackwardData(g: Float32Array, w: Float32Array, b: Float32Array | null, s: ConvShape, p: ConvParams): Float32Array {
+  const Wg = s.W + s.kW - 1;
+  const spread = pad2dRaw(g, s.N * s.O, s.OH, s.OW, { top: 0, left: s.kW - 1 - p.padW, outH: s.OH, outW: Wg, dilW: p.dW });
+  const geometry = {
+    batch: s.N,
+    inPlanes: s.O,
+    outPlanes: s.C,
+    H: s.OH,
+    W: Wg,
+    OH: s.H,
+    OW: s.W,
+    kH: s.kH,
+    kW: s.kW,
+    dH: 1,
+    dW: 1,
+    rows: { top: s.kH - 1 - p.padH, up: p.dH },
+  };
+  return correlateRaw(spread, w, b ?? new Float32Array(s.C), geometry, transposedFlipped(s));
+}
+
+/** ∂w[o, c, kh, kw] = Σ g[n, o, oh, ow] · xp[n, c, oh·dH + kh, ow·dW + kw], from the padded input. */
+export function convBackwardWeight(g: Float32Array, xp: Float32Array, s: ConvShape, p: ConvParams): Float32Array {
+  return convGradWeightRaw(g, xp, {
+    batch: s.N,
+    gPlanes: s.O,
+    xPlanes: s.C,
+    OH: s.OH,
+    OW: s.OW,
+    H: s.H + 2 * p.padH,
+    W: s.W + 2 * p.padW,
+    kH: s.kH,
+    kW: s.kW,
+    dH: p.dH,
+    dW: p.dW,
+  });
+}
+
+/** ∂b[o] = Σ_n Σ_{oh, ow} g[n, o, oh, ow]. */
+export function convBackwardBias(g: Float32Array, batch: number, planes: number, planeSize: number): Float32Array {
+  return planeSumsRaw(g, batch, planes, planeSize);
 }
