@@ -1,23 +1,14 @@
-export { Siamese } from './Siamese.js';
-export { PairwiseDistance } from './PairwiseDistance.js';
-export { CosineDistance } from './CosineDistance.js';
-export { ContrastiveCriterion } from './ContrastiveCriterion.js';
-export { TripletMarginCriterion, type TripletMarginOptions } from './TripletMarginCriterion.js';
-export { pairwiseDistance, cosineSimilarity } from './distance.js';
-export { distanceMatrix, type Metric } from './distanceMatrix.js';
-export {
-  randomPairs,
-  randomTriplets,
-  hardNegativeTriplets,
-  hardPairs,
-  gatherPairs,
-  gatherTriplets,
-  type Labels,
-  type Pairs,
-  type Triplets,
-  type RandomPairsOptions,
-  type HardTripletOptions,
-} from './mining.js';
-export { NearestNeighbors, type NearestNeighborsOptions, type SearchOptions, type SearchResult } from './NearestNeighbors.js';
-export { recallAtK, knnAccuracy } from './retrieval.js';
-export { embed, collectEmbeddings, type EmbedInput, type Embedded, type EmbedOptions, type EmbedOutput, type CollectedEmbeddings } from './embed.js';
+export { Siamese } from './nn/Siamese.js';
+export { PairwiseDistance } from './nn/PairwiseDistance.js';
+export { CosineDistance } from './nn/CosineDistance.js';
+export { ContrastiveCriterion } from './nn/ContrastiveCriterion.js';
+export { TripletMarginCriterion, type TripletMarginOptions } from './nn/TripletMarginCriterion.js';
+export { pairwiseDistance, cosineSimilarity } from './functional/distance.js';
+export { distanceMatrix, type Metric } from './functional/distanceMatrix.js';
+export type { Labels } from './mining/labelGroups.js';
+export { randomPairs, hardPairs, type Pairs, type RandomPairsOptions } from './mining/pairs.js';
+export { randomTriplets, hardNegativeTriplets, type Triplets, type HardTripletOptions } from './mining/triplets.js';
+export { gatherPairs, gatherTriplets } from './mining/gather.js';
+export { NearestNeighbors, type NearestNeighborsOptions, type SearchOptions, type SearchResult } from './retrieval/NearestNeighbors.js';
+export { recallAtK, knnAccuracy } from './retrieval/metrics.js';
+export { embed, collectEmbeddings, type EmbedInput, type Embedded, type EmbedOptions, type EmbedOutput, type CollectedEmbeddings } from './stream/embed.js';

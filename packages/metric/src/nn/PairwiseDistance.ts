@@ -1,6 +1,6 @@
 import { Module, type Tensor } from '@eole/core';
-import { branchesOf, checkNumber } from './check.js';
-import { pairwiseDistance } from './distance.js';
+import { branchesOf, checkNumber } from '../validation/check.js';
+import { pairwiseDistance } from '../functional/distance.js';
 
 /**
  * The p-norm distance between the two branches of a pair, PyTorch's `nn.PairwiseDistance`

@@ -1,6 +1,6 @@
 import { Criterion, ShapeError, Tensor } from '@eole/core';
-import { branchesOf, checkNumber, fmt } from './check.js';
-import { pairwiseDistance } from './distance.js';
+import { branchesOf, checkNumber, fmt } from '../validation/check.js';
+import { pairwiseDistance } from '../functional/distance.js';
 
 /** Options of {@link TripletMarginCriterion}. */
 export interface TripletMarginOptions {

@@ -1,6 +1,6 @@
 import { Tensor } from '@eole/core';
-import { checkCount, describe } from './check.js';
-import { checkMatrix, checkMetric, distancesTo, prepareRows, type Metric, type PreparedRows } from './distanceMatrix.js';
+import { checkCount, describe } from '../validation/check.js';
+import { checkMatrix, checkMetric, distancesTo, prepareRows, type Metric, type PreparedRows } from '../functional/distanceMatrix.js';
 
 /** Options of {@link NearestNeighbors}. */
 export interface NearestNeighborsOptions {

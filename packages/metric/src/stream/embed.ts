@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
 import { concat, Module, noGrad, ShapeError, Tensor } from '@eole/core';
-import { checkCount, describe, fmt } from './check.js';
+import { checkCount, describe, fmt } from '../validation/check.js';
 
 /** A batch that {@link embed} maps: inputs `x`, optional labels `y` (core's `Batch` fits). */
 export interface EmbedInput {

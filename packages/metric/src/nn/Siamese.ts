@@ -1,5 +1,5 @@
 import { concat, Module, ShapeError, type Tensor } from '@eole/core';
-import { assertTensor, describe, fmt } from './check.js';
+import { assertTensor, describe, fmt } from '../validation/check.js';
 
 /**
  * A Siamese architecture: one network G_W applied to every branch of a pair (or triplet) with the

@@ -1,5 +1,5 @@
 import { matmul, noGrad, ShapeError, Tensor } from '@eole/core';
-import { assertTensor, fmt } from './check.js';
+import { assertTensor, fmt } from '../validation/check.js';
 
 /** The distance a retrieval uses: Euclidean `l2`, or `cosine` (1 − cos). */
 export type Metric = 'l2' | 'cosine';

@@ -1,5 +1,5 @@
 import { ShapeError, Tensor } from '@eole/core';
-import { assertTensor, checkCount, describe } from './check.js';
+import { assertTensor, checkCount, describe } from '../validation/check.js';
 import type { NearestNeighbors, SearchOptions } from './NearestNeighbors.js';
 
 function queryLabelsOf(op: string, labels: ArrayLike<number> | Tensor, m: number): ArrayLike<number> {

@@ -1,5 +1,5 @@
 import { ShapeError, threshold, type Tensor } from '@eole/core';
-import { checkNumber, fmt } from './check.js';
+import { checkNumber, fmt } from '../validation/check.js';
 
 function checkPair(op: string, x1: Tensor, x2: Tensor): void {
   if (x1.ndim !== 2 || x2.ndim !== 2 || x1.shape[0] !== x2.shape[0] || x1.shape[1] !== x2.shape[1]) {

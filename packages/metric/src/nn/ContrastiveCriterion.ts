@@ -1,5 +1,5 @@
 import { Criterion, ShapeError, Tensor } from '@eole/core';
-import { checkNumber, fmt } from './check.js';
+import { checkNumber, fmt } from '../validation/check.js';
 
 /**
  * The contrastive loss of DrLIM (Hadsell, Chopra & LeCun, "Dimensionality reduction by learning an

@@ -1,6 +1,6 @@
 import { Module, type Tensor } from '@eole/core';
-import { branchesOf, checkNumber } from './check.js';
-import { cosineSimilarity } from './distance.js';
+import { branchesOf, checkNumber } from '../validation/check.js';
+import { cosineSimilarity } from '../functional/distance.js';
 
 /**
  * The cosine distance between the two branches of a pair: input [2, N, D] (x1 and x2 stacked on
