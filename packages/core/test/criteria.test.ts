@@ -11,7 +11,7 @@ import {
   ShapeError,
   Tensor,
 } from '@eole/core';
-import { close } from './nnHelpers.js';
+import { close } from '@eole/core/testing';
 
 // ---- plain-JS oracles -------------------------------------------------------------------------
 

@@ -23,9 +23,9 @@ import {
   Threshold,
   View,
 } from '@eole/core';
-import { awayFrom, checkBackwardMatchesAutograd, checkGradients, checkParity, close, type ModuleCase } from './nnHelpers.js';
+import { awayFrom, close, testModules, type ModuleCase } from '@eole/core/testing';
 
-// ---- every module: gradcheck, Torch7 backward against autograd, cpu/webasm parity -------------
+// ---- every module: gradcheck, Torch7 backward against autograd, cpu/webasm parity, round trip --
 
 const dropRng = new Generator(0);
 const cases: Record<string, ModuleCase> = {
@@ -78,11 +78,7 @@ const cases: Record<string, ModuleCase> = {
   },
 };
 
-for (const [name, c] of Object.entries(cases)) {
-  test(`${name}: gradcheck w.r.t. the input and every parameter`, (t) => checkGradients(t, c));
-  test(`${name}: backward(input, gradOutput) equals the autograd gradient`, (t) => checkBackwardMatchesAutograd(t, c));
-  test(`${name}: cpu and webasm agree on output and gradients`, (t) => checkParity(t, c));
-}
+testModules(test, cases);
 
 // ---- forward values against plain JS ----------------------------------------------------------
 

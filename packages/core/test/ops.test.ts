@@ -1,6 +1,6 @@
 import test from 'ava';
 import { affine, concat, Generator, linear, ShapeError, Tensor, threshold } from '@eole/core';
-import { awayFromZero, checkOp, positive } from './helpers.js';
+import { awayFromZero, checkOp, positive } from '@eole/core/testing';
 
 type Arr = { data: Float32Array; shape: readonly number[] };
 

@@ -1,0 +1,32 @@
+/**
+ * `@eole/core/testing`: the test kit of every Eole package, and of plug-in authors.
+ *
+ * - {@link checkOp}: tinygrad's `helper_test_op` (oracle, shape, gradcheck, cpu/webasm parity).
+ * - {@link checkModule} and {@link testModules}: a module's test as one row of a table
+ *   (gradcheck of input and parameters, Torch7 backward = autograd, backend parity with launch
+ *   counts, saveModule/loadModule round trip).
+ * - Tolerances ({@link maxRelErr}, {@link normRelErr}, {@link maxAbsErr}, {@link close},
+ *   {@link same}), input makers ({@link positive}, {@link awayFrom}, {@link distinct}) and the
+ *   data folder ({@link dataPath}, {@link dataTest}, `EOLE_DATA`).
+ *
+ * ava is an optional peer dependency: the kit only imports its types, and takes `t` (and `test`)
+ * from the caller.
+ *
+ * @example
+ * import test from 'ava';
+ * import { Linear, Tanh } from '@eole/core';
+ * import { testModules } from '@eole/core/testing';
+ * testModules(test, { Linear: { make: (rng) => new Linear(5, 4, { rng }), shape: [3, 5] }, Tanh: { make: () => new Tanh(), shape: [3, 4] } });
+ *
+ * @packageDocumentation
+ */
+export { checkGrad } from './checkGrad.js';
+export { checkModule, checkModuleRoundTrip, MODULE_CHECK_TITLES, testModules } from './checkModule.js';
+export { checkOp, type OpCase, type Oracle, type OracleInput } from './checkOp.js';
+export { checkParity, underBackend, type ParityRun } from './checkParity.js';
+export { checkRoundTrip } from './checkRoundTrip.js';
+export { dataDir, dataPath, dataTest, missing, repoRoot, type DeclareTest } from './data.js';
+export { awayFrom, awayFromZero, distinct, positive } from './inputs.js';
+export { MODULE_CHECKS, type ModuleCase, type ModuleCheck } from './ModuleCase.js';
+export { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity } from './moduleChecks.js';
+export { close, firstDifference, maxAbsErr, maxRelErr, normRelErr, same } from './tolerance.js';
