@@ -1,6 +1,10 @@
+// First: installs the op methods of Tensor (tensor/Tensor.ts imports no op; see ops/tensorMethods.ts).
+import './ops/tensorMethods.js';
 export { Generator, type GeneratorState } from './random/Generator.js';
 export { Tensor, type TensorLike } from './tensor/Tensor.js';
-export { ShapeError, broadcastShapes, sizeOf, stridesOf, type Shape } from './tensor/shape.js';
+export { ShapeError, broadcastShapes, formatShape, sizeOf, stridesOf, type Shape } from './tensor/shape.js';
+export { describeValue } from './tensor/describeValue.js';
+export type { TensorMethods } from './ops/tensorMethods.js';
 export { kernels, KernelRegistry, KERNEL_NAME, readResult, type Kernel, type KernelArg, type KernelReturnType, type KernelSource, type KernelStats, type Launch } from './kernels/KernelRegistry.js';
 export { BACKENDS, backendAvailable, type BackendChoice, type BackendName } from './kernels/Backend.js';
 export { variant } from './kernels/variants.js';
@@ -12,6 +16,9 @@ export { sum, mean, max, argmax } from './ops/reduce.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { matmul } from './ops/matmul.js';
 export { gather, indexSelect } from './ops/indexing.js';
+export { indexAdd } from './ops/indexAdd.js';
+export { maskRows } from './ops/maskRows.js';
+export { unbind, stackTensors } from './ops/unbind.js';
 export { reshape, flatten, permute, transpose, narrow, split, concat, clone } from './ops/shape.js';
 export { defineFunction, type FunctionSpec } from './autograd/Function.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './autograd/gradcheck.js';

@@ -2,6 +2,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import { runBackward } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/gradMode.js';
 import { fmt } from '../tensor/shape.js';
+import { describeValue } from '../tensor/describeValue.js';
 
 /** A named collection of tensors: parameters and buffers, keyed `child.name` as PyTorch does. */
 export type StateDict = Map<string, Tensor>;
@@ -36,7 +37,7 @@ export abstract class Module {
 
   /** Computes and stores the output. */
   forward(input: Tensor): Tensor {
-    if (!(input instanceof Tensor)) throw new TypeError(`${this.typeName()}.forward: input must be a Tensor, got ${describe(input)}`);
+    if (!(input instanceof Tensor)) throw new TypeError(`${this.typeName()}.forward: input must be a Tensor, got ${describeValue(input)}`);
     let x = input;
     if (isGradEnabled() && !input.requiresGrad) {
       x = input.detach().requiresGrad_();
@@ -87,7 +88,7 @@ export abstract class Module {
 
   /** Registers a child module. */
   protected registerModule<M extends Module>(name: string, m: M): M {
-    if (!(m instanceof Module)) throw new TypeError(`${this.typeName()}: child '${name}' must be a Module, got ${describe(m)}`);
+    if (!(m instanceof Module)) throw new TypeError(`${this.typeName()}: child '${name}' must be a Module, got ${describeValue(m)}`);
     this.kids.set(name, m);
     return m;
   }
@@ -177,10 +178,4 @@ export abstract class Module {
   toString(): string {
     return this.typeName();
   }
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
 }

@@ -18,6 +18,8 @@ const BINARY = {
   gtMask: 'y > s ? x : 0',
   /** g·sign(y). */
   signMul: 'y > 0 ? x : (y < 0 ? -x : 0)',
+  /** g·σ(−y) = g / (1 + eʸ): log-sigmoid backward from the input y. */
+  logSigmoidGrad: 'x / (1 + Math.exp(y))',
 } as const;
 type BinaryOp = keyof typeof BINARY;
 
@@ -29,6 +31,8 @@ const UNARY = {
   log: 'Math.log(x)',
   tanh: 'Math.tanh(x)',
   sigmoid: '1 / (1 + Math.exp(-x))',
+  /** log σ(x) = min(x, 0) − log(1 + e^−|x|): finite for every x. */
+  logSigmoid: 'Math.min(x, 0) - Math.log(1 + Math.exp(-Math.abs(x)))',
   threshold: 'x > s ? x : t',
   abs: 'Math.abs(x)',
   sqrt: 'Math.sqrt(x)',
@@ -149,6 +153,18 @@ export function tanh(x: Tensor): Tensor {
 export function sigmoid(x: Tensor): Tensor {
   const y = unaryRaw('sigmoid', x);
   return Tensor.record(y, 'sigmoid', [x], (g) => [binaryRaw('sigmoidGrad', g, y)]);
+}
+
+/**
+ * Log-sigmoid, log σ(x) = −log(1 + e⁻ˣ), computed as min(x, 0) − log(1 + e^−|x|) so that it stays
+ * finite for large |x| (`torch.nn.functional.logsigmoid`). ∂/∂x = σ(−x) = 1/(1 + eˣ). The loss of
+ * word2vec's negative sampling is built from it (Mikolov et al., 2013).
+ *
+ * @example
+ * logSigmoid(Tensor.from([-100, 0, 100])).toArray(); // [-100, -0.6931, 0]
+ */
+export function logSigmoid(x: Tensor): Tensor {
+  return Tensor.record(unaryRaw('logSigmoid', x), 'logSigmoid', [x], (g) => [binaryRaw('logSigmoidGrad', g, x)]);
 }
 
 /** Torch7's Threshold: y = x if x > th, else val. */

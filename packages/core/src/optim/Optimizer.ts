@@ -1,4 +1,5 @@
 import { Tensor } from '../tensor/Tensor.js';
+import { describeValue } from '../tensor/describeValue.js';
 
 /** Per-parameter optimizer state: buffers (one value per parameter element) and counters. */
 export type ParamState = Record<string, Float32Array | number>;
@@ -47,7 +48,7 @@ export abstract class Optimizer {
   protected constructor(readonly type: string, params: Iterable<Tensor>, lr: number) {
     const list = [...params];
     list.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`${type}: params[${i}] must be a Tensor, got ${describe(p)}`);
+      if (!(p instanceof Tensor)) throw new TypeError(`${type}: params[${i}] must be a Tensor, got ${describeValue(p)}`);
       const first = list.indexOf(p);
       if (first !== i) throw new Error(`${type}: params[${i}] is the same tensor as params[${first}]; each parameter may appear once`);
     });
@@ -98,7 +99,7 @@ export abstract class Optimizer {
    */
   loadStateDict(dict: OptimizerStateDict): this {
     const where = `${this.type}.loadStateDict`;
-    if (typeof dict !== 'object' || dict === null) throw new TypeError(`${where}: expected a state dict object, got ${describe(dict)}`);
+    if (typeof dict !== 'object' || dict === null) throw new TypeError(`${where}: expected a state dict object, got ${describeValue(dict)}`);
     if (dict.type !== this.type) throw new Error(`${where}: the state dict is for a ${String(dict.type)} optimizer, not ${this.type}`);
     if (!Array.isArray(dict.state) || dict.state.length !== this.params.length) {
       throw new Error(`${where}: the state dict has state for ${Array.isArray(dict.state) ? dict.state.length : 'no'} parameters, this optimizer has ${this.params.length}`);
@@ -117,7 +118,7 @@ export abstract class Optimizer {
 
   private parseParamState(where: string, s: Record<string, number | number[]> | null, i: number): ParamState {
     if (s === null) return {};
-    if (typeof s !== 'object') throw new TypeError(`${where}: state[${i}] must be an object or null, got ${describe(s)}`);
+    if (typeof s !== 'object') throw new TypeError(`${where}: state[${i}] must be an object or null, got ${describeValue(s)}`);
     const size = this.params[i]!.size;
     const out: ParamState = {};
     for (const [k, v] of Object.entries(s)) {
@@ -128,7 +129,7 @@ export abstract class Optimizer {
         if (!v.every((x) => typeof x === 'number')) throw new TypeError(`${where}: state[${i}].${k} must hold numbers only`);
         out[k] = Float32Array.from(v);
       } else {
-        throw new TypeError(`${where}: state[${i}].${k} must be a number or an array of numbers, got ${describe(v)}`);
+        throw new TypeError(`${where}: state[${i}].${k} must be a number or an array of numbers, got ${describeValue(v)}`);
       }
     }
     return out;
@@ -140,10 +141,4 @@ export function checkNonNegative(where: string, name: string, value: unknown): a
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new RangeError(`${where}: ${name} must be a finite number >= 0, got ${String(value)}`);
   }
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
 }

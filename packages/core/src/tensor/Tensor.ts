@@ -3,12 +3,12 @@ import { runBackward } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/gradMode.js';
 import type { Generator } from '../random/Generator.js';
 import { checkShape, fmt, ShapeError, sizeOf, type Shape } from './shape.js';
-import * as ew from '../ops/elementwise.js';
-import * as mm from '../ops/matmul.js';
-import * as red from '../ops/reduce.js';
-import * as sm from '../ops/softmax.js';
-import * as idx from '../ops/indexing.js';
-import * as sh from '../ops/shape.js';
+
+// No import from ../ops here: the ops import Tensor, so the op methods (`add`, `matmul`, `reshape`,
+// ...) are installed on Tensor.prototype by ../ops/tensorMethods.ts, which the package entry imports
+// first, and their types join this class by declaration merging there. This file depends only on
+// shapes, grad mode and the autograd engine (which imports Tensor as a type only), so the module
+// graph of core has no cycle through Tensor.
 
 /** Something that can stand where a tensor is expected in a binary op. */
 export type TensorLike = Tensor | number;
@@ -18,6 +18,9 @@ export type TensorLike = Tensor | number;
  * contiguous (DESIGN.md, layer 1). Views (`reshape`, `narrow` along the first axis) share the
  * buffer. A tensor with `requiresGrad` records the operations applied to it, and `backward()`
  * computes gradients by reverse-mode autodiff.
+ *
+ * The op methods (`add`, `matmul`, `sum`, `reshape`, ...) are declared and installed by
+ * `ops/tensorMethods.ts`; each calls the function of the same name exported by the package.
  *
  * @example
  * const x = Tensor.from([1, 2, 3, 4], [2, 2]).requiresGrad_();
@@ -136,11 +139,6 @@ export class Tensor {
     return new Tensor(this.data, this.shape);
   }
 
-  /** A copy of the data, recorded in the graph (gradient passes through). */
-  clone(): Tensor {
-    return sh.clone(this);
-  }
-
   /** Computes gradients of this tensor (default: a scalar, seed 1) into the leaves' `.grad`. */
   backward(gradient?: Tensor): void {
     if (!this.requiresGrad) throw new Error('backward: this tensor does not require grad (no leaf with requiresGrad reaches it)');
@@ -154,7 +152,7 @@ export class Tensor {
     if (!this.grad) {
       this.grad = new Tensor(new Float32Array(g.data), this.shape);
     } else {
-      this.grad.data.set(ew.add(this.grad, g.reshape(this.shape)).data);
+      this.grad.data.set(this.grad.add(g.reshape(this.shape)).data);
     }
   }
 
@@ -166,52 +164,4 @@ export class Tensor {
     }
     return out;
   }
-
-  // ---- elementwise ----------------------------------------------------------------------------
-
-  add(other: TensorLike): Tensor { return ew.add(this, other); }
-  sub(other: TensorLike): Tensor { return ew.sub(this, other); }
-  mul(other: TensorLike): Tensor { return ew.mul(this, other); }
-  div(other: TensorLike): Tensor { return ew.div(this, other); }
-  neg(): Tensor { return ew.neg(this); }
-  exp(): Tensor { return ew.exp(this); }
-  log(): Tensor { return ew.log(this); }
-  tanh(): Tensor { return ew.tanh(this); }
-  sigmoid(): Tensor { return ew.sigmoid(this); }
-  relu(): Tensor { return ew.relu(this); }
-  abs(): Tensor { return ew.abs(this); }
-  sqrt(): Tensor { return ew.sqrt(this); }
-  pow(p: number): Tensor { return ew.pow(this, p); }
-  square(): Tensor { return ew.pow(this, 2); }
-
-  // ---- linear algebra, reductions -------------------------------------------------------------
-
-  matmul(other: Tensor): Tensor { return mm.matmul(this, other); }
-  sum(axis?: number, keepdim = false): Tensor { return red.sum(this, axis, keepdim); }
-  mean(axis?: number, keepdim = false): Tensor { return red.mean(this, axis, keepdim); }
-  max(axis?: number, keepdim = false): Tensor { return red.max(this, axis, keepdim); }
-  argmax(axis?: number, keepdim = false): Tensor { return red.argmax(this, axis, keepdim); }
-  softmax(axis = -1): Tensor { return sm.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return sm.logSoftmax(this, axis); }
-
-  // ---- indexing and shape ---------------------------------------------------------------------
-
-  gather(axis: number, index: Tensor): Tensor { return idx.gather(this, axis, index); }
-  indexSelect(axis: number, indices: Tensor): Tensor { return idx.indexSelect(this, axis, indices); }
-  reshape(...shape: (number | Shape)[]): Tensor { return sh.reshape(this, flatShape(shape)); }
-  view(...shape: (number | Shape)[]): Tensor { return sh.reshape(this, flatShape(shape)); }
-  flatten(startAxis = 1): Tensor { return sh.flatten(this, startAxis); }
-  permute(...axes: (number | Shape)[]): Tensor { return sh.permute(this, flatShape(axes)); }
-  transpose(a = 0, b = 1): Tensor { return sh.transpose(this, a, b); }
-  /** 2-D transpose. */
-  t(): Tensor {
-    if (this.ndim !== 2) throw new ShapeError('t', `expected a 2-D tensor, got shape ${fmt(this.shape)}`);
-    return sh.transpose(this, 0, 1);
-  }
-  narrow(axis: number, start: number, length: number): Tensor { return sh.narrow(this, axis, start, length); }
-  split(sizes: number | number[], axis = 0): Tensor[] { return sh.split(this, sizes, axis); }
-}
-
-function flatShape(parts: (number | Shape)[]): number[] {
-  return parts.flatMap((p) => (typeof p === 'number' ? [p] : [...p]));
 }

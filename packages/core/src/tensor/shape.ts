@@ -27,10 +27,19 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
-/** Formats a shape as `[2, 3]`. */
-export function fmt(shape: Shape): string {
+/**
+ * Formats a shape for an error message or a description, as core's own messages do: `[2, 3]`
+ * (`[]` for a scalar). Packages use it so that every message writes shapes alike.
+ *
+ * @example
+ * throw new ShapeError('myOp', `input must be [N, 4], got ${formatShape(x.shape)}`); // "myOp: input must be [N, 4], got [2, 3]"
+ */
+export function formatShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
+
+/** Core's short internal name of {@link formatShape}. */
+export const fmt = formatShape;
 
 /** Checks a shape is a list of non-negative integers. */
 export function checkShape(op: string, shape: Shape): void {
