@@ -33,7 +33,7 @@ export interface ModuleCase {
   parityShape?: number[];
   /** The module of the parity check, sized for `parityShape` (default: `make`). */
   parityMake?: (rng: Generator) => Module;
-  /** Largest normRelErr and maxRelErr between the backends (default 1e-5). */
+  /** Largest error between the backends, relative to the reference's scale (normRelErr; default 1e-5). */
   parityTol?: number;
   /**
    * Kernel launches of the parity check: `'same'` (default) asserts the webasm run launched as many

@@ -1,7 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import { Generator, gradcheck, kernels, Tensor, type Module } from '../index.js';
 import { forwardOf, inputFor, type ModuleCase } from './ModuleCase.js';
-import { close, maxRelErr } from './tolerance.js';
+import { close } from './tolerance.js';
 
 /** Output and gradients of one Torch7 forward/backward. */
 interface TorchRun {
@@ -69,13 +69,6 @@ export function checkBackwardMatchesAutograd(t: ExecutionContext, c: ModuleCase)
   m.namedParameters().forEach(([name, p], i) => close(t, torch.params[i]!, p.grad?.data ?? [], 1e-6, `parameter ${name} grad vs autograd`));
 }
 
-/** Asserts both the scale-relative and the element-wise error are within `tol`. */
-function agree(t: ExecutionContext, a: Float32Array, b: Float32Array, tol: number, what: string): void {
-  close(t, a, b, tol, what);
-  const e = maxRelErr(a, b);
-  t.true(e <= tol, `${what}: max relative error ${e} > ${tol}`);
-}
-
 /**
  * The gpu.js `cpu` and `webasm` backends agree on the output, gradInput and every parameter
  * gradient (module from seed 13, input from seed 23, on `parityShape`); the cpu run launched no
@@ -100,7 +93,7 @@ export function checkModuleParity(t: ExecutionContext, c: ModuleCase): void {
   else t.true(after.webasm > mid.webasm, 'the webasm run launched webasm kernels');
   t.deepEqual([...a.missing, ...b.missing], [], 'every parameter received a gradient');
   const tol = c.parityTol ?? 1e-5;
-  agree(t, b.output, a.output, tol, 'output webasm vs cpu');
-  agree(t, b.input, a.input, tol, 'gradInput webasm vs cpu');
-  a.params.forEach((pa, i) => agree(t, b.params[i]!, pa, tol, `parameter ${i} grad webasm vs cpu`));
+  close(t, b.output, a.output, tol, 'output webasm vs cpu');
+  close(t, b.input, a.input, tol, 'gradInput webasm vs cpu');
+  a.params.forEach((pa, i) => close(t, b.params[i]!, pa, tol, `parameter ${i} grad webasm vs cpu`));
 }
