@@ -1,8 +1,9 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, gradcheck, kernels, loadModule, saveModule, Sequential, Tensor, type Module } from '@eole/core';
+import { Generator, kernels, loadModule, saveModule, Sequential, Tensor } from '@eole/core';
+import { close, testModules } from '@eole/core/testing';
 import { conv2d, convTranspose2d, SpatialConvolution, SpatialFullConvolution, SpatialZeroPadding, zeroPad2d } from '@eole/conv';
 
 // ---- independent plain-JS oracles (float64, scatter form where that is the natural one) --------
@@ -112,75 +113,10 @@ function padOracle(x: Tensor, l: number, r: number, t: number, b: number): { dat
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-/** max |a − b| / max |b|: the error relative to the scale of the reference. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < b.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]!));
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-  }
-  const r = err / Math.max(scale, 1e-30);
-  return Number.isNaN(r) ? Infinity : r;
-}
-
-function close(t: ExecutionContext, a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
-  const e = relErr(a, b);
-  t.true(e <= tol, `${what}: relative error ${e} > ${tol}`);
-}
-
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
-}
-
-interface Run {
-  output: Float32Array;
-  grads: Float32Array[];
-}
-
-/** Forward, then Σ y·R backward: the output and the gradients of the input and every parameter. */
-function runModule(m: Module, x: Tensor, seed: number): Run {
-  const leaf = x.detach().requiresGrad_();
-  for (const p of m.parameters()) p.grad = null;
-  const y = m.forward(leaf);
-  y.mul(Tensor.randn([...y.shape], new Generator(seed))).sum().backward();
-  return {
-    output: Float32Array.from(y.data),
-    grads: [leaf, ...m.parameters()].map((p) => Float32Array.from(p.grad?.data ?? [])),
-  };
-}
-
-/** Output and every gradient agree between gpu.js `cpu` and `webasm`, and both ran the same launches. */
-function checkParity(t: ExecutionContext, make: () => Module, shape: number[]): void {
-  const x = Tensor.randn(shape, new Generator(23));
-  const before = kernels.stats().calls;
-  const a = kernels.withBackend('cpu', () => runModule(make(), x, 5));
-  const mid = kernels.stats().calls;
-  const b = kernels.withBackend('webasm', () => runModule(make(), x, 5));
-  const after = kernels.stats().calls;
-  t.is(mid.webasm, before.webasm, 'the cpu run made no webasm calls');
-  t.is(after.cpu, mid.cpu, 'the webasm run made no cpu calls');
-  t.is(after.webasm - mid.webasm, mid.cpu - before.cpu, 'both runs launched the same kernels');
-  close(t, b.output, a.output, 1e-5, 'output webasm vs cpu');
-  const names = ['input', ...make().namedParameters().map(([n]) => n)];
-  a.grads.forEach((ga, i) => {
-    t.true(ga.length > 0, `${names[i]} received a gradient`);
-    close(t, b.grads[i]!, ga, 1e-5, `grad of ${names[i]} webasm vs cpu`);
-  });
-}
-
-/** Finite-difference check of the module's gradient wrt its input and every parameter. */
-function checkGradients(t: ExecutionContext, m: Module, shape: number[]): void {
-  const x = Tensor.randn(shape, new Generator(21)).requiresGrad_();
-  const params = m.parameters();
-  const r = gradcheck((xi) => m.forward(xi!), [x, ...params]);
-  const names = ['input', ...m.namedParameters().map(([n]) => n)].join(', ');
-  t.true(r.ok, `gradcheck of ${m.toString()}: worst ${JSON.stringify(r.worst)} (inputs: ${names})`);
-  t.truthy(x.grad, 'the input received a gradient');
-  for (const [name, p] of m.namedParameters()) t.truthy(p.grad, `${name} received a gradient`);
 }
 
 const conv = (c: number, o: number, kW: number, kH: number, g: Geometry, seed = 1, bias = true): SpatialConvolution =>
@@ -240,18 +176,32 @@ test('SpatialConvolution takes one sample [C, H, W] and returns [O, OH, OW]', (t
   t.deepEqual([...m.backward(x, Tensor.ones([3, 5, 4])).shape], [2, 6, 7], 'Torch7 backward returns gradInput of the input shape');
 });
 
-test('SpatialConvolution gradients pass a finite-difference check (input, weight, bias)', (t) => {
-  checkGradients(t, conv(2, 3, 3, 2, { dW: 2, dH: 1, padW: 1, padH: 1 }, 11), [2, 2, 5, 6]);
-  checkGradients(t, conv(3, 5, 2, 2, { dW: 1, dH: 2, padW: 0, padH: 1 }, 12), [2, 3, 4, 5]);
-  checkGradients(t, conv(1, 2, 3, 3, { dW: 1, dH: 1, padW: 0, padH: 0 }, 13, false), [1, 1, 5, 5]);
-  checkGradients(t, conv(3, 4, 3, 2, { dW: 2, dH: 2, padW: 0, padH: 0 }, 14), [2, 3, 2, 3]);
-});
-
-test('SpatialConvolution: cpu and webasm agree on the output and all gradients', (t) => {
-  checkParity(t, () => conv(4, 6, 3, 3, { dW: 2, dH: 2, padW: 1, padH: 1 }, 14), [3, 4, 12, 12]);
-  checkParity(t, () => conv(1, 6, 5, 5, { dW: 1, dH: 1, padW: 2, padH: 2 }, 15), [4, 1, 16, 16]);
-  checkParity(t, () => conv(6, 16, 5, 5, { dW: 1, dH: 1, padW: 0, padH: 0 }, 16), [2, 6, 10, 10]);
-  checkParity(t, () => conv(16, 120, 5, 5, { dW: 1, dH: 1, padW: 0, padH: 0 }, 17), [4, 16, 5, 5]);
+// Each row: a small module for the finite differences, a larger one (LeNet sizes) for the parity run.
+testModules(test, {
+  'SpatialConvolution(2 -> 3, 3x2, 2,1, 1,1)': {
+    make: () => conv(2, 3, 3, 2, { dW: 2, dH: 1, padW: 1, padH: 1 }, 11),
+    shape: [2, 2, 5, 6],
+    parityMake: () => conv(4, 6, 3, 3, { dW: 2, dH: 2, padW: 1, padH: 1 }, 14),
+    parityShape: [3, 4, 12, 12],
+  },
+  'SpatialConvolution(3 -> 5, 2x2, 1,2, 0,1)': {
+    make: () => conv(3, 5, 2, 2, { dW: 1, dH: 2, padW: 0, padH: 1 }, 12),
+    shape: [2, 3, 4, 5],
+    parityMake: () => conv(1, 6, 5, 5, { dW: 1, dH: 1, padW: 2, padH: 2 }, 15),
+    parityShape: [4, 1, 16, 16],
+  },
+  'SpatialConvolution(1 -> 2, 3x3) without bias': {
+    make: () => conv(1, 2, 3, 3, { dW: 1, dH: 1, padW: 0, padH: 0 }, 13, false),
+    shape: [1, 1, 5, 5],
+    parityMake: () => conv(6, 16, 5, 5, { dW: 1, dH: 1, padW: 0, padH: 0 }, 16),
+    parityShape: [2, 6, 10, 10],
+  },
+  'SpatialConvolution(3 -> 4, 3x2, 2,2)': {
+    make: () => conv(3, 4, 3, 2, { dW: 2, dH: 2, padW: 0, padH: 0 }, 14),
+    shape: [2, 3, 2, 3],
+    parityMake: () => conv(16, 120, 5, 5, { dW: 1, dH: 1, padW: 0, padH: 0 }, 17),
+    parityShape: [4, 16, 5, 5],
+  },
 });
 
 test('SpatialConvolution init follows Torch7 reset: uniform in ±1/sqrt(kW·kH·nInputPlane), seeded', (t) => {
@@ -372,14 +322,19 @@ test('SpatialFullConvolution is the adjoint of SpatialConvolution: <conv(x), y> 
   }
 });
 
-test('SpatialFullConvolution gradients pass a finite-difference check (input, weight, bias)', (t) => {
-  checkGradients(t, full(2, 3, 3, 3, { dW: 2, dH: 2, padW: 1, padH: 1, adjW: 1, adjH: 0 }, 11), [2, 2, 3, 4]);
-  checkGradients(t, full(3, 2, 2, 3, { dW: 1, dH: 2, padW: 0, padH: 1, adjW: 0, adjH: 1 }, 12), [2, 3, 3, 3]);
-});
-
-test('SpatialFullConvolution: cpu and webasm agree on the output and all gradients', (t) => {
-  checkParity(t, () => full(6, 4, 4, 4, { dW: 2, dH: 2, padW: 1, padH: 1, adjW: 0, adjH: 0 }, 14), [3, 6, 8, 8]);
-  checkParity(t, () => full(3, 5, 3, 3, { dW: 1, dH: 1, padW: 1, padH: 1, adjW: 0, adjH: 0 }, 15), [2, 3, 10, 10]);
+testModules(test, {
+  'SpatialFullConvolution(2 -> 3, 3x3, 2,2, 1,1, 1,0)': {
+    make: () => full(2, 3, 3, 3, { dW: 2, dH: 2, padW: 1, padH: 1, adjW: 1, adjH: 0 }, 11),
+    shape: [2, 2, 3, 4],
+    parityMake: () => full(6, 4, 4, 4, { dW: 2, dH: 2, padW: 1, padH: 1, adjW: 0, adjH: 0 }, 14),
+    parityShape: [3, 6, 8, 8],
+  },
+  'SpatialFullConvolution(3 -> 2, 2x3, 1,2, 0,1, 0,1)': {
+    make: () => full(3, 2, 2, 3, { dW: 1, dH: 2, padW: 0, padH: 1, adjW: 0, adjH: 1 }, 12),
+    shape: [2, 3, 3, 3],
+    parityMake: () => full(3, 5, 3, 3, { dW: 1, dH: 1, padW: 1, padH: 1, adjW: 0, adjH: 0 }, 15),
+    parityShape: [2, 3, 10, 10],
+  },
 });
 
 test('SpatialFullConvolution init, toString and argument checks follow Torch7', (t) => {
@@ -426,9 +381,16 @@ test('SpatialZeroPadding pads and crops like the oracle (4-D and 3-D inputs)', (
   t.deepEqual([...new SpatialZeroPadding(2).forward(Tensor.zeros([1, 1, 28, 28])).shape], [1, 1, 32, 32], 'the other pads default to padLeft');
 });
 
-test('SpatialZeroPadding backward crops the gradient (finite differences, cpu/webasm parity)', (t) => {
-  checkGradients(t, new SpatialZeroPadding(1, -1, 2, -1), [2, 2, 4, 5]);
-  checkParity(t, () => new SpatialZeroPadding(3, -2, -1, 2), [3, 4, 10, 12]);
+testModules(test, {
+  'SpatialZeroPadding(l=1, r=-1, t=2, b=-1)': {
+    make: () => new SpatialZeroPadding(1, -1, 2, -1),
+    shape: [2, 2, 4, 5],
+    parityMake: () => new SpatialZeroPadding(3, -2, -1, 2),
+    parityShape: [3, 4, 10, 12],
+  },
+});
+
+test('SpatialZeroPadding backward crops the gradient', (t) => {
   const m = new SpatialZeroPadding(1, 1, 1, 1);
   const x = Tensor.randn([1, 1, 2, 2], new Generator(2));
   m.forward(x);

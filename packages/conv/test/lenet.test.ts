@@ -1,8 +1,6 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Generator, gradcheck, loadModule, saveModule, Tensor } from '@eole/core';
+import { Generator, Tensor } from '@eole/core';
+import { checkRoundTrip, testModules } from '@eole/core/testing';
 import { LeNet1, LeNet5 } from '@eole/conv';
 
 const count = (ps: Tensor[]): number => ps.reduce((s, p) => s + p.size, 0);
@@ -29,21 +27,17 @@ test('LeNet-1 has about 3,000 weights (3,246) and takes a [1, 28, 28] image too'
 
 // The paper's smooth net (tanh, average pooling): finite differences would straddle ReLU and max
 // kinks somewhere among 60,000 weights; those modules have their own gradchecks.
-test('LeNet-5 (tanh, average pooling): gradients of the whole net pass a finite-difference check', (t) => {
-  const net = LeNet5({ rng: new Generator(3) });
-  const x = Tensor.uniform([2, 784], new Generator(4)).requiresGrad_();
-  const r = gradcheck((input) => net.forward(input), [x, ...net.parameters()], { maxPerInput: 12 });
-  t.true(r.ok, JSON.stringify(r.worst));
+testModules(test, {
+  'LeNet-5 (tanh, average pooling)': {
+    make: (rng) => LeNet5({ rng }),
+    shape: [2, 784],
+    input: (s, rng) => Tensor.uniform(s, rng),
+    grad: { maxPerInput: 12 },
+  },
 });
 
-test('LeNet-5 round-trips through a safetensors file', (t) => {
+test('LeNet-5 with dropout round-trips through a safetensors file', (t) => {
   const a = LeNet5({ rng: new Generator(5), dropout: 0.5, dropoutRng: new Generator(6) });
   const b = LeNet5({ rng: new Generator(7), dropout: 0.5, dropoutRng: new Generator(8) });
-  const path = join(mkdtempSync(join(tmpdir(), 'eole-lenet-')), 'lenet5.safetensors');
-  saveModule(path, a);
-  loadModule(path, b);
-  a.evaluate();
-  b.evaluate();
-  const x = Tensor.uniform([4, 784], new Generator(9));
-  t.deepEqual(b.forward(x).toArray(), a.forward(x).toArray());
+  checkRoundTrip(t, a, b, Tensor.uniform([4, 784], new Generator(9)));
 });

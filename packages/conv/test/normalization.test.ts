@@ -1,5 +1,6 @@
 import test from 'ava';
 import { Generator, manualSeed, noGrad, Sequential, ShapeError, Tensor } from '@eole/core';
+import { checkRoundTrip, close, firstDifference, same, testModules, type ModuleCase } from '@eole/core/testing';
 import {
   gaussianKernel,
   SpatialBatchNormalization,
@@ -8,7 +9,6 @@ import {
   SpatialDropout,
   SpatialSubtractiveNormalization,
 } from '@eole/conv';
-import { checkModuleGrad, checkParity, checkRoundTrip, close, firstDifference, runModule, same } from './poolNormHelpers.js';
 
 const shapeOf = (t: Tensor): number[] => [...t.shape];
 
@@ -101,22 +101,23 @@ for (const [name, nPlane, kernel, o, shape] of normConfigs) {
   });
 }
 
-test('local normalizations: gradcheck w.r.t. the input and cpu/webasm parity', (t) => {
-  const x = Tensor.randn([2, 2, 7, 8], new Generator(6));
-  const k = gaussianKernel(5);
-  checkModuleGrad(t, new SpatialSubtractiveNormalization(2, k), x);
-  checkModuleGrad(t, new SpatialDivisiveNormalization(2, k), x);
-  checkModuleGrad(t, new SpatialContrastiveNormalization(2, k), x);
-  checkModuleGrad(t, new SpatialContrastiveNormalization(2, Tensor.ones([3, 3])), x.narrow(0, 0, 1).reshape([2, 7, 8]));
-  // An asymmetric kernel: the input gradient of the local mean correlates with the rotated kernel.
-  const skew = Tensor.uniform([3, 5], new Generator(60), 0.1, 1);
-  checkModuleGrad(t, new SpatialSubtractiveNormalization(2, skew), x);
-  checkModuleGrad(t, new SpatialDivisiveNormalization(2, skew), x);
-  const big = Tensor.randn([4, 3, 16, 18], new Generator(7));
-  checkParity(t, () => new SpatialSubtractiveNormalization(3, gaussianKernel(9)), big);
-  checkParity(t, () => new SpatialDivisiveNormalization(3, gaussianKernel(9)), big);
-  checkParity(t, () => new SpatialContrastiveNormalization(3, gaussianKernel(7)), big);
-});
+// ---- every normalization module: gradcheck, backward = autograd, cpu/webasm parity, round trip ---
+
+const x6 = (): Tensor => Tensor.randn([2, 2, 7, 8], new Generator(6));
+/** The gradient checks' input, or the larger one of the parity runs. */
+const normInput = (s: number[]): Tensor => (s[0] === 4 ? Tensor.randn(s, new Generator(7)) : x6());
+// An asymmetric kernel: the input gradient of the local mean correlates with the rotated kernel.
+const skew = (): Tensor => Tensor.uniform([3, 5], new Generator(60), 0.1, 1);
+const big: Partial<ModuleCase> = { parityShape: [4, 3, 16, 18], input: normInput, launches: 'some' };
+const localCases: Record<string, ModuleCase> = {
+  'SpatialSubtractiveNormalization(2, gaussian 5x5)': { make: () => new SpatialSubtractiveNormalization(2, gaussianKernel(5)), shape: [2, 2, 7, 8], ...big, parityMake: () => new SpatialSubtractiveNormalization(3, gaussianKernel(9)) },
+  'SpatialDivisiveNormalization(2, gaussian 5x5)': { make: () => new SpatialDivisiveNormalization(2, gaussianKernel(5)), shape: [2, 2, 7, 8], ...big, parityMake: () => new SpatialDivisiveNormalization(3, gaussianKernel(9)) },
+  'SpatialContrastiveNormalization(2, gaussian 5x5)': { make: () => new SpatialContrastiveNormalization(2, gaussianKernel(5)), shape: [2, 2, 7, 8], ...big, parityMake: () => new SpatialContrastiveNormalization(3, gaussianKernel(7)) },
+  'SpatialContrastiveNormalization(2, ones 3x3), one sample': { make: () => new SpatialContrastiveNormalization(2, Tensor.ones([3, 3])), shape: [2, 7, 8], input: () => x6().narrow(0, 0, 1).reshape([2, 7, 8]), launches: 'some' },
+  'SpatialSubtractiveNormalization(2, asymmetric 3x5)': { make: () => new SpatialSubtractiveNormalization(2, skew()), shape: [2, 2, 7, 8], input: normInput, launches: 'some' },
+  'SpatialDivisiveNormalization(2, asymmetric 3x5)': { make: () => new SpatialDivisiveNormalization(2, skew()), shape: [2, 2, 7, 8], input: normInput, launches: 'some' },
+};
+testModules(test, localCases);
 
 test('contrastive normalization gives about zero local mean and unit local std inside a random image', (t) => {
   const [C, H, W] = [3, 40, 40];
@@ -255,25 +256,46 @@ test('SpatialBatchNormalization in evaluate mode uses the running statistics and
   t.true(firstDifference(noGrad(() => bn.forward(x)).data, y.data) >= 0, 'training mode uses batch statistics again');
 });
 
-test('SpatialBatchNormalization: gradcheck (input, weight, bias) in both modes, affine = false, parity', (t) => {
-  const x = Tensor.randn([3, 2, 4, 5], new Generator(18)).mul(2).add(1);
+// ---- batch normalization as rows: training mode, evaluate mode (running statistics), affine = false
+
+/** The gradient checks' input, or the larger one of the parity runs. */
+const bnInput = (s: number[]): Tensor => (s[0] === 8 ? Tensor.randn([8, 6, 10, 10], new Generator(19)) : Tensor.randn([3, 2, 4, 5], new Generator(18)).mul(2).add(1));
+/** Two channels with set affine parameters. */
+const bn2 = (): SpatialBatchNormalization => {
   const bn = new SpatialBatchNormalization(2);
   bn.weight!.data.set([1.3, -0.7]);
   bn.bias!.data.set([0.2, 0.5]);
-  checkModuleGrad(t, bn, x);
-  checkModuleGrad(t, bn.evaluate(), x);
+  return bn;
+};
+/** Six channels for the parity runs. */
+const bn6 = (): SpatialBatchNormalization => {
+  const m = new SpatialBatchNormalization(6);
+  m.weight!.data.set([1, 2, 3, -1, 0.5, 0.1]);
+  return m;
+};
+/** After one training forward: running statistics away from their initial 0 and 1. */
+const warmed = (bn: SpatialBatchNormalization, s: number[]): SpatialBatchNormalization => {
+  noGrad(() => bn.forward(bnInput(s)));
+  return bn;
+};
+const bnCases: Record<string, ModuleCase> = {
+  'SpatialBatchNormalization (training)': { make: bn2, shape: [3, 2, 4, 5], parityShape: [8, 6, 10, 10], parityMake: bn6, input: bnInput, launches: 'some', trained: (m) => warmed(m as SpatialBatchNormalization, [3, 2, 4, 5]) },
+  'SpatialBatchNormalization (evaluate)': {
+    make: () => warmed(bn2(), [3, 2, 4, 5]).evaluate(),
+    shape: [3, 2, 4, 5],
+    parityShape: [8, 6, 10, 10],
+    parityMake: () => bn6().evaluate(),
+    input: bnInput,
+    launches: 'some',
+  },
+  'SpatialBatchNormalization (affine = false)': { make: () => new SpatialBatchNormalization(2, 1e-5, 0.1, false), shape: [3, 2, 4, 5], input: bnInput, launches: 'some', trained: (m) => warmed(m as SpatialBatchNormalization, [3, 2, 4, 5]) },
+};
+testModules(test, bnCases);
+
+test('SpatialBatchNormalization with affine = false has no parameters, only running statistics', (t) => {
   const plain = new SpatialBatchNormalization(2, 1e-5, 0.1, false);
   t.is(plain.parameters().length, 0);
   t.deepEqual([...plain.stateDict().keys()], ['running_mean', 'running_var']);
-  checkModuleGrad(t, plain, x);
-  const big = Tensor.randn([8, 6, 10, 10], new Generator(19));
-  const make = () => {
-    const m = new SpatialBatchNormalization(6);
-    m.weight!.data.set([1, 2, 3, -1, 0.5, 0.1]);
-    return m;
-  };
-  checkParity(t, make, big);
-  checkParity(t, () => make().evaluate(), big);
 });
 
 test('SpatialBatchNormalization: state dict with running statistics round-trips through saveModule/loadModule', (t) => {
@@ -315,7 +337,7 @@ test('SpatialDropout drops whole feature maps and scales the kept ones by 1/(1 â
   close(t, gi.data, Array.from(y.data).map((v, i) => v / x.data[i]!), 1e-6, 'the gradient flows through kept maps only, scaled');
 });
 
-test('SpatialDropout: seeded masks, the default generator, evaluate mode, one sample, parity', (t) => {
+test('SpatialDropout: seeded masks, the default generator, evaluate mode, one sample', (t) => {
   const x = Tensor.randn([4, 8, 5, 5], new Generator(25));
   const mask = (seed: number): number[] => Array.from(noGrad(() => new SpatialDropout(0.5, { rng: new Generator(seed) }).forward(x)).data);
   same(t, mask(7), mask(7), 'same seed, same mask');
@@ -330,11 +352,21 @@ test('SpatialDropout: seeded masks, the default generator, evaluate mode, one sa
   same(t, d.backward(x, Tensor.ones(x.shape)).data, new Array<number>(x.size).fill(1), 'gradient passes through unchanged');
   const one = noGrad(() => new SpatialDropout(0.5, { rng: new Generator(26) }).forward(x.narrow(0, 0, 1).reshape([8, 5, 5])));
   t.deepEqual(shapeOf(one), [8, 5, 5]);
-  const rng = new Generator(0);
-  checkParity(t, () => new SpatialDropout(0.4, { rng }), Tensor.randn([4, 8, 10, 10], new Generator(27)), 1e-5, () => rng.manualSeed(5));
-  const r = runModule(new SpatialDropout(0.4, { rng: new Generator(5) }), x);
-  t.true(r.gradInput.some((v) => v === 0), 'some maps dropped');
+  const r = new SpatialDropout(0.4, { rng: new Generator(5) });
+  r.forward(x);
+  t.true(r.backward(x, Tensor.randn(x.shape, new Generator(99))).data.some((v) => v === 0), 'some maps dropped');
   t.is(new SpatialDropout(0.25).toString(), 'nn.SpatialDropout(0.25)');
   t.throws(() => new SpatialDropout(-0.1), { instanceOf: RangeError, message: /p must be a probability in \[0, 1\], got -0\.1/ });
   t.throws(() => new SpatialDropout().forward(Tensor.zeros([3, 4])), { instanceOf: ShapeError, message: 'nn.SpatialDropout: expected input [N, C, H, W] or [C, H, W], got [3, 4]' });
+});
+
+const dropRng = new Generator(0);
+testModules(test, {
+  'SpatialDropout(0.4)': {
+    make: () => new SpatialDropout(0.4, { rng: dropRng }),
+    shape: [2, 3, 4, 4],
+    parityShape: [4, 8, 10, 10],
+    beforeForward: () => dropRng.manualSeed(5),
+    launches: 'some',
+  },
 });

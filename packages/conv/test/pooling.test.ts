@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Generator, kernels, noGrad, Sequential, ShapeError, Tensor } from '@eole/core';
+import { checkRoundTrip, close, distinct, same, testModules, type ModuleCase } from '@eole/core/testing';
 import { SpatialAveragePooling, SpatialLogSumExpPooling, SpatialLPPooling, SpatialMaxPooling } from '@eole/conv';
-import { checkModuleGrad, checkParity, checkRoundTrip, close, distinct, same } from './poolNormHelpers.js';
 
 // ---- plain-JS oracles (direct loops over each window, as the Torch7 C code) -------------------
 
@@ -118,16 +118,42 @@ for (const [name, w, shape] of configs) {
     const ex = noGrad(() => avgPool(w).setCountExcludePad().forward(x));
     close(t, ex.data, avgOracle(x, w, false).data, 1e-6, 'exclude pad');
   });
-
-  test(`SpatialMaxPooling and SpatialAveragePooling ${name}: gradcheck and cpu/webasm parity`, (t) => {
-    const x = distinct(shape, new Generator(3));
-    checkModuleGrad(t, maxPool(w), x);
-    checkModuleGrad(t, avgPool(w), x);
-    checkModuleGrad(t, avgPool(w).setCountExcludePad(), x);
-    checkParity(t, () => maxPool(w), x);
-    checkParity(t, () => avgPool(w), x);
-  });
 }
+
+// ---- every pooling module: gradcheck, backward = autograd, cpu/webasm parity, round trip -------
+
+const poolCases: Record<string, ModuleCase> = {};
+for (const [name, w, shape] of configs) {
+  // Distinct values (spaced 0.05) keep every window's maximum unique under finite differences.
+  const input = (): Tensor => distinct(shape, new Generator(3));
+  poolCases[`SpatialMaxPooling ${name}`] = { make: () => maxPool(w), shape, input, launches: 'some' };
+  poolCases[`SpatialAveragePooling ${name}`] = { make: () => avgPool(w), shape, input, launches: 'some' };
+  poolCases[`SpatialAveragePooling ${name}, count_exclude_pad`] = { make: () => avgPool(w).setCountExcludePad(), shape, input, launches: 'some' };
+}
+const lpInput = (): Tensor => Tensor.uniform([2, 2, 6, 6], new Generator(9), 0.2, 1.5);
+for (const p of [1, 2, 3]) {
+  poolCases[`SpatialLPPooling(2, p = ${p}, 2x2)`] = { make: () => new SpatialLPPooling(2, p, 2, 2), shape: [2, 2, 6, 6], input: lpInput, launches: 'some' };
+  poolCases[`SpatialLPPooling(2, p = ${p}, 3x3 stride 1)`] = { make: () => new SpatialLPPooling(2, p, 3, 3, 1, 1), shape: [2, 2, 6, 6], input: lpInput, launches: 'some' };
+}
+poolCases['SpatialLPPooling(2, p = 2, 3x3 stride 2) on [4, 2, 13, 13]'] = {
+  make: () => new SpatialLPPooling(2, 2, 3, 3, 2, 2),
+  shape: [4, 2, 13, 13],
+  input: () => Tensor.randn([4, 2, 13, 13], new Generator(10)),
+  launches: 'some',
+  checks: ['parity', 'roundTrip'],
+};
+const lseInput = (): Tensor => Tensor.randn([2, 2, 7, 7], new Generator(13));
+poolCases['SpatialLogSumExpPooling(β = 2, 2x2)'] = { make: () => new SpatialLogSumExpPooling(2, 2, 2), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
+poolCases['SpatialLogSumExpPooling(β = 0.7, 3x3 stride 2)'] = { make: () => new SpatialLogSumExpPooling(0.7, 3, 3, 2, 2), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
+poolCases['SpatialLogSumExpPooling(β = 3, 3x2 stride 1x2)'] = { make: () => new SpatialLogSumExpPooling(3, 3, 2, 1, 2), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
+poolCases['SpatialLogSumExpPooling(β = 2, 3x3 stride 2) on [4, 3, 15, 15]'] = {
+  make: () => new SpatialLogSumExpPooling(2, 3, 3, 2, 2),
+  shape: [2, 3, 7, 7],
+  parityShape: [4, 3, 15, 15],
+  launches: 'some',
+};
+
+testModules(test, poolCases);
 
 test('SpatialAveragePooling count_include_pad: the padding counts in the divisor at the borders', (t) => {
   const x = Tensor.ones([1, 1, 4, 4]);
@@ -195,14 +221,8 @@ test('SpatialLPPooling with a large p approaches max pooling of |x|', (t) => {
   t.true(gap(lp) < gap(lp2) / 10, 'p = 64 is much closer to the max than p = 2');
 });
 
-test('SpatialLPPooling: gradcheck, cpu/webasm parity, one sample, errors', (t) => {
-  const x = Tensor.uniform([2, 2, 6, 6], new Generator(9), 0.2, 1.5);
-  for (const p of [1, 2, 3]) {
-    checkModuleGrad(t, new SpatialLPPooling(2, p, 2, 2), x);
-    checkModuleGrad(t, new SpatialLPPooling(2, p, 3, 3, 1, 1), x);
-  }
-  checkParity(t, () => new SpatialLPPooling(2, 2, 3, 3, 2, 2), Tensor.randn([4, 2, 13, 13], new Generator(10)));
-  checkParity(t, () => new SpatialLPPooling(2, 3, 2, 2), x);
+test('SpatialLPPooling: one sample, errors', (t) => {
+  const x = lpInput();
   const one = noGrad(() => new SpatialLPPooling(2, 2, 2, 2).forward(x.narrow(0, 0, 1).reshape([2, 6, 6])));
   t.deepEqual(shapeOf(one), [2, 3, 3]);
   t.throws(() => new SpatialLPPooling(3, 2, 2, 2).forward(x), { instanceOf: ShapeError, message: /nn\.SpatialLPPooling: expected 3 input planes .* got \[2, 2, 6, 6\]/ });
@@ -238,12 +258,7 @@ test('SpatialLogSumExpPooling tends to max pooling for large β and to average p
   }
 });
 
-test('SpatialLogSumExpPooling: gradcheck, cpu/webasm parity, errors', (t) => {
-  const x = Tensor.randn([2, 2, 7, 7], new Generator(13));
-  checkModuleGrad(t, new SpatialLogSumExpPooling(2, 2, 2), x);
-  checkModuleGrad(t, new SpatialLogSumExpPooling(0.7, 3, 3, 2, 2), x);
-  checkModuleGrad(t, new SpatialLogSumExpPooling(3, 3, 2, 1, 2), x);
-  checkParity(t, () => new SpatialLogSumExpPooling(2, 3, 3, 2, 2), Tensor.randn([4, 3, 15, 15], new Generator(14)));
+test('SpatialLogSumExpPooling: errors', (t) => {
   t.throws(() => new SpatialLogSumExpPooling(0, 2, 2), { instanceOf: RangeError, message: /beta must be a positive finite number, got 0/ });
 });
 
