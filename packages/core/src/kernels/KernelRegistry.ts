@@ -163,6 +163,7 @@ export class KernelRegistry {
     return { calls: { ...this.counters.calls }, compiles: this.counters.compiles };
   }
 
+  /** Zeroes the call and compile counters of {@link KernelRegistry.stats}. */
   resetStats(): void {
     this.counters = { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0 }, compiles: 0 };
   }

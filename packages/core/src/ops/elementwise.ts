@@ -128,6 +128,7 @@ export function affine(x: Tensor, alpha: number, beta: number): Tensor {
   return Tensor.record(unaryRaw('affine', x, alpha, beta), 'affine', [x], (g) => [unaryRaw('affine', g, alpha, 0)]);
 }
 
+/** −x; ∂/∂x = −1. */
 export function neg(x: Tensor): Tensor {
   return Tensor.record(unaryRaw('neg', x), 'neg', [x], (g) => [unaryRaw('neg', g)]);
 }
