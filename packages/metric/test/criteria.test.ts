@@ -1,7 +1,8 @@
 import test from 'ava';
 import { Generator, ShapeError, Tensor } from '@eole/core';
 import { ContrastiveCriterion, PairwiseDistance, Siamese, TripletMarginCriterion } from '@eole/metric';
-import { checkGrad, checkParity, maxRelErr, paramsOf, smallNet } from './helpers.js';
+import { checkGrad, checkParity, maxRelErr } from '@eole/core/testing';
+import { smallNet } from './smallNet.js';
 
 /** Distances kept away from the margin (the kink of max(0, m − D)). */
 function distances(n: number, rng: Generator, margin: number): Tensor {
@@ -36,7 +37,7 @@ test('ContrastiveCriterion gradchecks (D, and through PairwiseDistance and a Sia
   const dist = new PairwiseDistance();
   const x = Tensor.randn([2, 6, 4], rng).requiresGrad_();
   const y6 = Tensor.from([0, 1, 0, 1, 1, 0]);
-  checkGrad(t, 'Siamese → PairwiseDistance → ContrastiveCriterion', (xi) => crit.forward(dist.forward(siamese.forward(xi!)), y6), [x, ...paramsOf(siamese)]);
+  checkGrad(t, 'Siamese → PairwiseDistance → ContrastiveCriterion', (xi) => crit.forward(dist.forward(siamese.forward(xi!)), y6), [x, ...siamese.parameters()]);
   const big = distances(3000, rng, 1.5).requiresGrad_();
   const yBig = Tensor.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0));
   checkParity(t, 'ContrastiveCriterion', () => ({ output: crit.forward(big, yBig), inputs: [big] }));
@@ -112,7 +113,7 @@ test('TripletMarginCriterion ignores the target, sums without sizeAverage, train
   const g = crit.backward(x);
   t.deepEqual([...g.shape], [3, 5, 4]);
   const siamese = new Siamese(smallNet(4, 2, 5));
-  checkGrad(t, 'Siamese → TripletMarginCriterion', (xi) => crit.forward(siamese.forward(xi!)), [x.requiresGrad_(), ...paramsOf(siamese)]);
+  checkGrad(t, 'Siamese → TripletMarginCriterion', (xi) => crit.forward(siamese.forward(xi!)), [x.requiresGrad_(), ...siamese.parameters()]);
   t.throws(() => crit.forward(Tensor.zeros([2, 5, 4])), { instanceOf: ShapeError, message: /input must be \[3, N, D\] \(anchor, positive and negative stacked on dimension 0\), got \[2, 5, 4\]/ });
   t.throws(() => crit.forward(Tensor.zeros([3, 0, 4])), { instanceOf: ShapeError, message: /at least one triplet, got \[3, 0, 4\]/ });
   t.throws(() => new TripletMarginCriterion(1, -2), { message: /p must be > 0, got -2/ });

@@ -2,7 +2,8 @@ import test from 'ava';
 import { firstValueFrom, from, Observable, toArray } from 'rxjs';
 import { batch, Dropout, forward, fromArray, Generator, isGradEnabled, Linear, Module, noGrad, Sequential, Tanh, Tensor } from '@eole/core';
 import { collectEmbeddings, embed, NearestNeighbors } from '@eole/metric';
-import { maxRelErr, smallNet } from './helpers.js';
+import { maxRelErr } from '@eole/core/testing';
+import { smallNet } from './smallNet.js';
 
 /** Records the grad mode and training flag it ran under. */
 class Probe extends Module {

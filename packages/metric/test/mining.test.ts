@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Generator, ShapeError, Tensor } from '@eole/core';
 import { distanceMatrix, gatherPairs, gatherTriplets, hardNegativeTriplets, hardPairs, randomPairs, randomTriplets } from '@eole/metric';
-import { maxRelErr } from './helpers.js';
+import { maxRelErr } from '@eole/core/testing';
 
 const labels = Int32Array.from({ length: 40 }, (_, i) => (i * 7) % 5); // 5 classes of 8
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, loadModule, saveModule, ShapeError, Tensor } from '@eole/core';
 import { CosineDistance, PairwiseDistance, Siamese } from '@eole/metric';
-import { checkGrad, checkParity, maxRelErr, paramsOf, smallNet } from './helpers.js';
+import { checkGrad, checkParity, maxRelErr, testModules, type ModuleCase } from '@eole/core/testing';
+import { smallNet } from './smallNet.js';
 
 // ---- plain-JS oracles ---------------------------------------------------------------------------
 
@@ -26,17 +27,25 @@ const cosineDistance = (a: number[], b: number[]): number => {
   return 1 - dot / (na * nb);
 };
 
-// ---- PairwiseDistance, CosineDistance ---------------------------------------------------------------
+// ---- every module: gradcheck, backward = autograd, cpu/webasm parity, round trip ----------------
+
+const pairInput = (p: number) => (): Tensor => Tensor.randn([2, 6, 5], new Generator(10 + (p === Infinity ? 9 : p)));
+const cases: Record<string, ModuleCase> = {
+  CosineDistance: { make: () => new CosineDistance(), shape: [2, 7, 4], input: () => Tensor.randn([2, 7, 4], new Generator(3)) },
+  'Siamese(Linear, Tanh, Linear)': { make: () => new Siamese(smallNet(4, 2)), shape: [2, 3, 4], input: () => Tensor.randn([2, 3, 4], new Generator(6)), parityShape: [2, 64, 4] },
+};
+for (const p of [1, 2, 3, Infinity]) cases[`PairwiseDistance(p=${p})`] = { make: () => new PairwiseDistance(p), shape: [2, 6, 5], input: pairInput(p) };
+testModules(test, cases);
+
+// ---- PairwiseDistance, CosineDistance against plain JS -----------------------------------------
 
 for (const p of [1, 2, 3, Infinity]) {
-  test(`PairwiseDistance(p=${p}) matches ‖x1 − x2 + ε‖_p, gradchecks, cpu = webasm`, (t) => {
-    const rng = new Generator(10 + (p === Infinity ? 9 : p));
-    const x = Tensor.randn([2, 6, 5], rng).requiresGrad_();
+  test(`PairwiseDistance(p=${p}) matches ‖x1 − x2 + ε‖_p, cpu = webasm`, (t) => {
+    const x = pairInput(p)().requiresGrad_();
     const m = new PairwiseDistance(p);
     const y = m.forward(x);
     t.deepEqual([...y.shape], [6]);
     t.true(maxRelErr(y.data, pairOracle(x, pnorm(p, 1e-6))) < 1e-5);
-    checkGrad(t, m.toString(), (xi) => m.forward(xi!), [x]);
     checkParity(t, m.toString(), () => ({ output: new PairwiseDistance(p).forward(x), inputs: [x] }));
   });
 }
@@ -48,14 +57,12 @@ test('PairwiseDistance keeps a finite gradient for identical rows (the ε of PyT
   t.true(Math.abs(new PairwiseDistance(2, 0).forward(Tensor.from([0, 0, 3, 4], [2, 1, 2])).item() - 5) < 1e-6);
 });
 
-test('CosineDistance is 1 − cos, gradchecks, cpu = webasm, and is finite on a zero row', (t) => {
-  const rng = new Generator(3);
-  const x = Tensor.randn([2, 7, 4], rng).requiresGrad_();
+test('CosineDistance is 1 − cos, cpu = webasm, and is finite on a zero row', (t) => {
+  const x = cases['CosineDistance']!.input!([2, 7, 4], new Generator(0)).requiresGrad_();
   const m = new CosineDistance();
   const y = m.forward(x);
   t.deepEqual([...y.shape], [7]);
   t.true(maxRelErr(y.data, pairOracle(x, cosineDistance)) < 1e-5);
-  checkGrad(t, 'CosineDistance', (xi) => m.forward(xi!), [x]);
   checkParity(t, 'CosineDistance', () => ({ output: new CosineDistance().forward(x), inputs: [x] }));
   t.true(Math.abs(m.forward(Tensor.from([1, 0, 0, 1], [2, 1, 2])).item() - 1) < 1e-6, 'orthogonal rows: distance 1');
   t.true(Math.abs(m.forward(Tensor.from([1, 2, 2, 4], [2, 1, 2])).item()) < 1e-6, 'parallel rows: distance 0');
@@ -118,19 +125,18 @@ test('Siamese gradients are the sum of the per-branch gradients computed separat
   siamese.parameters().forEach((p, i) => t.true(maxRelErr(p.grad!.data, together[i]!) < 1e-6, `backward(): parameter ${i}`));
 });
 
-test('Siamese gradchecks in its input and parameters; forwardBranches gradchecks; cpu = webasm', (t) => {
+test('Siamese.forwardBranches gradchecks; cpu = webasm', (t) => {
   const rng = new Generator(6);
   const siamese = new Siamese(smallNet(4, 2));
-  const x = Tensor.randn([2, 3, 4], rng).requiresGrad_();
-  checkGrad(t, 'Siamese', (xi) => siamese.forward(xi!), [x, ...paramsOf(siamese)]);
+  Tensor.randn([2, 3, 4], rng); // the input of the Siamese row, drawn first
   const a = Tensor.randn([3, 4], rng).requiresGrad_();
   const b = Tensor.randn([3, 4], rng).requiresGrad_();
   checkGrad(t, 'Siamese.forwardBranches', (ai, bi) => {
     const [ya, yb] = siamese.forwardBranches(ai!, bi!);
     return ya!.sub(yb!);
-  }, [a, b, ...paramsOf(siamese)]);
+  }, [a, b, ...siamese.parameters()]);
   const big = Tensor.randn([2, 64, 4], rng).requiresGrad_();
-  checkParity(t, 'Siamese', () => ({ output: siamese.forward(big), inputs: [big, ...paramsOf(siamese)] }));
+  checkParity(t, 'Siamese', () => ({ output: siamese.forward(big), inputs: [big, ...siamese.parameters()] }));
 });
 
 test('Siamese state dict: the net’s names under `net.`, saveModule/loadModule round trip', (t) => {
