@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, gradcheck, kernels, loadModule, noGrad, saveModule, ShapeError, Tensor } from '@eole/core';
-import { embeddingBag, LookupTable, positionEncoding, scatterRows } from '@eole/rnn-memory';
+import { embeddingBag, LookupTable, positionEncoding } from '@eole/rnn-memory';
 
 const BACKENDS = ['cpu', 'webasm'] as const;
 
@@ -113,22 +113,6 @@ test('LookupTable: the backward of a 200,000-word table touches only the rows lo
   t.is(nonzero, 3 * 8);
   t.is(g[5 * 8], 2);
   t.is(g[199999 * 8 + 7], 1);
-});
-
-test('scatterRows: the cpu-mode scatter and the gather used on other backends agree', (t) => {
-  const rng = new Generator(8);
-  const n = 50;
-  const d = 6;
-  const idList = Float32Array.from({ length: 300 }, () => (rng.uniform() < 0.1 ? -1 : Math.floor(rng.uniform() ** 3 * n)));
-  const rows = Tensor.randn([300, d], rng).data;
-  const want = new Float64Array(n * d);
-  idList.forEach((id, q) => {
-    if (id >= 0) for (let k = 0; k < d; k++) want[id * d + k] += rows[q * d + k]!;
-  });
-  for (const backend of ['auto', ...BACKENDS] as const) {
-    const got = kernels.withBackend(backend, () => scatterRows(n, d, idList, rows));
-    t.true(maxDiff(got, want) < 1e-4, `${backend}: ${maxDiff(got, want)}`);
-  }
 });
 
 test('embeddingBag: sums each bag with the position encoding of Sukhbaatar et al. (section 4.1)', (t) => {

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  concat, Generator, gradcheck, kernels, loadModule, noGrad, parseSafetensors, saveModule, serializeSafetensors, Tensor, writeFileAtomic, type Module,
+  concat, Generator, gradcheck, kernels, loadModule, noGrad, parseSafetensors, saveModule, serializeSafetensors, stackTensors, Tensor, writeFileAtomic, type Module,
 } from '@eole/core';
 import {
-  detachState, GRU, GRUCell, gruCell, LSTM, LSTMCell, lstmCell, maskRows, RNN, RNNCell, stackTensors, unbind, type Recurrent, type RecurrentState,
+  detachState, GRU, GRUCell, gruCell, LSTM, LSTMCell, lstmCell, RNN, RNNCell, type Recurrent, type RecurrentState,
 } from '@eole/rnn-memory';
 
 // ---- helpers ----------------------------------------------------------------------------------
@@ -67,26 +67,6 @@ for (const backend of ['cpu', 'webasm'] as const) {
     });
   });
 }
-
-test('unbind, stackTensors and maskRows pass gradcheck; unbind gives views and one gradient buffer', (t) => {
-  const rng = new Generator(2);
-  const x = Tensor.randn([4, 2, 3], rng).requiresGrad_();
-  const parts = unbind(x);
-  t.is(parts.length, 4);
-  t.is(parts[1]!.data.buffer, x.data.buffer, 'slices share the buffer');
-  t.deepEqual([...parts[1]!.shape], [2, 3]);
-  assertGradcheck(t, 'unbind/stack', (a) => {
-    const s = unbind(a!);
-    return stackTensors([s[2]!.mul(2), s[0]!, s[2]!]);
-  }, [x]);
-  const a = Tensor.randn([2, 3, 4], rng).requiresGrad_();
-  const b = Tensor.randn([2, 3, 4], rng).requiresGrad_();
-  const keep = Float32Array.of(1, 0, 1);
-  assertGradcheck(t, 'maskRows', (p, q) => maskRows(p!, q!, keep), [a, b]);
-  const zeroed = maskRows(a, null, keep);
-  t.deepEqual(Array.from(zeroed.data.subarray(4, 8)), [0, 0, 0, 0], 'row 1 of slot 0 is zero');
-  t.deepEqual(Array.from(zeroed.data.subarray(0, 4)), Array.from(a.data.subarray(0, 4)));
-});
 
 // ---- cells: gradcheck wrt input, state and every parameter ------------------------------------
 

@@ -3,19 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, gradcheck, kernels, loadModule, noGrad, saveModule, SGD, ShapeError, Tensor } from '@eole/core';
-import { logSigmoid, SkipGramSampler, Word2Vec } from '@eole/rnn-memory';
-
-test('logSigmoid: matches log(1/(1+e^-x)), stays finite at ±100, gradcheck on both backends', (t) => {
-  const x = Tensor.from([-100, -20, -1, 0, 0.5, 3, 100]);
-  const y = noGrad(() => logSigmoid(x));
-  const want = [-100, -20 - Math.log1p(Math.exp(-20)), -Math.log1p(Math.E), -Math.LN2, -Math.log1p(Math.exp(-0.5)), -Math.log1p(Math.exp(-3)), 0];
-  y.data.forEach((v, i) => t.true(Math.abs(v - want[i]!) < 1e-5, `logSigmoid(${x.data[i]}) = ${v}, want ${want[i]}`));
-  const z = Tensor.randn([3, 5], new Generator(1)).mul(3).detach().requiresGrad_();
-  for (const backend of ['cpu', 'webasm'] as const) {
-    const r = kernels.withBackend(backend, () => gradcheck((a) => logSigmoid(a), [z]));
-    t.true(r.ok, `${backend}: ${JSON.stringify(r)}`);
-  }
-});
+import { SkipGramSampler, Word2Vec } from '@eole/rnn-memory';
 
 const tokens = 'a b a c a b d a b c e e a'.split(' ');
 

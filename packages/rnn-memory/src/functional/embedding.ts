@@ -1,14 +1,5 @@
-import { ShapeError, Tensor } from '@eole/core';
-import { kernel } from '../kernels/kernel.js';
-import { scatterRows } from './scatterRows.js';
-
-/** out[q, k] = w[ids[q], k]: one thread per output value. */
-const LOOKUP = `function(w, ids) {
-  const i = this.thread.x;
-  const q = Math.floor(i / this.constants.d);
-  const k = i - q * this.constants.d;
-  return w[ids[q] * this.constants.d + k];
-}`;
+import { indexAdd, ShapeError, Tensor } from '@eole/core';
+import { lookupRows } from '../kernels/embeddingKernels.js';
 
 /**
  * Throws unless every id is an integer in [0, nIndex), naming the first bad one, its position and
@@ -23,7 +14,7 @@ export function checkIds(where: string, ids: Float32Array, nIndex: number): void
   }
 }
 
-/** The ids with `paddingIdx` replaced by −1, which {@link scatterRows} skips. */
+/** The ids with `paddingIdx` replaced by −1, which core's `indexAdd` skips. */
 export function maskPadding(ids: Float32Array, paddingIdx: number | null): Float32Array {
   if (paddingIdx === null) return ids;
   const out = new Float32Array(ids);
@@ -35,7 +26,7 @@ export function maskPadding(ids: Float32Array, paddingIdx: number | null): Float
  * Embedding lookup as one autograd node: y[…, k] = weight[ids[…], k] for `weight` [nIndex, d] and
  * integer-valued `ids` of any shape; y has shape [...ids.shape, d] (`torch.nn.functional.embedding`,
  * Torch7 `LookupTable:updateOutput`). Backward: ∂weight[v] = Σ_{q : ids[q] = v} ∂y[q], a scatter-add
- * (see {@link scatterRows}); the row `paddingIdx` gets no gradient. `ids` gets none either.
+ * (core's `indexAdd`); the row `paddingIdx` gets no gradient. `ids` gets none either.
  *
  * @example
  * const w = Tensor.randn([10, 4], rng).requiresGrad_();
@@ -46,7 +37,7 @@ export function embedding(weight: Tensor, ids: Tensor, paddingIdx: number | null
   if (weight.ndim !== 2) throw new ShapeError(where, `weight must be 2-D [nIndex, dim], got [${weight.shape.join(', ')}]`);
   const [nIndex, d] = weight.shape as [number, number];
   checkIds(where, ids.data, nIndex);
-  const out = kernel('embedding', LOOKUP).run({ output: [ids.size * d], constants: { d }, args: [weight.data, ids.data] });
-  const y = new Tensor(out, [...ids.shape, d]);
-  return Tensor.record(y, where, [weight], (g) => [new Tensor(scatterRows(nIndex, d, maskPadding(ids.data, paddingIdx), g.data), weight.shape)]);
+  const y = new Tensor(lookupRows(weight.data, ids.data, d), [...ids.shape, d]);
+  const index = new Tensor(maskPadding(ids.data, paddingIdx), [ids.size]);
+  return Tensor.record(y, where, [weight], (g) => [indexAdd(Tensor.zeros(weight.shape), 0, index, new Tensor(g.data, [ids.size, d]))]);
 }

@@ -1,67 +1,6 @@
-import { kernels, ShapeError, Tensor } from '@eole/core';
+import { indexAdd, kernels, ShapeError, Tensor } from '@eole/core';
+import { bagScatter, bagShares, bagSums, type BagDims } from '../kernels/embeddingKernels.js';
 import { checkIds } from './embedding.js';
-import { kernel } from '../kernels/kernel.js';
-import { scatterRows } from './scatterRows.js';
-
-/** The position-encoding weight of word j (1-based) of J at embedding column k (0-based) of d. */
-const WEIGHT = `(this.constants.pe > 0 ? (1 - j / J) - ((k + 1) / this.constants.d) * (1 - (2 * j) / J) : 1)`;
-
-/** out[p, k] = Σ_l l(j, k)·w[ids[p, l], k] over the words of bag p (pos > 0). */
-const FORWARD = `function(w, ids, pos, len) {
-  const i = this.thread.x;
-  const d = this.constants.d;
-  const L = this.constants.L;
-  const p = Math.floor(i / d);
-  const k = i - p * d;
-  const J = len[p];
-  let s = 0;
-  for (let l = 0; l < this.constants.L; l++) {
-    const j = pos[p * L + l];
-    if (j > 0) {
-      s += ${WEIGHT} * w[ids[p * L + l] * d + k];
-    }
-  }
-  return s;
-}`;
-
-/** rows[p, l, k] = l(j, k)·g[p, k]: each word's share of the bag's gradient. */
-const BACKWARD_ROWS = `function(g, pos, len) {
-  const i = this.thread.x;
-  const d = this.constants.d;
-  const q = Math.floor(i / d);
-  const k = i - q * d;
-  const p = Math.floor(q / this.constants.L);
-  const j = pos[q];
-  const J = len[p];
-  if (j > 0) {
-    return ${WEIGHT} * g[p * d + k];
-  }
-  return 0;
-}`;
-
-/**
- * The backward in one pass, gw[ids[p, l], k] += l(j, k)·g[p, k], written in place into the argument
- * `gw`: only gpu.js `cpu` mode may run it (there the kernel is plain JavaScript and its array
- * arguments are the caller's arrays, so the writes land; see scatterRows.ts). It saves building the
- * [P·L, d] shares that the other backends scatter through {@link scatterRows}.
- */
-const BACKWARD_SCATTER = `function(gw, g, ids, pos, len) {
-  const d = this.constants.d;
-  const L = this.constants.L;
-  for (let p = 0; p < this.constants.P; p++) {
-    const J = len[p];
-    for (let l = 0; l < this.constants.L; l++) {
-      const j = pos[p * L + l];
-      if (j > 0) {
-        const dst = ids[p * L + l] * d;
-        for (let k = 0; k < this.constants.d; k++) {
-          gw[dst + k] += ${WEIGHT} * g[p * d + k];
-        }
-      }
-    }
-  }
-  return 0;
-}`;
 
 /** Options of {@link embeddingBag}. */
 export interface EmbeddingBagOptions {
@@ -102,7 +41,7 @@ function positions(ids: Float32Array, P: number, L: number, paddingIdx: number |
  * non-padding words of the bag, k = 1…d the embedding column). Without position encoding l_kj = 1
  * (a bag of words, `torch.nn.EmbeddingBag` with mode 'sum'). One autograd node: the forward is one
  * gather kernel, the backward scatter-adds each word's share l_kj·∂m_p[k] into the table (one
- * in-place pass in gpu.js `cpu` mode under `auto` dispatch, or the shares then {@link scatterRows} on
+ * in-place pass in gpu.js `cpu` mode under `auto` dispatch, or the shares then core's `indexAdd` on
  * a forced backend); padding ids get no gradient.
  *
  * @example
@@ -116,17 +55,12 @@ export function embeddingBag(weight: Tensor, ids: Tensor, options: EmbeddingBagO
   const [P, L] = ids.shape as [number, number];
   checkIds(where, ids.data, nIndex);
   const { pos, len, active } = positions(ids.data, P, L, options.paddingIdx ?? null);
-  const constants = { d, L, pe: options.positionEncoding ? 1 : 0 };
-  const out = kernel('embeddingBag', FORWARD).run({ output: [P * d], constants, args: [weight.data, ids.data, pos, len], work: P * L * d });
+  const bag: BagDims = { d, L, pe: options.positionEncoding ? 1 : 0 };
+  const out = bagSums(weight.data, ids.data, pos, len, P, bag);
   return Tensor.record(new Tensor(out, [P, d]), where, [weight], (g) => {
-    if (kernels.backend === 'auto' || kernels.backend === 'cpu') {
-      const gw = new Float32Array(nIndex * d);
-      const scatter = kernel('embeddingBag.scatter', BACKWARD_SCATTER);
-      kernels.withBackend('cpu', () => scatter.run({ output: [1], constants: { ...constants, P }, args: [gw, g.data, ids.data, pos, len] }));
-      return [new Tensor(gw, weight.shape)];
-    }
-    const rows = kernel('embeddingBag.rows', BACKWARD_ROWS).run({ output: [P * L * d], constants, args: [g.data, pos, len] });
-    return [new Tensor(scatterRows(nIndex, d, active, rows), weight.shape)];
+    if (kernels.backend === 'auto' || kernels.backend === 'cpu') return [new Tensor(bagScatter(g.data, ids.data, pos, len, P, nIndex, bag), weight.shape)];
+    const shares = new Tensor(bagShares(g.data, pos, len, P, bag), [P * L, d]);
+    return [indexAdd(Tensor.zeros(weight.shape), 0, new Tensor(active, [P * L]), shares)];
   });
 }
 

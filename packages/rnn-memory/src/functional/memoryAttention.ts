@@ -1,88 +1,5 @@
 import { ShapeError, Tensor } from '@eole/core';
-import { kernel } from '../kernels/kernel.js';
-
-/** s[n, i] = Σ_j a[n, i, j]·b[n, j]: the match of each memory with the controller state. */
-const ROW_DOT = `function(a, b) {
-  const t = this.thread.x;
-  const d = this.constants.d;
-  const n = Math.floor(t / this.constants.M);
-  let s = 0;
-  for (let j = 0; j < this.constants.d; j++) {
-    s += a[t * d + j] * b[n * d + j];
-  }
-  return s;
-}`;
-
-/** lse[n] = log Σ_i exp(s[n, i]) over the live slots (mask 1) of row n; 0 for a row without any. */
-const LOG_SUM_EXP = `function(s, mask) {
-  const n = this.thread.x;
-  const M = this.constants.M;
-  let m = -3.0e38;
-  for (let i = 0; i < this.constants.M; i++) {
-    if (mask[n * M + i] > 0) {
-      m = Math.max(m, s[n * M + i]);
-    }
-  }
-  let z = 0;
-  for (let i = 0; i < this.constants.M; i++) {
-    if (mask[n * M + i] > 0) {
-      z += Math.exp(s[n * M + i] - m);
-    }
-  }
-  if (z > 0) {
-    return m + Math.log(z);
-  }
-  return 0;
-}`;
-
-/**
- * p[n, i] = exp(s[n, i] − lse[n]) on live slots (softmax = 1), or s[n, i] (softmax = 0, the linear
- * start); 0 on empty slots (mask 0).
- */
-const PROBS = `function(s, lse, mask) {
-  const t = this.thread.x;
-  const n = Math.floor(t / this.constants.M);
-  if (mask[t] > 0) {
-    if (this.constants.softmax > 0) {
-      return Math.exp(s[t] - lse[n]);
-    }
-    return s[t];
-  }
-  return 0;
-}`;
-
-/** o[n, j] = Σ_i p[n, i]·a[n, i, j]: the read, a weighted sum of the memories. */
-const WEIGHTED_SUM = `function(p, a) {
-  const t = this.thread.x;
-  const d = this.constants.d;
-  const M = this.constants.M;
-  const n = Math.floor(t / d);
-  const j = t - n * d;
-  let s = 0;
-  for (let i = 0; i < this.constants.M; i++) {
-    s += p[n * M + i] * a[(n * M + i) * d + j];
-  }
-  return s;
-}`;
-
-/** r[n, i, j] = p[n, i]·b[n, j]. */
-const OUTER = `function(p, b) {
-  const t = this.thread.x;
-  const d = this.constants.d;
-  const q = Math.floor(t / d);
-  const j = t - q * d;
-  const n = Math.floor(q / this.constants.M);
-  return p[q] * b[n * d + j];
-}`;
-
-/** ∂s = p·(∂p − Σ_i p_i ∂p_i) for the softmax (dot[n] = Σ_i p_i ∂p_i), ∂s = ∂p·mask for the linear start. */
-const SOFTMAX_BACK = `function(p, gp, dot, mask) {
-  const t = this.thread.x;
-  if (this.constants.softmax > 0) {
-    return p[t] * (gp[t] - dot[Math.floor(t / this.constants.M)]);
-  }
-  return gp[t] * mask[t];
-}`;
+import { attentionBackward, attentionProbs, maskedLogSumExp, rowDot, rowOuter, weightedSum, type AttentionDims } from '../kernels/memoryAttentionKernels.js';
 
 /** What {@link memoryAttention} returns. */
 export interface MemoryRead {
@@ -122,23 +39,23 @@ export function memoryAttention(m: Tensor, c: Tensor, u: Tensor, mask: Tensor, o
   expect('output memories c', c, [N, M, d]);
   expect('controller state u', u, [N, d]);
   expect('mask', mask, [N, M]);
-  const constants = { M, d, softmax: options.softmax === false ? 0 : 1 };
-  const scores = kernel('attention.rowDot', ROW_DOT).run({ output: [N * M], constants, args: [m.data, u.data], work: N * M * d });
-  const softmax = constants.softmax > 0;
-  const lse = softmax ? kernel('attention.logSumExp', LOG_SUM_EXP).run({ output: [N], constants, args: [scores, mask.data], work: N * M }) : new Float32Array(N);
-  const p = kernel('attention.probs', PROBS).run({ output: [N * M], constants, args: [scores, lse, mask.data] });
-  const o = kernel('attention.weightedSum', WEIGHTED_SUM).run({ output: [N * d], constants, args: [p, c.data], work: N * M * d });
+  const dims: AttentionDims = { N, M, d, softmax: options.softmax === false ? 0 : 1 };
+  const softmax = dims.softmax > 0;
+  const scores = rowDot(m.data, u.data, dims);
+  const lse = softmax ? maskedLogSumExp(scores, mask.data, dims) : new Float32Array(N);
+  const p = attentionProbs(scores, lse, mask.data, dims);
+  const o = weightedSum(p, c.data, dims);
   const output = Tensor.record(new Tensor(o, [N, d]), where, [m, c, u], (g, needs) => {
     let gm: Tensor | null = null;
     let gu: Tensor | null = null;
     let gc: Tensor | null = null;
-    if (needs[1]) gc = new Tensor(kernel('attention.outer', OUTER).run({ output: [N * M * d], constants, args: [p, g.data] }), c.shape);
+    if (needs[1]) gc = new Tensor(rowOuter(p, g.data, dims), c.shape);
     if (needs[0] || needs[2]) {
-      const gp = kernel('attention.rowDot', ROW_DOT).run({ output: [N * M], constants, args: [c.data, g.data], work: N * M * d });
-      const dot = softmax ? kernel('attention.rowDot', ROW_DOT).run({ output: [N], constants: { M: 1, d: M }, args: [p, gp], work: N * M }) : new Float32Array(N);
-      const gs = kernel('attention.softmaxBack', SOFTMAX_BACK).run({ output: [N * M], constants, args: [p, gp, dot, mask.data] });
-      if (needs[0]) gm = new Tensor(kernel('attention.outer', OUTER).run({ output: [N * M * d], constants, args: [gs, u.data] }), m.shape);
-      if (needs[2]) gu = new Tensor(kernel('attention.weightedSum', WEIGHTED_SUM).run({ output: [N * d], constants, args: [gs, m.data], work: N * M * d }), u.shape);
+      const gp = rowDot(c.data, g.data, dims);
+      const dot = softmax ? rowDot(p, gp, { ...dims, M: 1, d: M }) : new Float32Array(N);
+      const gs = attentionBackward(p, gp, dot, mask.data, dims);
+      if (needs[0]) gm = new Tensor(rowOuter(gs, u.data, dims), m.shape);
+      if (needs[2]) gu = new Tensor(weightedSum(gs, m.data, dims), u.shape);
     }
     return [gm, gc, gu];
   });

@@ -1,8 +1,7 @@
-import type { Tensor } from '@eole/core';
+import { unbind, type Tensor } from '@eole/core';
 import { Recurrent, type RecurrentOptions, type StepState } from './Recurrent.js';
 import type { LSTMState } from './LSTMCell.js';
 import { lstmCell } from '../functional/lstmCell.js';
-import { unbind } from '../functional/unbind.js';
 
 /**
  * A long short-term memory layer unrolled over time (Hochreiter & Schmidhuber 1997, with the forget

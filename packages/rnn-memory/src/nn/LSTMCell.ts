@@ -1,8 +1,7 @@
-import { linear, Tensor } from '@eole/core';
+import { linear, Tensor, unbind } from '@eole/core';
 import { cellInputRows, checkCellState, type RecurrentCellOptions } from './cellOptions.js';
 import { RecurrentCell } from './RecurrentCell.js';
 import { lstmCell } from '../functional/lstmCell.js';
-import { unbind } from '../functional/unbind.js';
 
 /** Options of {@link LSTMCell}. */
 export interface LSTMCellOptions extends RecurrentCellOptions {

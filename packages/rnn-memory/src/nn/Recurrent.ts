@@ -1,8 +1,6 @@
-import { defaultGenerator, linear, Module, ShapeError, Tensor, type Generator } from '@eole/core';
+import { defaultGenerator, linear, maskRows, Module, ShapeError, stackTensors, Tensor, unbind, type Generator } from '@eole/core';
 import { checkSize, initBound, type RecurrentCellOptions } from './cellOptions.js';
-import { maskRows } from '../functional/maskRows.js';
 import { HiddenProjection } from './HiddenProjection.js';
-import { stackTensors, unbind } from '../functional/unbind.js';
 
 /** The state of a recurrent layer: h [L, N, H], and for an LSTM the cell state c [L, N, H]. */
 export interface RecurrentState {

@@ -1,6 +1,5 @@
-import { concat, defaultGenerator, linear, Module, narrow, ShapeError, Tensor, type Generator } from '@eole/core';
+import { concat, defaultGenerator, linear, Module, narrow, ShapeError, stackTensors, Tensor, unbind, type Generator } from '@eole/core';
 import { checkSize, initBound } from './cellOptions.js';
-import { stackTensors, unbind } from '../functional/unbind.js';
 
 /** Options of {@link StackRNN}. */
 export interface StackRNNOptions {

@@ -1,7 +1,6 @@
-import { defaultGenerator, Module, noGrad, ShapeError, Tensor, type Generator } from '@eole/core';
+import { defaultGenerator, logSigmoid, Module, noGrad, ShapeError, Tensor, type Generator } from '@eole/core';
 import { embedding } from '../functional/embedding.js';
 import { LookupTable } from './LookupTable.js';
-import { logSigmoid } from '../functional/logSigmoid.js';
 
 /** Options of {@link Word2Vec}. */
 export interface Word2VecOptions {
