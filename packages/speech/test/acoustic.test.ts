@@ -2,18 +2,13 @@ import test from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, gradcheck, kernels, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
+import { Generator, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
+import { checkParity, maxRelErr, testModules } from '@eole/core/testing';
 import {
   AcousticConvNet, acousticConvNetConfig, backgroundRms, digitFeatures, N_COEFFS, noiseFloor, paddedFeatures, padWithNoise, speechCentre, utteranceWindow, windowInput, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR,
 } from '@eole/speech';
 
 const count = (ps: Tensor[]): number => ps.reduce((s, p) => s + p.size, 0);
-
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
-  return m;
-}
 
 /** A vowel-like burst of `ms` milliseconds at 8 kHz: 300 Hz and 1.2 kHz tones over broadband noise, under a half-sine envelope. */
 function burst(ms: number): Float32Array {
@@ -121,28 +116,25 @@ test('AcousticConvNet: clear errors for a wrong input shape and bad options', (t
 });
 
 // The whole net, composed as trained (ReLU, max pooling), on a tiny batch: a seeded check of the
-// gradient of the input and of every parameter tensor against central finite differences.
-test('AcousticConvNet: gradients of the whole net (input and every parameter) pass a finite-difference check', (t) => {
-  const net = AcousticConvNet({ rng: new Generator(3), planes: [2, 3], hidden: 8, dropout: 0.5, dropoutRng: new Generator(4) });
-  net.evaluate();
-  const x = Tensor.randn([2, 1600], new Generator(5)).requiresGrad_();
-  const r = gradcheck((input) => net.forward(input), [x, ...net.parameters()], { maxPerInput: 16, eps: 1e-3 });
-  t.true(r.ok, JSON.stringify(r.worst));
+// gradient of the input and of every parameter tensor against central finite differences (fixed
+// seeds, so that no finite difference straddles a kink), Torch7 backward, parity, round trip.
+testModules(test, {
+  'AcousticConvNet (planes 2, 3; hidden 8; evaluate mode)': {
+    make: () => AcousticConvNet({ rng: new Generator(3), planes: [2, 3], hidden: 8, dropout: 0.5, dropoutRng: new Generator(4) }).evaluate(),
+    shape: [2, 1600],
+    input: () => Tensor.randn([2, 1600], new Generator(5)),
+    grad: { maxPerInput: 16, eps: 1e-3 },
+    parityTol: 1e-4,
+    launches: 'some',
+  },
 });
 
-test('AcousticConvNet: cpu and webasm backends agree on the output and every gradient', (t) => {
-  const run = (backend: 'cpu' | 'webasm') =>
-    kernels.withBackend(backend, () => {
-      const net = AcousticConvNet({ rng: new Generator(6), dropoutRng: new Generator(7) });
-      const x = Tensor.randn([4, 1600], new Generator(8)).requiresGrad_();
-      const y = net.forward(x);
-      y.mul(Tensor.randn(y.shape, new Generator(9))).sum().backward();
-      return { y: Float32Array.from(y.data), grads: [x, ...net.parameters()].map((p) => Float32Array.from(p.grad!.data)) };
-    });
-  const a = run('cpu');
-  const b = run('webasm');
-  t.true(maxRelErr(a.y, b.y) < 1e-4, `outputs differ by ${maxRelErr(a.y, b.y)}`);
-  a.grads.forEach((g, i) => t.true(maxRelErr(g, b.grads[i]!) < 1e-4, `gradient ${i} differs by ${maxRelErr(g, b.grads[i]!)}`));
+test('AcousticConvNet in training mode (dropout): cpu and webasm backends agree on the output and every gradient', (t) => {
+  checkParity(t, 'AcousticConvNet', () => {
+    const net = AcousticConvNet({ rng: new Generator(6), dropoutRng: new Generator(7) });
+    const x = Tensor.randn([4, 1600], new Generator(8)).requiresGrad_();
+    return { output: net.forward(x), inputs: [x, ...net.parameters()] };
+  }, 1e-4);
 });
 
 test('AcousticConvNet round-trips through a safetensors file', (t) => {

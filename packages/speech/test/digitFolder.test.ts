@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadUtterance, parseDigitFileName, readDigitFolder } from '@eole/speech';
-import { dataPath, missing } from './data.js';
+import { dataPath, missing } from '@eole/core/testing';
 
 /** A minimal 16-bit PCM WAV writer (channels interleaved), independent of the decoder. */
 function wav16(chans: ArrayLike<number>[], sr: number): Uint8Array {

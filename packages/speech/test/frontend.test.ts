@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '@eole/core';
 import { cmvn, dct2, decodeWav, deltas, frames, hamming, melCentres, melFilterbank, melScale, melToHz, mfcc, powerSpectrum, vtlnWarp } from '@eole/speech';
-import { dataPath, missing } from './data.js';
+import { dataPath, missing } from '@eole/core/testing';
 
 // ---- a WAV writer built here, independent of the decoder ----------------------------------------
 
