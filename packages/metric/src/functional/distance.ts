@@ -1,9 +1,9 @@
-import { ShapeError, threshold, type Tensor } from '@eole/core';
-import { checkNumber, fmt } from '../validation/check.js';
+import { formatShape, ShapeError, threshold, type Tensor } from '@eole/core';
+import { checkNumber } from '../validation/check.js';
 
 function checkPair(op: string, x1: Tensor, x2: Tensor): void {
   if (x1.ndim !== 2 || x2.ndim !== 2 || x1.shape[0] !== x2.shape[0] || x1.shape[1] !== x2.shape[1]) {
-    throw new ShapeError(op, `x1 and x2 must both be [N, D], got ${fmt(x1.shape)} and ${fmt(x2.shape)}`);
+    throw new ShapeError(op, `x1 and x2 must both be [N, D], got ${formatShape(x1.shape)} and ${formatShape(x2.shape)}`);
   }
 }
 

@@ -1,5 +1,5 @@
-import { matmul, noGrad, ShapeError, Tensor } from '@eole/core';
-import { assertTensor, fmt } from '../validation/check.js';
+import { formatShape, matmul, noGrad, ShapeError, Tensor } from '@eole/core';
+import { assertTensor } from '../validation/check.js';
 
 /** The distance a retrieval uses: Euclidean `l2`, or `cosine` (1 − cos). */
 export type Metric = 'l2' | 'cosine';
@@ -14,7 +14,7 @@ export function checkMetric(op: string, metric: unknown): Metric {
 export function checkMatrix(op: string, name: string, x: unknown, columns?: number): Tensor {
   assertTensor(op, name, x);
   if (x.ndim !== 2 || (columns !== undefined && x.shape[1] !== columns)) {
-    throw new ShapeError(op, `${name} must be [rows, ${columns ?? 'D'}], got ${fmt(x.shape)}`);
+    throw new ShapeError(op, `${name} must be [rows, ${columns ?? 'D'}], got ${formatShape(x.shape)}`);
   }
   return x;
 }

@@ -1,14 +1,13 @@
-import { ShapeError, Tensor } from '@eole/core';
-import { describe } from '../validation/check.js';
+import { describeValue, ShapeError, Tensor } from '@eole/core';
 import type { Pairs } from './pairs.js';
 import type { Triplets } from './triplets.js';
 
 /** The rows of x that `lists` name, stacked as [lists.length, count, ...]; errors name `op` and `names`. */
 function gatherBranches(op: string, x: Tensor, lists: readonly Int32Array[], names: readonly string[]): Tensor {
-  if (!(x instanceof Tensor) || x.ndim < 1) throw new TypeError(`${op}: x must be a Tensor [N, ...], got ${describe(x)}`);
+  if (!(x instanceof Tensor) || x.ndim < 1) throw new TypeError(`${op}: x must be a Tensor [N, ...], got ${describeValue(x)}`);
   const count = lists[0]!.length;
   lists.forEach((l, i) => {
-    if (!(l instanceof Int32Array) || l.length !== count) throw new ShapeError(op, `${names[i]} must be an Int32Array of length ${count} like ${names[0]}, got ${describe(l)}`);
+    if (!(l instanceof Int32Array) || l.length !== count) throw new ShapeError(op, `${names[i]} must be an Int32Array of length ${count} like ${names[0]}, got ${describeValue(l)}`);
   });
   const n = x.shape[0]!;
   const index = new Float32Array(count * lists.length);

@@ -1,5 +1,4 @@
-import { ShapeError, Tensor, type Generator } from '@eole/core';
-import { describe, fmt } from '../validation/check.js';
+import { describeValue, formatShape, ShapeError, Tensor, type Generator } from '@eole/core';
 import { distanceMatrix } from '../functional/distanceMatrix.js';
 
 /** Class labels, one per item: any array-like of numbers, or a 1-D tensor (a batch's `y`). */
@@ -21,12 +20,12 @@ export interface Groups {
 function readLabels(op: string, labels: Labels): Float64Array {
   let values: ArrayLike<number>;
   if (labels instanceof Tensor) {
-    if (labels.ndim > 1 && labels.shape.filter((d) => d !== 1).length > 1) throw new ShapeError(op, `labels must be 1-D, got Tensor ${fmt(labels.shape)}`);
+    if (labels.ndim > 1 && labels.shape.filter((d) => d !== 1).length > 1) throw new ShapeError(op, `labels must be 1-D, got Tensor ${formatShape(labels.shape)}`);
     values = labels.data;
   } else if (labels !== null && typeof labels === 'object' && typeof (labels as ArrayLike<number>).length === 'number') {
     values = labels;
   } else {
-    throw new TypeError(`${op}: labels must be an array of numbers or a 1-D Tensor, got ${describe(labels)}`);
+    throw new TypeError(`${op}: labels must be an array of numbers or a 1-D Tensor, got ${describeValue(labels)}`);
   }
   const out = Float64Array.from(values);
   const bad = out.findIndex((v) => !Number.isFinite(v));
@@ -96,9 +95,9 @@ export function drawNegative(g: Groups, a: number, rng: Generator): number {
 
 /** Euclidean distances [N·N] between the rows of `embeddings` [N, D], N = the number of labels. */
 export function embeddingDistances(op: string, embeddings: Tensor, n: number): Float32Array {
-  if (!(embeddings instanceof Tensor)) throw new TypeError(`${op}: embeddings must be a Tensor [N, D], got ${describe(embeddings)}`);
+  if (!(embeddings instanceof Tensor)) throw new TypeError(`${op}: embeddings must be a Tensor [N, D], got ${describeValue(embeddings)}`);
   if (embeddings.ndim !== 2 || embeddings.shape[0] !== n) {
-    throw new ShapeError(op, `embeddings must be [N, D] with N = ${n} (one row per label), got ${fmt(embeddings.shape)}`);
+    throw new ShapeError(op, `embeddings must be [N, D] with N = ${n} (one row per label), got ${formatShape(embeddings.shape)}`);
   }
   return distanceMatrix(embeddings, embeddings, 'l2').data;
 }

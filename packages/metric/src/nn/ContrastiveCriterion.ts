@@ -1,5 +1,5 @@
-import { Criterion, ShapeError, Tensor } from '@eole/core';
-import { checkNumber, fmt } from '../validation/check.js';
+import { Criterion, formatShape, ShapeError, Tensor } from '@eole/core';
+import { checkNumber } from '../validation/check.js';
 
 /**
  * The contrastive loss of DrLIM (Hadsell, Chopra & LeCun, "Dimensionality reduction by learning an
@@ -30,9 +30,9 @@ export class ContrastiveCriterion extends Criterion {
     const op = this.typeName();
     const squeeze = (s: readonly number[]): number[] => s.filter((d) => d !== 1);
     const n = input.size;
-    if (n === 0 || squeeze(input.shape).length > 1) throw new ShapeError(op, `input (the distances D) must be [N] with N >= 1, got ${fmt(input.shape)}`);
+    if (n === 0 || squeeze(input.shape).length > 1) throw new ShapeError(op, `input (the distances D) must be [N] with N >= 1, got ${formatShape(input.shape)}`);
     if (target.size !== n || squeeze(target.shape).length > 1) {
-      throw new ShapeError(op, `target (Y, 1 = dissimilar) must be [${n}] like input, got ${fmt(target.shape)}`);
+      throw new ShapeError(op, `target (Y, 1 = dissimilar) must be [${n}] like input, got ${formatShape(target.shape)}`);
     }
     const bad = target.data.findIndex((v) => v !== 0 && v !== 1);
     if (bad >= 0) throw new RangeError(`${op}: target must hold 0 (similar) or 1 (dissimilar), got ${target.data[bad]} at position ${bad}`);

@@ -1,5 +1,5 @@
-import { concat, Module, ShapeError, type Tensor } from '@eole/core';
-import { assertTensor, describe, fmt } from '../validation/check.js';
+import { concat, describeValue, formatShape, Module, ShapeError, type Tensor } from '@eole/core';
+import { assertTensor } from '../validation/check.js';
 
 /**
  * A Siamese architecture: one network G_W applied to every branch of a pair (or triplet) with the
@@ -27,18 +27,18 @@ export class Siamese extends Module {
 
   constructor(net: Module) {
     super();
-    if (!(net instanceof Module)) throw new TypeError(`Siamese: net must be a Module, got ${describe(net)}`);
+    if (!(net instanceof Module)) throw new TypeError(`Siamese: net must be a Module, got ${describeValue(net)}`);
     this.net = this.registerModule('net', net);
   }
 
   protected updateOutput(input: Tensor): Tensor {
     if (input.ndim < 2 || input.shape[0]! < 1) {
-      throw new ShapeError(this.typeName(), `input must be [B, N, ...] (the B branches stacked on dimension 0), got ${fmt(input.shape)}`);
+      throw new ShapeError(this.typeName(), `input must be [B, N, ...] (the B branches stacked on dimension 0), got ${formatShape(input.shape)}`);
     }
     const [branches, n, ...rest] = input.shape as [number, number, ...number[]];
     const out = this.net.forward(input.reshape([branches * n, ...rest]));
     if (out.ndim < 1 || out.shape[0] !== branches * n) {
-      throw new ShapeError(this.typeName(), `the net must keep the batch dimension: input [${branches * n}, ${rest.join(', ')}] gave output ${fmt(out.shape)}`);
+      throw new ShapeError(this.typeName(), `the net must keep the batch dimension: input [${branches * n}, ${rest.join(', ')}] gave output ${formatShape(out.shape)}`);
     }
     return out.reshape([branches, n, ...out.shape.slice(1)]);
   }
@@ -56,7 +56,7 @@ export class Siamese extends Module {
     const shape = inputs[0]!.shape;
     inputs.forEach((x, i) => {
       if (x.ndim !== shape.length || x.shape.some((d, j) => d !== shape[j])) {
-        throw new ShapeError(`${this.typeName()}.forwardBranches`, `input ${i} has shape ${fmt(x.shape)}, expected ${fmt(shape)} like input 0`);
+        throw new ShapeError(`${this.typeName()}.forwardBranches`, `input ${i} has shape ${formatShape(x.shape)}, expected ${formatShape(shape)} like input 0`);
       }
     });
     const stacked = concat(inputs.map((x) => x.reshape([1, ...x.shape])), 0);

@@ -1,5 +1,5 @@
-import { Criterion, ShapeError, Tensor } from '@eole/core';
-import { branchesOf, checkNumber, fmt } from '../validation/check.js';
+import { Criterion, formatShape, ShapeError, Tensor } from '@eole/core';
+import { branchesOf, checkNumber } from '../validation/check.js';
 import { pairwiseDistance } from '../functional/distance.js';
 
 /** Options of {@link TripletMarginCriterion}. */
@@ -64,7 +64,7 @@ export class TripletMarginCriterion extends Criterion {
   protected updateOutput(input: Tensor): Tensor {
     const [a, pos, neg] = branchesOf(this.typeName(), input, 3) as [Tensor, Tensor, Tensor];
     const n = a.shape[0]!;
-    if (n === 0) throw new ShapeError(this.typeName(), `input must hold at least one triplet, got ${fmt(input.shape)}`);
+    if (n === 0) throw new ShapeError(this.typeName(), `input must hold at least one triplet, got ${formatShape(input.shape)}`);
     const dPos = pairwiseDistance(a, pos, this.p, this.eps);
     let dNeg = pairwiseDistance(a, neg, this.p, this.eps);
     if (this.swap) {

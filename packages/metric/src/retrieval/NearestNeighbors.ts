@@ -1,5 +1,5 @@
-import { Tensor } from '@eole/core';
-import { checkCount, describe } from '../validation/check.js';
+import { describeValue, Tensor } from '@eole/core';
+import { checkCount } from '../validation/check.js';
 import { checkMatrix, checkMetric, distancesTo, prepareRows, type Metric, type PreparedRows } from '../functional/distanceMatrix.js';
 
 /** Options of {@link NearestNeighbors}. */
@@ -52,7 +52,7 @@ export class NearestNeighbors {
     const x = checkMatrix(op, 'embeddings', embeddings);
     const values = labels instanceof Tensor ? labels.data : labels;
     if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
-      throw new TypeError(`${op}: labels must be an array of integers or a 1-D Tensor, got ${describe(labels)}`);
+      throw new TypeError(`${op}: labels must be an array of integers or a 1-D Tensor, got ${describeValue(labels)}`);
     }
     if (values.length !== x.shape[0]) throw new RangeError(`${op}: labels has ${values.length} entries, expected ${x.shape[0]} (one per row of embeddings)`);
     this.labels = new Int32Array(values.length);

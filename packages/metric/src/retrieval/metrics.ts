@@ -1,11 +1,11 @@
-import { ShapeError, Tensor } from '@eole/core';
-import { assertTensor, checkCount, describe } from '../validation/check.js';
+import { describeValue, ShapeError, Tensor } from '@eole/core';
+import { assertTensor, checkCount } from '../validation/check.js';
 import type { NearestNeighbors, SearchOptions } from './NearestNeighbors.js';
 
 function queryLabelsOf(op: string, labels: ArrayLike<number> | Tensor, m: number): ArrayLike<number> {
   const values = labels instanceof Tensor ? labels.data : labels;
   if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
-    throw new TypeError(`${op}: queryLabels must be an array of numbers or a 1-D Tensor, got ${describe(labels)}`);
+    throw new TypeError(`${op}: queryLabels must be an array of numbers or a 1-D Tensor, got ${describeValue(labels)}`);
   }
   if (values.length !== m) throw new ShapeError(op, `queryLabels has ${values.length} entries, expected ${m} (one per query row)`);
   return values;

@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
-import { concat, Module, noGrad, ShapeError, Tensor } from '@eole/core';
-import { checkCount, describe, fmt } from '../validation/check.js';
+import { concat, describeValue, formatShape, Module, noGrad, ShapeError, Tensor } from '@eole/core';
+import { checkCount } from '../validation/check.js';
 
 /** A batch that {@link embed} maps: inputs `x`, optional labels `y` (core's `Batch` fits). */
 export interface EmbedInput {
@@ -32,7 +32,7 @@ function trainingStates(net: Module): [Module, boolean][] {
 
 /** net(x) in evaluation mode without the graph, in slices of `batchSize` rows; restores every module's mode. */
 function embedTensor(net: Module, x: Tensor, batchSize: number | undefined): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`embed: each item must be a Tensor or a batch { x: Tensor, y? }, got x = ${describe(x)}`);
+  if (!(x instanceof Tensor)) throw new TypeError(`embed: each item must be a Tensor or a batch { x: Tensor, y? }, got x = ${describeValue(x)}`);
   const saved = trainingStates(net);
   net.evaluate();
   try {
@@ -61,7 +61,7 @@ function embedTensor(net: Module, x: Tensor, batchSize: number | undefined): Ten
  * const index = new NearestNeighbors(embeddings, labels);
  */
 export function embed(net: Module, options: EmbedOptions = {}): <T extends Tensor | EmbedInput>(source: Observable<T>) => Observable<EmbedOutput<T>> {
-  if (!(net instanceof Module)) throw new TypeError(`embed: net must be a Module, got ${describe(net)}`);
+  if (!(net instanceof Module)) throw new TypeError(`embed: net must be a Module, got ${describeValue(net)}`);
   const batchSize = options.batchSize === undefined ? undefined : checkCount('embed', 'batchSize', options.batchSize);
   return <T extends Tensor | EmbedInput>(source: Observable<T>) =>
     new Observable<EmbedOutput<T>>((subscriber) =>
@@ -110,10 +110,10 @@ export function collectEmbeddings(source: Observable<Embedded | Tensor>): Promis
     let labelled: boolean | null = null;
     const take = (item: Embedded | Tensor): void => {
       const e = item instanceof Tensor ? item : item?.embeddings;
-      if (!(e instanceof Tensor) || e.ndim < 1) throw new TypeError(`collectEmbeddings: item ${rows.length} must be a Tensor [n, ...] or { embeddings: Tensor, labels? }, got ${describe(item)}`);
+      if (!(e instanceof Tensor) || e.ndim < 1) throw new TypeError(`collectEmbeddings: item ${rows.length} must be a Tensor [n, ...] or { embeddings: Tensor, labels? }, got ${describeValue(item)}`);
       const first = rows[0];
       if (first && (first.ndim !== e.ndim || first.shape.some((d, i) => i > 0 && d !== e.shape[i]))) {
-        throw new ShapeError('collectEmbeddings', `item ${rows.length} has embeddings ${fmt(e.shape)}, expected [n, ${first.shape.slice(1).join(', ')}] like item 0`);
+        throw new ShapeError('collectEmbeddings', `item ${rows.length} has embeddings ${formatShape(e.shape)}, expected [n, ${first.shape.slice(1).join(', ')}] like item 0`);
       }
       const y = item instanceof Tensor ? undefined : item.labels;
       if (labelled !== null && labelled !== (y !== undefined)) throw new Error(`collectEmbeddings: item ${rows.length} ${y ? 'has' : 'lacks'} labels, unlike item 0`);

@@ -1,23 +1,8 @@
-import { ShapeError, Tensor } from '@eole/core';
-
-/** Formats a shape as `[2, 3]`. */
-export function fmt(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
-/** What a value is, for an error message: `Tensor [2, 3]`, `Float32Array(5)`, `number`. */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (v instanceof Tensor) return `Tensor ${fmt(v.shape)}`;
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
-  if (Array.isArray(v)) return `Array(${v.length})`;
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
-}
+import { describeValue, formatShape, ShapeError, Tensor } from '@eole/core';
 
 /** Throws a TypeError naming `op` and `name` unless `v` is a Tensor. */
 export function assertTensor(op: string, name: string, v: unknown): asserts v is Tensor {
-  if (!(v instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describe(v)}`);
+  if (!(v instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describeValue(v)}`);
 }
 
 /**
@@ -28,7 +13,7 @@ export function branchesOf(op: string, input: Tensor, branches: number, name = '
   assertTensor(op, name, input);
   if (input.ndim !== 3 || input.shape[0] !== branches) {
     const letters = branches === 2 ? 'x1 and x2' : 'anchor, positive and negative';
-    throw new ShapeError(op, `${name} must be [${branches}, N, D] (${letters} stacked on dimension 0), got ${fmt(input.shape)}`);
+    throw new ShapeError(op, `${name} must be [${branches}, N, D] (${letters} stacked on dimension 0), got ${formatShape(input.shape)}`);
   }
   const [, n, d] = input.shape as [number, number, number];
   return input.split(1, 0).map((b) => b.reshape([n, d]));
