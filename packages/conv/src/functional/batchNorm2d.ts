@@ -1,7 +1,7 @@
-import { ShapeError, Tensor } from '@eole/core';
+import { formatShape, ShapeError, Tensor } from '@eole/core';
 import { batchNormGradInput, channelAffine, channelGradSums, channelStats } from '../kernels/batchNormKernels.js';
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+const fmt = (shape: readonly number[]): string => `${formatShape(shape)}`;
 
 /** Options of {@link batchNorm2d}. */
 export interface BatchNorm2dOptions {
@@ -34,16 +34,16 @@ export interface BatchNorm2dOptions {
  * const y = batchNorm2d(x, { weight, bias, runningMean, runningVar, training: true, momentum: 0.1, eps: 1e-5 });
  */
 export function batchNorm2d(x: Tensor, o: BatchNorm2dOptions, op = 'batchNorm2d'): Tensor {
-  if (x.ndim !== 4) throw new ShapeError(op, `expected input [N, C, H, W], got ${fmt(x.shape)}`);
+  if (x.ndim !== 4) throw new ShapeError(op, `expected input [N, C, H, W], got ${formatShape(x.shape)}`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
-  if (o.runningMean.size !== C) throw new ShapeError(op, `expected input [N, ${o.runningMean.size}, H, W], got ${fmt(x.shape)}`);
+  if (o.runningMean.size !== C) throw new ShapeError(op, `expected input [N, ${o.runningMean.size}, H, W], got ${formatShape(x.shape)}`);
   const HW = H * W;
   const M = N * HW;
   const dims = { N, C, HW, M };
   let mean: Float32Array;
   let variance: Float32Array;
   if (o.training) {
-    if (M < 2) throw new ShapeError(op, `expected more than 1 value per channel in training, got input ${fmt(x.shape)}`);
+    if (M < 2) throw new ShapeError(op, `expected more than 1 value per channel in training, got input ${formatShape(x.shape)}`);
     [mean, variance] = channelStats(x.data, dims);
     const rm = o.runningMean.data;
     const rv = o.runningVar.data;

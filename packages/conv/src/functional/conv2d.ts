@@ -1,5 +1,5 @@
-import { linear, ShapeError, Tensor } from '@eole/core';
-import { batchDims, checkBias, convParams, convShape, fmt, type ConvStride } from '../geometry/convGeometry.js';
+import { formatShape, linear, ShapeError, Tensor } from '@eole/core';
+import { batchDims, checkBias, convParams, convShape, type ConvStride } from '../geometry/convGeometry.js';
 import { convBackwardBias, convBackwardData, convBackwardWeight, convForwardPadded, padInput } from '../kernels/convKernels.js';
 
 /**
@@ -23,10 +23,10 @@ import { convBackwardBias, convBackwardData, convBackwardWeight, convForwardPadd
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, stride: ConvStride = {}, op = 'conv2d'): Tensor {
   const p = convParams(op, stride);
-  if (weight.ndim !== 4) throw new ShapeError(op, `weight must be [out, in, kH, kW], got ${fmt(weight.shape)}`);
+  if (weight.ndim !== 4) throw new ShapeError(op, `weight must be [out, in, kH, kW], got ${formatShape(weight.shape)}`);
   const [O, Cw, kH, kW] = weight.shape as [number, number, number, number];
   const [N, C, H, W] = batchDims(op, x, `[N, ${Cw}, H, W]`);
-  if (C !== Cw) throw new ShapeError(op, `expected input [N, ${Cw}, H, W] for weight ${fmt(weight.shape)}, got ${fmt(x.shape)}`);
+  if (C !== Cw) throw new ShapeError(op, `expected input [N, ${Cw}, H, W] for weight ${formatShape(weight.shape)}, got ${formatShape(x.shape)}`);
   checkBias(op, bias, O, weight);
   const s = convShape(op, N, C, H, W, O, kH, kW, p);
   if (p.padH === 0 && p.padW === 0 && H === kH && W === kW) {

@@ -1,5 +1,5 @@
-import { ShapeError, Tensor } from '@eole/core';
-import { batchDims, checkBias, convParams, convShape, fmt, type ConvTransposeStride } from '../geometry/convGeometry.js';
+import { formatShape, ShapeError, Tensor } from '@eole/core';
+import { batchDims, checkBias, convParams, convShape, type ConvTransposeStride } from '../geometry/convGeometry.js';
 import { convBackwardBias, convBackwardData, convBackwardWeight, convForwardPadded, padInput } from '../kernels/convKernels.js';
 
 /**
@@ -25,15 +25,15 @@ import { convBackwardBias, convBackwardData, convBackwardWeight, convForwardPadd
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, stride: ConvTransposeStride = {}, op = 'convTranspose2d'): Tensor {
   const p = convParams(op, stride);
-  if (weight.ndim !== 4) throw new ShapeError(op, `weight must be [in, out, kH, kW], got ${fmt(weight.shape)}`);
+  if (weight.ndim !== 4) throw new ShapeError(op, `weight must be [in, out, kH, kW], got ${formatShape(weight.shape)}`);
   const [Cw, O, kH, kW] = weight.shape as [number, number, number, number];
   const [N, C, H, W] = batchDims(op, x, `[N, ${Cw}, H, W]`);
-  if (C !== Cw) throw new ShapeError(op, `expected input [N, ${Cw}, H, W] for weight ${fmt(weight.shape)}, got ${fmt(x.shape)}`);
+  if (C !== Cw) throw new ShapeError(op, `expected input [N, ${Cw}, H, W] for weight ${formatShape(weight.shape)}, got ${formatShape(x.shape)}`);
   checkBias(op, bias, O, weight);
   const OH = (H - 1) * p.dH - 2 * p.padH + kH + p.adjH;
   const OW = (W - 1) * p.dW - 2 * p.padW + kW + p.adjW;
   if (OH <= 0 || OW <= 0) {
-    throw new ShapeError(op, `input ${fmt(x.shape)} gives an empty output ${OH}x${OW} with kernel ${kW}x${kH}, stride ${p.dW},${p.dH}, padding ${p.padW},${p.padH}`);
+    throw new ShapeError(op, `input ${formatShape(x.shape)} gives an empty output ${OH}x${OW} with kernel ${kW}x${kH}, stride ${p.dW},${p.dH}, padding ${p.padW},${p.padH}`);
   }
   // The convolution this one is the adjoint of: from y [N, O, OH, OW] back to x [N, C, H, W].
   const s = convShape(op, N, O, OH, OW, C, kH, kW, p);

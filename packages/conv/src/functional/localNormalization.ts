@@ -1,7 +1,7 @@
-import { noGrad, ShapeError, Tensor } from '@eole/core';
+import { formatShape, noGrad, ShapeError, Tensor } from '@eole/core';
 import { conv2d } from './conv2d.js';
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+const fmt = (shape: readonly number[]): string => `${formatShape(shape)}`;
 
 /**
  * The averaging kernel of a local normalization, as a fresh [kH, kW] tensor summing to 1: Torch7's
@@ -16,7 +16,7 @@ export function normalizationKernel(op: string, kernel: Tensor | undefined): Ten
     k = new Tensor(outer, [n, n]);
   }
   if (k.ndim !== 2 || k.shape[0]! % 2 === 0 || k.shape[1]! % 2 === 0) {
-    throw new ShapeError(op, `the averaging kernel must be 1-D or 2-D with odd sizes, got ${fmt(kernel?.shape ?? k.shape)}`);
+    throw new ShapeError(op, `the averaging kernel must be 1-D or 2-D with odd sizes, got ${formatShape(kernel?.shape ?? k.shape)}`);
   }
   let total = 0;
   for (const v of k.data) total += v;
@@ -57,7 +57,7 @@ export class BorderCoefficients {
 /** Checks a local-normalization input: [N, nInputPlane, H, W] or [nInputPlane, H, W]. */
 export function checkPlanes(op: string, input: Tensor, x: Tensor, nInputPlane: number): void {
   if (x.shape[1] !== nInputPlane) {
-    throw new ShapeError(op, `expected ${nInputPlane} input planes ([N, ${nInputPlane}, H, W] or [${nInputPlane}, H, W]), got ${fmt(input.shape)}`);
+    throw new ShapeError(op, `expected ${nInputPlane} input planes ([N, ${nInputPlane}, H, W] or [${nInputPlane}, H, W]), got ${formatShape(input.shape)}`);
   }
 }
 

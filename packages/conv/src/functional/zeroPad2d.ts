@@ -1,4 +1,4 @@
-import { ShapeError, Tensor } from '@eole/core';
+import { formatShape, ShapeError, Tensor } from '@eole/core';
 import { pad2dRaw } from '../kernels/pad2dKernels.js';
 import { fmt } from '../geometry/convGeometry.js';
 
@@ -28,13 +28,13 @@ export function zeroPad2d(x: Tensor, pad: Padding2d, op = 'zeroPad2d'): Tensor {
   for (const [name, v] of Object.entries(pad)) {
     if (!Number.isInteger(v)) throw new RangeError(`${op}: ${name} must be an integer, got ${v}`);
   }
-  if (x.ndim < 2) throw new ShapeError(op, `expected input [..., H, W], got ${fmt(x.shape)}`);
+  if (x.ndim < 2) throw new ShapeError(op, `expected input [..., H, W], got ${formatShape(x.shape)}`);
   const H = x.shape[x.ndim - 2]!;
   const W = x.shape[x.ndim - 1]!;
   const outH = H + pad.top + pad.bottom;
   const outW = W + pad.left + pad.right;
   if (outH <= 0 || outW <= 0) {
-    throw new ShapeError(op, `padding ${pad.left},${pad.right},${pad.top},${pad.bottom} (left, right, top, bottom) of input ${fmt(x.shape)} leaves an empty ${outH}x${outW} plane`);
+    throw new ShapeError(op, `padding ${pad.left},${pad.right},${pad.top},${pad.bottom} (left, right, top, bottom) of input ${formatShape(x.shape)} leaves an empty ${outH}x${outW} plane`);
   }
   const lead = x.shape.slice(0, -2);
   const planes = lead.reduce((a, b) => a * b, 1);

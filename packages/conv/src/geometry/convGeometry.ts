@@ -1,4 +1,4 @@
-import { ShapeError, type Tensor } from '@eole/core';
+import { formatShape, ShapeError, type Tensor } from '@eole/core';
 
 /** Strides and zero padding of a 2-D convolution, Torch7 argument names. */
 export interface ConvStride {
@@ -31,7 +31,7 @@ export interface ConvParams {
 }
 
 /** Formats a shape as `[2, 3]` for error messages. */
-export const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+export const fmt = (shape: readonly number[]): string => `${formatShape(shape)}`;
 
 /** Fills defaults and checks that strides are positive integers, paddings non-negative integers. */
 export function convParams(op: string, s: ConvTransposeStride = {}): ConvParams {
@@ -72,14 +72,14 @@ export interface ConvShape {
 
 /** Reads x [N, C, H, W] and checks it is 4-D; `expect` describes the expected shape in errors. */
 export function batchDims(op: string, x: Tensor, expect: string): [number, number, number, number] {
-  if (x.ndim !== 4) throw new ShapeError(op, `expected input ${expect}, got ${fmt(x.shape)}`);
+  if (x.ndim !== 4) throw new ShapeError(op, `expected input ${expect}, got ${formatShape(x.shape)}`);
   return x.shape as [number, number, number, number];
 }
 
 /** Checks an optional bias is [planes]. */
 export function checkBias(op: string, bias: Tensor | null, planes: number, weight: Tensor): void {
   if (bias && (bias.ndim !== 1 || bias.size !== planes)) {
-    throw new ShapeError(op, `bias must be [${planes}] for weight ${fmt(weight.shape)}, got ${fmt(bias.shape)}`);
+    throw new ShapeError(op, `bias must be [${planes}] for weight ${formatShape(weight.shape)}, got ${formatShape(bias.shape)}`);
   }
 }
 
@@ -90,7 +90,7 @@ export function checkBias(op: string, bias: Tensor | null, planes: number, weigh
 export function asBatch4(op: string, input: Tensor, expect: string): { x: Tensor; unbatch: (y: Tensor) => Tensor } {
   if (input.ndim === 4) return { x: input, unbatch: (y) => y };
   if (input.ndim === 3) return { x: input.reshape([1, ...input.shape]), unbatch: (y) => y.reshape(y.shape.slice(1)) };
-  throw new ShapeError(op, `expected input ${expect}, got ${fmt(input.shape)}`);
+  throw new ShapeError(op, `expected input ${expect}, got ${formatShape(input.shape)}`);
 }
 
 /** Output size of a convolution along one axis: ⌊(in + 2·pad − k)/d⌋ + 1. */

@@ -1,4 +1,4 @@
-import { ShapeError, type Tensor } from '@eole/core';
+import { formatShape, ShapeError, type Tensor } from '@eole/core';
 
 /** Window sizes, strides and zero padding of a 2-D pooling, Torch7 argument names. */
 export interface PoolWindow {
@@ -22,7 +22,7 @@ export interface PoolShape {
   oW: number;
 }
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+const fmt = (shape: readonly number[]): string => `${formatShape(shape)}`;
 
 /**
  * Output length of a pooling along one axis, as Torch7 and PyTorch compute it:
@@ -53,10 +53,10 @@ export function checkWindow(op: string, w: Omit<PoolWindow, 'ceil'>): void {
  * and the shapes when the input is not 4-D or the padded input is smaller than the window.
  */
 export function poolShape(op: string, x: Tensor, w: PoolWindow): PoolShape {
-  if (x.ndim !== 4) throw new ShapeError(op, `expected input [N, C, H, W], got ${fmt(x.shape)}`);
+  if (x.ndim !== 4) throw new ShapeError(op, `expected input [N, C, H, W], got ${formatShape(x.shape)}`);
   const [n, c, iH, iW] = x.shape as [number, number, number, number];
   if (iH + 2 * w.padH < w.kH || iW + 2 * w.padW < w.kW) {
-    throw new ShapeError(op, `input ${fmt(x.shape)} with padding ${w.padW},${w.padH} is smaller than the ${w.kW}x${w.kH} window`);
+    throw new ShapeError(op, `input ${formatShape(x.shape)} with padding ${w.padW},${w.padH} is smaller than the ${w.kW}x${w.kH} window`);
   }
   return { planes: n * c, iH, iW, oH: pooledSize(iH, w.kH, w.dH, w.padH, w.ceil), oW: pooledSize(iW, w.kW, w.dW, w.padW, w.ceil) };
 }
@@ -68,7 +68,7 @@ export function poolShape(op: string, x: Tensor, w: PoolWindow): PoolShape {
 export function asBatch(op: string, input: Tensor): { x: Tensor; unbatch: (y: Tensor) => Tensor } {
   if (input.ndim === 4) return { x: input, unbatch: (y) => y };
   if (input.ndim === 3) return { x: input.reshape([1, ...input.shape]), unbatch: (y) => y.reshape(y.shape.slice(1)) };
-  throw new ShapeError(op, `expected input [N, C, H, W] or [C, H, W], got ${fmt(input.shape)}`);
+  throw new ShapeError(op, `expected input [N, C, H, W] or [C, H, W], got ${formatShape(input.shape)}`);
 }
 
 /** Torch7's description of a pooling window: `2x2, 2,2` plus `, padW,padH` when padded. */

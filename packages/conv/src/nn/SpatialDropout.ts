@@ -1,4 +1,4 @@
-import { defaultGenerator, Module, ShapeError, Tensor, type Generator } from '@eole/core';
+import { defaultGenerator, formatShape, Module, ShapeError, Tensor, type Generator } from '@eole/core';
 
 /** Options of {@link SpatialDropout}. */
 export interface SpatialDropoutOptions {
@@ -36,7 +36,7 @@ export class SpatialDropout extends Module {
 
   protected updateOutput(input: Tensor): Tensor {
     if (input.ndim !== 4 && input.ndim !== 3) {
-      throw new ShapeError(this.typeName(), `expected input [N, C, H, W] or [C, H, W], got [${input.shape.join(', ')}]`);
+      throw new ShapeError(this.typeName(), `expected input [N, C, H, W] or [C, H, W], got ${formatShape(input.shape)}`);
     }
     if (!this.training || this.p === 0) return input;
     const keep = 1 - this.p;

@@ -1,4 +1,4 @@
-import { Module, ShapeError, type Tensor } from '@eole/core';
+import { formatShape, Module, ShapeError, type Tensor } from '@eole/core';
 import { avgPool2d } from '../functional/avgPool2d.js';
 import { asBatch, checkWindow, describeWindow, type PoolWindow } from '../geometry/poolGeometry.js';
 
@@ -43,7 +43,7 @@ export class SpatialLPPooling extends Module {
   protected updateOutput(input: Tensor): Tensor {
     const { x, unbatch } = asBatch(this.typeName(), input);
     if (x.shape[1] !== this.nInputPlane) {
-      throw new ShapeError(this.typeName(), `expected ${this.nInputPlane} input planes ([N, ${this.nInputPlane}, H, W] or [${this.nInputPlane}, H, W]), got ${fmt(input.shape)}`);
+      throw new ShapeError(this.typeName(), `expected ${this.nInputPlane} input planes ([N, ${this.nInputPlane}, H, W] or [${this.nInputPlane}, H, W]), got ${formatShape(input.shape)}`);
     }
     const p = this.pnorm;
     const powered = p === 2 ? x.mul(x) : p === 1 ? x.abs() : x.abs().pow(p);
@@ -56,4 +56,4 @@ export class SpatialLPPooling extends Module {
   }
 }
 
-const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+const fmt = (shape: readonly number[]): string => `${formatShape(shape)}`;

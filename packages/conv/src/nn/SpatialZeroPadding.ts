@@ -1,4 +1,4 @@
-import { Module, ShapeError, type Tensor } from '@eole/core';
+import { formatShape, Module, ShapeError, type Tensor } from '@eole/core';
 import { fmt } from '../geometry/convGeometry.js';
 import { zeroPad2d } from '../functional/zeroPad2d.js';
 
@@ -31,7 +31,7 @@ export class SpatialZeroPadding extends Module {
   }
 
   protected updateOutput(input: Tensor): Tensor {
-    if (input.ndim !== 3 && input.ndim !== 4) throw new ShapeError(this.typeName(), `expected input [N, C, H, W] or [C, H, W], got ${fmt(input.shape)}`);
+    if (input.ndim !== 3 && input.ndim !== 4) throw new ShapeError(this.typeName(), `expected input [N, C, H, W] or [C, H, W], got ${formatShape(input.shape)}`);
     return zeroPad2d(input, { left: this.padLeft, right: this.padRight, top: this.padTop, bottom: this.padBottom }, this.typeName());
   }
 
