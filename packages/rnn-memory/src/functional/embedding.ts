@@ -1,4 +1,4 @@
-import { indexAdd, ShapeError, Tensor } from '@eole/core';
+import { formatShape, indexAdd, ShapeError, Tensor } from '@eole/core';
 import { lookupRows } from '../kernels/embeddingKernels.js';
 
 /**
@@ -34,7 +34,7 @@ export function maskPadding(ids: Float32Array, paddingIdx: number | null): Float
  * y.sum().backward();                                  // w.grad row 3 is 2, row 7 is 1
  */
 export function embedding(weight: Tensor, ids: Tensor, paddingIdx: number | null, where = 'embedding'): Tensor {
-  if (weight.ndim !== 2) throw new ShapeError(where, `weight must be 2-D [nIndex, dim], got [${weight.shape.join(', ')}]`);
+  if (weight.ndim !== 2) throw new ShapeError(where, `weight must be 2-D [nIndex, dim], got ${formatShape(weight.shape)}`);
   const [nIndex, d] = weight.shape as [number, number];
   checkIds(where, ids.data, nIndex);
   const y = new Tensor(lookupRows(weight.data, ids.data, d), [...ids.shape, d]);

@@ -1,4 +1,4 @@
-import { indexAdd, kernels, ShapeError, Tensor } from '@eole/core';
+import { formatShape, indexAdd, kernels, ShapeError, Tensor } from '@eole/core';
 import { bagScatter, bagShares, bagSums, type BagDims } from '../kernels/embeddingKernels.js';
 import { checkIds } from './embedding.js';
 
@@ -49,8 +49,8 @@ function positions(ids: Float32Array, P: number, L: number, paddingIdx: number |
  * const m = embeddingBag(A.weight, sentences, { paddingIdx: 0, positionEncoding: true }); // [2, d]
  */
 export function embeddingBag(weight: Tensor, ids: Tensor, options: EmbeddingBagOptions = {}, where = 'embeddingBag'): Tensor {
-  if (weight.ndim !== 2) throw new ShapeError(where, `weight must be 2-D [nIndex, dim], got [${weight.shape.join(', ')}]`);
-  if (ids.ndim !== 2) throw new ShapeError(where, `ids must be 2-D [bags, words], got [${ids.shape.join(', ')}]`);
+  if (weight.ndim !== 2) throw new ShapeError(where, `weight must be 2-D [nIndex, dim], got ${formatShape(weight.shape)}`);
+  if (ids.ndim !== 2) throw new ShapeError(where, `ids must be 2-D [bags, words], got ${formatShape(ids.shape)}`);
   const [nIndex, d] = weight.shape as [number, number];
   const [P, L] = ids.shape as [number, number];
   checkIds(where, ids.data, nIndex);

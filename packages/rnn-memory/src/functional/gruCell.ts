@@ -1,4 +1,4 @@
-import { ShapeError, Tensor } from '@eole/core';
+import { formatShape, ShapeError, Tensor } from '@eole/core';
 import { gruCellBackward, gruCellForward } from '../kernels/gruCellKernels.js';
 import { expectShape } from './expectShape.js';
 
@@ -20,7 +20,7 @@ import { expectShape } from './expectShape.js';
  */
 export function gruCell(xGates: Tensor, hGates: Tensor, h: Tensor): Tensor {
   const op = 'gruCell';
-  if (h.ndim !== 2) throw new ShapeError(op, `h must be [N, H], got [${h.shape.join(', ')}]`);
+  if (h.ndim !== 2) throw new ShapeError(op, `h must be [N, H], got ${formatShape(h.shape)}`);
   const [N, H] = h.shape as [number, number];
   expectShape(op, 'xGates', xGates, [N, 3 * H]);
   expectShape(op, 'hGates', hGates, [N, 3 * H]);

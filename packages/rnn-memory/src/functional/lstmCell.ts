@@ -1,4 +1,4 @@
-import { ShapeError, Tensor } from '@eole/core';
+import { formatShape, ShapeError, Tensor } from '@eole/core';
 import { lstmCellBackward, lstmCellForward } from '../kernels/lstmCellKernels.js';
 import { expectShape } from './expectShape.js';
 
@@ -23,7 +23,7 @@ import { expectShape } from './expectShape.js';
  */
 export function lstmCell(xGates: Tensor, hGates: Tensor, c: Tensor): Tensor {
   const op = 'lstmCell';
-  if (c.ndim !== 2) throw new ShapeError(op, `c must be [N, H], got [${c.shape.join(', ')}]`);
+  if (c.ndim !== 2) throw new ShapeError(op, `c must be [N, H], got ${formatShape(c.shape)}`);
   const [N, H] = c.shape as [number, number];
   expectShape(op, 'xGates', xGates, [N, 4 * H]);
   expectShape(op, 'hGates', hGates, [N, 4 * H]);

@@ -1,4 +1,4 @@
-import { ShapeError, Tensor } from '@eole/core';
+import { formatShape, ShapeError, Tensor } from '@eole/core';
 import { attentionBackward, attentionProbs, maskedLogSumExp, rowDot, rowOuter, weightedSum, type AttentionDims } from '../kernels/memoryAttentionKernels.js';
 
 /** What {@link memoryAttention} returns. */
@@ -29,11 +29,11 @@ export interface MemoryRead {
  */
 export function memoryAttention(m: Tensor, c: Tensor, u: Tensor, mask: Tensor, options: { softmax?: boolean } = {}): MemoryRead {
   const where = 'memoryAttention';
-  if (m.ndim !== 3) throw new ShapeError(where, `memories m must be [N, M, d], got [${m.shape.join(', ')}]`);
+  if (m.ndim !== 3) throw new ShapeError(where, `memories m must be [N, M, d], got ${formatShape(m.shape)}`);
   const [N, M, d] = m.shape as [number, number, number];
   const expect = (name: string, t: Tensor, shape: number[]): void => {
     if (t.ndim !== shape.length || t.shape.some((v, i) => v !== shape[i])) {
-      throw new ShapeError(where, `${name} must be [${shape.join(', ')}] to match m [${N}, ${M}, ${d}], got [${t.shape.join(', ')}]`);
+      throw new ShapeError(where, `${name} must be ${formatShape(shape)} to match m [${N}, ${M}, ${d}], got ${formatShape(t.shape)}`);
     }
   };
   expect('output memories c', c, [N, M, d]);

@@ -1,4 +1,4 @@
-import { isGradEnabled, noGrad, ShapeError, Tensor } from '@eole/core';
+import { formatShape, isGradEnabled, noGrad, ShapeError, Tensor } from '@eole/core';
 
 /**
  * The recurrent term hGates_t = h_t·Wᵀ + b of every step t of one unrolled layer, for W [G, H]:
@@ -31,7 +31,7 @@ export class HiddenProjection {
     readonly bias: Tensor | null,
     readonly steps: number,
   ) {
-    if (weight.ndim !== 2) throw new ShapeError('HiddenProjection', `weight must be [G, H], got [${weight.shape.join(', ')}]`);
+    if (weight.ndim !== 2) throw new ShapeError('HiddenProjection', `weight must be [G, H], got ${formatShape(weight.shape)}`);
     this.weightT = noGrad(() => weight.t());
     const parents = bias ? [weight, bias] : [weight];
     if (isGradEnabled() && parents.some((p) => p.requiresGrad)) {
@@ -42,7 +42,7 @@ export class HiddenProjection {
   /** hGates_t [N, G] for the state h [N, H] at step t. */
   apply(h: Tensor, t: number): Tensor {
     const [G, H] = this.weight.shape as [number, number];
-    if (h.ndim !== 2 || h.shape[1] !== H) throw new ShapeError('HiddenProjection', `h must be [N, ${H}], got [${h.shape.join(', ')}]`);
+    if (h.ndim !== 2 || h.shape[1] !== H) throw new ShapeError('HiddenProjection', `h must be [N, ${H}], got ${formatShape(h.shape)}`);
     if (!Number.isInteger(t) || t < 0 || t >= this.steps) throw new RangeError(`HiddenProjection: step ${t} is outside [0, ${this.steps})`);
     const N = h.shape[0]!;
     const out = noGrad(() => {
@@ -73,7 +73,7 @@ export class HiddenProjection {
       this.rows = N;
       this.inputs = new Float32Array(H * this.steps * N);
     } else if (this.rows !== N) {
-      throw new ShapeError('HiddenProjection', `every step must have the same N (${this.rows}), got [${h.shape.join(', ')}]`);
+      throw new ShapeError('HiddenProjection', `every step must have the same N (${this.rows}), got ${formatShape(h.shape)}`);
     }
     const inputs = this.inputs!;
     const width = this.steps * N;

@@ -1,4 +1,4 @@
-import { defaultGenerator, Module, ShapeError, Tensor, type Generator } from '@eole/core';
+import { defaultGenerator, formatShape, Module, ShapeError, Tensor, type Generator } from '@eole/core';
 import { embedding } from '../functional/embedding.js';
 
 /** Options of {@link LookupTable}. */
@@ -47,7 +47,7 @@ export class LookupTable extends Module {
 
   protected updateOutput(input: Tensor): Tensor {
     if (input.ndim !== 1 && input.ndim !== 2) {
-      throw new ShapeError(this.typeName(), `expected ids [N] or [N, T], got [${input.shape.join(', ')}]`);
+      throw new ShapeError(this.typeName(), `expected ids [N] or [N, T], got ${formatShape(input.shape)}`);
     }
     return embedding(this.weight, input, this.paddingIdx, this.typeName());
   }

@@ -1,4 +1,4 @@
-import { defaultGenerator, linear, Module, ShapeError, Tensor, type Generator } from '@eole/core';
+import { defaultGenerator, formatShape, linear, Module, ShapeError, Tensor, type Generator } from '@eole/core';
 import { embedding } from '../functional/embedding.js';
 import { embeddingBag } from '../functional/embeddingBag.js';
 import { LookupTable } from './LookupTable.js';
@@ -111,7 +111,7 @@ export class MemN2N extends Module {
   protected updateOutput(input: Tensor): Tensor {
     const M = this.memorySize;
     if (input.ndim !== 3 || input.shape[1] !== M + 1) {
-      throw new ShapeError(this.typeName(), `expected ids [N, ${M + 1}, L] (${M} memory slots, then the question), got [${input.shape.join(', ')}]`);
+      throw new ShapeError(this.typeName(), `expected ids [N, ${M + 1}, L] (${M} memory slots, then the question), got ${formatShape(input.shape)}`);
     }
     const [N, , L] = input.shape as [number, number, number];
     const { memories, query, live, time } = this.split(input.data, N, L);

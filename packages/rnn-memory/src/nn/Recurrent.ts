@@ -1,4 +1,4 @@
-import { defaultGenerator, linear, maskRows, Module, ShapeError, stackTensors, Tensor, unbind, type Generator } from '@eole/core';
+import { defaultGenerator, formatShape, linear, maskRows, Module, ShapeError, stackTensors, Tensor, unbind, type Generator } from '@eole/core';
 import { checkSize, initBound, type RecurrentCellOptions } from './cellOptions.js';
 import { HiddenProjection } from './HiddenProjection.js';
 
@@ -185,10 +185,10 @@ export abstract class Recurrent<S extends RecurrentState = RecurrentState> exten
   private checkInput(x: Tensor): [number, number] {
     if (!(x instanceof Tensor)) throw new TypeError(`${this.typeName()}: input must be a Tensor [N, T, ${this.inputSize}]`);
     if (x.ndim !== 3 || x.shape[2] !== this.inputSize) {
-      throw new ShapeError(this.typeName(), `input must be batch-first [N, T, ${this.inputSize}], got [${x.shape.join(', ')}]`);
+      throw new ShapeError(this.typeName(), `input must be batch-first [N, T, ${this.inputSize}], got ${formatShape(x.shape)}`);
     }
     const [N, T] = x.shape as [number, number];
-    if (N < 1 || T < 1) throw new ShapeError(this.typeName(), `input needs at least one sequence and one step, got [${x.shape.join(', ')}]`);
+    if (N < 1 || T < 1) throw new ShapeError(this.typeName(), `input needs at least one sequence and one step, got ${formatShape(x.shape)}`);
     return [N, T];
   }
 
@@ -211,7 +211,7 @@ export abstract class Recurrent<S extends RecurrentState = RecurrentState> exten
     const check = (name: string, t: Tensor | undefined): Tensor => {
       if (!(t instanceof Tensor)) throw new TypeError(`${this.typeName()}: initial.${name} must be a Tensor [${L}, ${N}, ${H}]`);
       if (t.ndim !== 3 || t.shape[0] !== L || t.shape[1] !== N || t.shape[2] !== H) {
-        throw new ShapeError(this.typeName(), `initial.${name} must be [numLayers, N, H] = [${L}, ${N}, ${H}], got [${t.shape.join(', ')}]`);
+        throw new ShapeError(this.typeName(), `initial.${name} must be [numLayers, N, H] = [${L}, ${N}, ${H}], got ${formatShape(t.shape)}`);
       }
       return t;
     };

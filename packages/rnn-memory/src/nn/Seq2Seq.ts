@@ -1,4 +1,4 @@
-import { defaultGenerator, Linear, Module, noGrad, ShapeError, Tensor, type Generator } from '@eole/core';
+import { defaultGenerator, formatShape, Linear, Module, noGrad, ShapeError, Tensor, type Generator } from '@eole/core';
 import { checkSize } from './cellOptions.js';
 import { LookupTable } from './LookupTable.js';
 import { LSTM } from './LSTM.js';
@@ -76,14 +76,14 @@ export class Seq2Seq extends Module {
 
   /** The encoder's final state { h, c } ([L, N, H] each) for source ids [N, S]. */
   encode(source: Tensor, sourceLengths?: ArrayLike<number>): LSTMState {
-    if (source.ndim !== 2) throw new ShapeError(this.typeName(), `source must be ids [N, S], got [${source.shape.join(', ')}]`);
+    if (source.ndim !== 2) throw new ShapeError(this.typeName(), `source must be ids [N, S], got ${formatShape(source.shape)}`);
     const { state } = this.encoder.forwardWithState(this.source.forward(source), sourceLengths === undefined ? {} : { lengths: sourceLengths });
     return state as LSTMState;
   }
 
   /** Decoder logits [N, T, targetVocab] for the decoder inputs [N, T] (BOS, y_1, …) from a state. */
   decode(decoderInput: Tensor, state: LSTMState): { logits: Tensor; state: LSTMState } {
-    if (decoderInput.ndim !== 2) throw new ShapeError(this.typeName(), `decoder input must be ids [N, T], got [${decoderInput.shape.join(', ')}]`);
+    if (decoderInput.ndim !== 2) throw new ShapeError(this.typeName(), `decoder input must be ids [N, T], got ${formatShape(decoderInput.shape)}`);
     const [N, T] = decoderInput.shape as [number, number];
     const r = this.decoder.forwardWithState(this.target.forward(decoderInput), { initial: state });
     const H = this.decoder.hiddenSize;
@@ -97,7 +97,7 @@ export class Seq2Seq extends Module {
    */
   logits(source: Tensor, decoderInput: Tensor, options: { sourceLengths?: ArrayLike<number> } = {}): Tensor {
     if (source.shape[0] !== decoderInput.shape[0]) {
-      throw new ShapeError(this.typeName(), `source [${source.shape.join(', ')}] and decoder input [${decoderInput.shape.join(', ')}] must have the same N`);
+      throw new ShapeError(this.typeName(), `source ${formatShape(source.shape)} and decoder input ${formatShape(decoderInput.shape)} must have the same N`);
     }
     return this.decode(decoderInput, this.encode(source, options.sourceLengths)).logits;
   }

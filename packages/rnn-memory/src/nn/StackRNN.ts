@@ -1,4 +1,4 @@
-import { concat, defaultGenerator, linear, Module, narrow, ShapeError, stackTensors, Tensor, unbind, type Generator } from '@eole/core';
+import { concat, defaultGenerator, formatShape, linear, Module, narrow, ShapeError, stackTensors, Tensor, unbind, type Generator } from '@eole/core';
 import { checkSize, initBound } from './cellOptions.js';
 
 /** Options of {@link StackRNN}. */
@@ -133,7 +133,7 @@ export class StackRNN extends Module {
     const N = x.shape[0]!;
     const K = this.numStacks;
     const D = this.stackDepth;
-    if (x.ndim !== 2 || x.shape[1] !== this.inputSize) throw new ShapeError(this.typeName(), `step input must be [N, ${this.inputSize}], got [${x.shape.join(', ')}]`);
+    if (x.ndim !== 2 || x.shape[1] !== this.inputSize) throw new ShapeError(this.typeName(), `step input must be [N, ${this.inputSize}], got ${formatShape(x.shape)}`);
     this.checkState(prev, N);
     const top = narrow(prev.stacks, 2, 0, this.readDepth).reshape([N, K * this.readDepth]);
     let pre = linear(x, this.weight_ih, this.bias_ih);
@@ -159,7 +159,7 @@ export class StackRNN extends Module {
    */
   forwardWithState(x: Tensor, initial?: StackState): StackSequenceResult {
     if (!(x instanceof Tensor) || x.ndim !== 3 || x.shape[2] !== this.inputSize) {
-      throw new ShapeError(this.typeName(), `input must be batch-first [N, T, ${this.inputSize}], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`);
+      throw new ShapeError(this.typeName(), `input must be batch-first [N, T, ${this.inputSize}], got ${x instanceof Tensor ? `${formatShape(x.shape)}` : typeof x}`);
     }
     const [N, T] = x.shape as [number, number];
     let state = initial ?? this.initialState(N);
@@ -183,11 +183,11 @@ export class StackRNN extends Module {
   private checkState(s: StackState, N: number): void {
     const H = this.hiddenSize;
     if (!(s.h instanceof Tensor) || s.h.ndim !== 2 || s.h.shape[0] !== N || s.h.shape[1] !== H) {
-      throw new ShapeError(this.typeName(), `state.h must be [N, H] = [${N}, ${H}], got ${s.h instanceof Tensor ? `[${s.h.shape.join(', ')}]` : typeof s.h}`);
+      throw new ShapeError(this.typeName(), `state.h must be [N, H] = [${N}, ${H}], got ${s.h instanceof Tensor ? `${formatShape(s.h.shape)}` : typeof s.h}`);
     }
     const want = [N, this.numStacks, this.stackDepth];
     if (!(s.stacks instanceof Tensor) || s.stacks.ndim !== 3 || s.stacks.shape.some((d, i) => d !== want[i])) {
-      throw new ShapeError(this.typeName(), `state.stacks must be [N, K, D] = [${want.join(', ')}], got ${s.stacks instanceof Tensor ? `[${s.stacks.shape.join(', ')}]` : typeof s.stacks}`);
+      throw new ShapeError(this.typeName(), `state.stacks must be [N, K, D] = ${formatShape(want)}, got ${s.stacks instanceof Tensor ? `${formatShape(s.stacks.shape)}` : typeof s.stacks}`);
     }
   }
 

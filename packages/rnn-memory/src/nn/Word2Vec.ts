@@ -1,4 +1,4 @@
-import { defaultGenerator, logSigmoid, Module, noGrad, ShapeError, Tensor, type Generator } from '@eole/core';
+import { defaultGenerator, formatShape, logSigmoid, Module, noGrad, ShapeError, Tensor, type Generator } from '@eole/core';
 import { embedding } from '../functional/embedding.js';
 import { LookupTable } from './LookupTable.js';
 
@@ -54,7 +54,7 @@ export class Word2Vec extends Module {
   }
 
   protected updateOutput(ids: Tensor): Tensor {
-    if (ids.ndim !== 2 || ids.shape[1]! < 2) throw new ShapeError(this.typeName(), `expected ids [B, 2 + negatives] (center, context, noise words), got [${ids.shape.join(', ')}]`);
+    if (ids.ndim !== 2 || ids.shape[1]! < 2) throw new ShapeError(this.typeName(), `expected ids [B, 2 + negatives] (center, context, noise words), got ${formatShape(ids.shape)}`);
     const [B, width] = ids.shape as [number, number];
     const center = new Float32Array(B);
     const others = new Float32Array(B * (width - 1));
@@ -73,7 +73,7 @@ export class Word2Vec extends Module {
    * false (word2vec's SGD takes one step per pair, the sum).
    */
   static loss(scores: Tensor, sizeAverage = true): Tensor {
-    if (scores.ndim !== 2) throw new ShapeError('Word2Vec.loss', `expected scores [B, 1 + negatives], got [${scores.shape.join(', ')}]`);
+    if (scores.ndim !== 2) throw new ShapeError('Word2Vec.loss', `expected scores [B, 1 + negatives], got ${formatShape(scores.shape)}`);
     const [B, width] = scores.shape as [number, number];
     const sign = new Float32Array(width).fill(-1);
     sign[0] = 1;

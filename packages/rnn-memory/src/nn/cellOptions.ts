@@ -1,4 +1,4 @@
-import { ShapeError, type Generator, type Tensor } from '@eole/core';
+import { formatShape, ShapeError, type Generator, type Tensor } from '@eole/core';
 
 /** Options every recurrent cell and layer takes. */
 export interface RecurrentCellOptions {
@@ -20,13 +20,13 @@ export function initBound(hiddenSize: number): number {
 
 /** Checks a cell input [N, inputSize] and returns N. */
 export function cellInputRows(owner: string, x: Tensor, inputSize: number): number {
-  if (x.ndim !== 2 || x.shape[1] !== inputSize) throw new ShapeError(owner, `input must be [N, ${inputSize}], got [${x.shape.join(', ')}]`);
+  if (x.ndim !== 2 || x.shape[1] !== inputSize) throw new ShapeError(owner, `input must be [N, ${inputSize}], got ${formatShape(x.shape)}`);
   return x.shape[0]!;
 }
 
 /** Checks a state tensor [N, H]. */
 export function checkCellState(owner: string, name: string, t: Tensor, N: number, H: number): void {
   if (t.ndim !== 2 || t.shape[0] !== N || t.shape[1] !== H) {
-    throw new ShapeError(owner, `${name} must be [N, H] = [${N}, ${H}] for an input of ${N} rows, got [${t.shape.join(', ')}]`);
+    throw new ShapeError(owner, `${name} must be [N, H] = [${N}, ${H}] for an input of ${N} rows, got ${formatShape(t.shape)}`);
   }
 }
