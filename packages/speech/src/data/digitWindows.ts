@@ -1,4 +1,4 @@
-import { defaultGenerator, type Generator, type Tensor } from '@eole/core';
+import { defaultGenerator, formatShape, type Generator, type Tensor } from '@eole/core';
 import { mfcc, type MfccOptions } from '../frontend/mfcc.js';
 
 /** Frames in one model input window: 40 frames of 10 ms (0.415 s of audio with the 25 ms window). */
@@ -63,7 +63,7 @@ export function digitFeatures(signal: Float32Array | Float64Array, sampleRate = 
  */
 export function windowInput(features: Tensor, start: number, out: Float32Array = new Float32Array(WINDOW_FRAMES * N_COEFFS)): Float32Array {
   if (features.shape.length !== 2 || features.shape[1] !== N_COEFFS) {
-    throw new Error(`windowInput: features must be [frames, ${N_COEFFS}] (from digitFeatures/mfcc), got shape [${features.shape.join(', ')}]`);
+    throw new Error(`windowInput: features must be [frames, ${N_COEFFS}] (from digitFeatures/mfcc), got shape ${formatShape(features.shape)}`);
   }
   const T = features.shape[0]!;
   if (!Number.isInteger(start) || start < 0 || start + WINDOW_FRAMES > T) {

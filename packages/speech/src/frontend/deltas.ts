@@ -1,4 +1,4 @@
-import { Tensor } from '@eole/core';
+import { formatShape, Tensor } from '@eole/core';
 
 /**
  * Regression deltas (HTK book §5.9): d_t = Σₙ₌₁ᴺ n·(c_{t+n} − c_{t−n}) / (2·Σₙ₌₁ᴺ n²), with edge frames
@@ -6,7 +6,7 @@ import { Tensor } from '@eole/core';
  * @example deltas(mfcc(x, 16000)) // same shape [T, D]
  */
 export function deltas(features: Tensor, N = 2): Tensor {
-  if (features.shape.length !== 2) throw new Error(`deltas: features must be [frames, dims], got shape [${features.shape.join(', ')}]`);
+  if (features.shape.length !== 2) throw new Error(`deltas: features must be [frames, dims], got shape ${formatShape(features.shape)}`);
   const [T, D] = features.shape as [number, number];
   const x = features.data;
   const out = new Float32Array(T * D);
@@ -29,7 +29,7 @@ export function deltas(features: Tensor, N = 2): Tensor {
  * @example cmvn(mfcc(x, 16000))
  */
 export function cmvn(features: Tensor, eps = 1e-8): Tensor {
-  if (features.shape.length !== 2) throw new Error(`cmvn: features must be [frames, dims], got shape [${features.shape.join(', ')}]`);
+  if (features.shape.length !== 2) throw new Error(`cmvn: features must be [frames, dims], got shape ${formatShape(features.shape)}`);
   const [T, D] = features.shape as [number, number];
   const x = features.data;
   const out = new Float32Array(T * D);

@@ -1,3 +1,4 @@
+import { describeValue } from '@eole/core';
 import { cepstra, framePowers, logMel, melEnergies, mfccPlan, type MfccOptions, type MfccPlan } from '../frontend/mfcc.js';
 
 /** One frame of an MFCC stream. */
@@ -59,7 +60,7 @@ export class MfccStream {
   /** Adds a chunk (any length, 0 included) and returns the frames it completes, in order. */
   push(chunk: Float32Array | Float64Array): MfccFrame[] {
     if (!(chunk instanceof Float32Array || chunk instanceof Float64Array)) {
-      throw new TypeError(`MfccStream.push: chunk must be a Float32Array or Float64Array, got ${describe(chunk)}`);
+      throw new TypeError(`MfccStream.push: chunk must be a Float32Array or Float64Array, got ${describeValue(chunk)}`);
     }
     this.append(chunk);
     const { win, hop } = this.plan;
@@ -136,10 +137,4 @@ export class MfccStream {
     }
     return out;
   }
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v !== 'object') return typeof v;
-  return (v as object).constructor?.name ?? 'object';
 }

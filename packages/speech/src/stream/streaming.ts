@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { noGrad, Tensor, type Module } from '@eole/core';
+import { formatShape, noGrad, Tensor, type Module } from '@eole/core';
 import { N_COEFFS, WINDOW_FRAMES, windowInput } from '../data/digitWindows.js';
 import type { FramePosterior } from './DigitDecoder.js';
 import { MfccStream, type MfccFrame } from './MfccStream.js';
@@ -198,7 +198,7 @@ function posteriorsOf(model: Module, batch: readonly FeatureWindow[]): FramePost
   });
   const y = noGrad(() => model.forward(new Tensor(x, [batch.length, ...shape])));
   if (y.shape.length !== 2 || y.shape[0] !== batch.length) {
-    throw new RangeError(`framePosteriors: the model must map [N, ${shape.join(', ')}] to [N, classes], got [${y.shape.join(', ')}] for N = ${batch.length}`);
+    throw new RangeError(`framePosteriors: the model must map [N, ${shape.join(', ')}] to [N, classes], got ${formatShape(y.shape)} for N = ${batch.length}`);
   }
   const K = y.shape[1]!;
   return batch.map((w, i) => {
