@@ -1,6 +1,6 @@
 import test from 'ava';
+import { dataTest } from '@eole/core/testing';
 import { babiBatch, babiItems, BabiFormatError, NIL, parseBabi, readBabi, sentenceLength, tokenize, Vocabulary } from '@eole/rnn-memory';
-import { dataPath, missing } from './data.js';
 
 const STORIES = [
   '1 Mary moved to the bathroom.',
@@ -100,21 +100,16 @@ const TABLE: [string, number, number, number, number, number][] = [
   ['qa6_yes-no-questions_test.txt', 200, 1000, 2050, 19, 33],
 ];
 
-const babiDir = dataPath('babi', 'en');
-if (babiDir === null) {
-  test.skip(`readBabi: the real bAbI files match SOURCE.md's counts (${missing('babi/en')})`, () => {});
-} else {
-  test('readBabi: the real bAbI files match the counts of SOURCE.md', (t) => {
-    for (const [file, stories, questions, statements, maxLines, vocabulary] of TABLE) {
-      const parsed = readBabi(`${babiDir}/${file}`);
-      t.is(parsed.length, stories, file);
-      t.is(parsed.reduce((s, x) => s + x.questions.length, 0), questions, file);
-      t.is(parsed.reduce((s, x) => s + x.sentences.length, 0), statements, file);
-      t.is(Math.max(...parsed.map((x) => x.sentences.length + x.questions.length)), maxLines, file);
-      const words = new Set(parsed.flatMap((x) => [...x.sentences.flat(), ...x.questions.flatMap((q) => q.question)]));
-      t.is(words.size, vocabulary, file);
-      const answers = new Set(parsed.flatMap((x) => x.questions.map((q) => q.answer)));
-      t.is(answers.size, file.startsWith('qa6') ? 2 : 6, file);
-    }
-  });
-}
+dataTest(test, 'readBabi: the real bAbI files match the counts of SOURCE.md', ['babi', 'en'], (t, babiDir) => {
+  for (const [file, stories, questions, statements, maxLines, vocabulary] of TABLE) {
+    const parsed = readBabi(`${babiDir}/${file}`);
+    t.is(parsed.length, stories, file);
+    t.is(parsed.reduce((s, x) => s + x.questions.length, 0), questions, file);
+    t.is(parsed.reduce((s, x) => s + x.sentences.length, 0), statements, file);
+    t.is(Math.max(...parsed.map((x) => x.sentences.length + x.questions.length)), maxLines, file);
+    const words = new Set(parsed.flatMap((x) => [...x.sentences.flat(), ...x.questions.flatMap((q) => q.question)]));
+    t.is(words.size, vocabulary, file);
+    const answers = new Set(parsed.flatMap((x) => x.questions.map((q) => q.answer)));
+    t.is(answers.size, file.startsWith('qa6') ? 2 : 6, file);
+  }
+});

@@ -2,7 +2,8 @@ import test from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, gradcheck, kernels, loadModule, noGrad, saveModule, ShapeError, Tensor } from '@eole/core';
+import { Generator, kernels, loadModule, noGrad, saveModule, ShapeError, Tensor } from '@eole/core';
+import { checkGrad, maxAbsErr, testModules } from '@eole/core/testing';
 import { embeddingBag, LookupTable, positionEncoding } from '@eole/rnn-memory';
 
 const BACKENDS = ['cpu', 'webasm'] as const;
@@ -11,11 +12,8 @@ function ids(values: number[], shape: number[] = [values.length]): Tensor {
   return Tensor.from(values, shape);
 }
 
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return a.length === b.length ? m : Infinity;
-}
+/** The ids of the parity run: 60 ids over 40 rows, with repeats. */
+const manyIds = (): Tensor => Tensor.from(Array.from({ length: 60 }, (_, i) => (i * 37) % 40), [6, 10]);
 
 /** Forward output and weight gradient for a fixed upstream gradient. */
 function run(table: LookupTable, x: Tensor, seed: number): { y: Float32Array; grad: Float32Array } {
@@ -69,16 +67,27 @@ test('LookupTable: gradcheck through the table (2-D ids with repeats)', (t) => {
   const table = new LookupTable(7, 4, { rng: new Generator(4) });
   const x = ids([1, 6, 1, 2, 2, 2], [2, 3]);
   for (const backend of BACKENDS) {
-    const r = kernels.withBackend(backend, () => gradcheck(() => table.forward(x).tanh(), [table.weight]));
-    t.true(r.ok, `${backend}: ${JSON.stringify(r)}`);
+    kernels.withBackend(backend, () => checkGrad(t, `LookupTable on ${backend}`, () => table.forward(x).tanh(), [table.weight]));
   }
 });
 
 test('LookupTable: cpu and webasm agree on forward and backward', (t) => {
-  const x = Tensor.from(Array.from({ length: 60 }, (_, i) => (i * 37) % 40), [6, 10]);
+  const x = manyIds();
   const results = BACKENDS.map((backend) => kernels.withBackend(backend, () => run(new LookupTable(40, 16, { rng: new Generator(5), paddingIdx: 3 }), x, 9)));
-  t.true(maxDiff(results[0]!.y, results[1]!.y) === 0, 'forward is a copy');
-  t.true(maxDiff(results[0]!.grad, results[1]!.grad) < 1e-5, `grad diff ${maxDiff(results[0]!.grad, results[1]!.grad)}`);
+  t.true(maxAbsErr(results[0]!.y, results[1]!.y) === 0, 'forward is a copy');
+  t.true(maxAbsErr(results[0]!.grad, results[1]!.grad) < 1e-5, `grad diff ${maxAbsErr(results[0]!.grad, results[1]!.grad)}`);
+});
+
+testModules(test, {
+  'LookupTable (2-D ids with repeats)': {
+    make: (rng) => new LookupTable(7, 4, { rng }),
+    shape: [2, 3],
+    input: (s) => (s[0] === 6 ? manyIds() : ids([1, 6, 1, 2, 2, 2], [2, 3])),
+    inputGrad: false,
+    parityMake: (rng) => new LookupTable(40, 16, { rng, paddingIdx: 3 }),
+    parityShape: [6, 10],
+    launches: 'some',
+  },
 });
 
 test('LookupTable: save/load round trip gives the same outputs', (t) => {
@@ -124,10 +133,10 @@ test('embeddingBag: sums each bag with the position encoding of Sukhbaatar et al
   const row = (v: number): number[] => [...w.data.subarray(v * 4, v * 4 + 4)];
   const l3 = positionEncoding(3, 4).data;
   const want0 = [0, 1, 2, 3].map((k) => [3, 5, 8].reduce((s, v, j) => s + l3[j * 4 + k]! * row(v)[k]!, 0));
-  t.true(maxDiff(pe.data.subarray(0, 4), want0) < 1e-6);
+  t.true(maxAbsErr(pe.data.subarray(0, 4), want0) < 1e-6);
   // A one-word bag: l_k1 = (1 − 1) − (k/d)(1 − 2) = k/d.
-  t.true(maxDiff(pe.data.subarray(4, 8), row(2).map((v, k) => (v * (k + 1)) / 4)) < 1e-6);
-  t.true(maxDiff(plain.data.subarray(0, 4), [0, 1, 2, 3].map((k) => row(3)[k]! + row(5)[k]! + row(8)[k]!)) < 1e-6);
+  t.true(maxAbsErr(pe.data.subarray(4, 8), row(2).map((v, k) => (v * (k + 1)) / 4)) < 1e-6);
+  t.true(maxAbsErr(plain.data.subarray(0, 4), [0, 1, 2, 3].map((k) => row(3)[k]! + row(5)[k]! + row(8)[k]!)) < 1e-6);
   t.true(Math.abs(l3[0]! - (1 - 1 / 3 - (1 / 4) * (1 - 2 / 3))) < 1e-7);
 });
 
@@ -139,12 +148,11 @@ test('embeddingBag: gradcheck and cpu/webasm parity, with and without position e
     const f = (x: Tensor): Tensor => embeddingBag(x, bags, { paddingIdx: 0, positionEncoding }).tanh();
     const grads = BACKENDS.map((backend) =>
       kernels.withBackend(backend, () => {
-        const r = gradcheck(f, [w]);
-        t.true(r.ok, `${backend} PE ${positionEncoding}: ${JSON.stringify(r)}`);
+        checkGrad(t, `embeddingBag on ${backend}, PE ${positionEncoding}`, f, [w]);
         return Float32Array.from(w.grad!.data);
       }),
     );
-    t.true(maxDiff(grads[0]!, grads[1]!) < 1e-5);
+    t.true(maxAbsErr(grads[0]!, grads[1]!) < 1e-5);
     t.deepEqual([...grads[0]!.subarray(0, 5)], [0, 0, 0, 0, 0], 'the padding row gets no gradient');
   }
   t.throws(() => embeddingBag(w, ids([1, 2, 3])), { message: /ids must be 2-D \[bags, words\], got \[3\]/ });

@@ -2,16 +2,11 @@ import test from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Adam, ClassNLLCriterion, Generator, gradcheck, kernels, loadModule, noGrad, saveModule, ShapeError, Tensor } from '@eole/core';
+import { Adam, ClassNLLCriterion, Generator, kernels, loadModule, noGrad, saveModule, ShapeError, Tensor } from '@eole/core';
+import { checkGrad, maxAbsErr, testModules, type ModuleCase } from '@eole/core/testing';
 import { babiBatch, babiItems, MemN2N, memoryAttention, parseBabi, positionEncoding, sentenceLength, Vocabulary } from '@eole/rnn-memory';
 
 const BACKENDS = ['cpu', 'webasm'] as const;
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return a.length === b.length ? m : Infinity;
-}
 
 // ---- memoryAttention -----------------------------------------------------------------------------
 
@@ -56,10 +51,9 @@ for (const softmax of [true, false]) {
     for (const backend of BACKENDS) {
       kernels.withBackend(backend, () => {
         const { output, attention } = noGrad(() => memoryAttention(m, c, u, mask, { softmax }));
-        t.true(maxDiff(output.data, want.o) < 1e-5, `${backend} read: ${maxDiff(output.data, want.o)}`);
-        t.true(maxDiff(attention.data, want.p) < 1e-6, `${backend} attention`);
-        const r = gradcheck((a, b, q) => memoryAttention(a, b, q, mask, { softmax }).output, [m, c, u]);
-        t.true(r.ok, `${backend}: ${JSON.stringify(r)}`);
+        t.true(maxAbsErr(output.data, want.o) < 1e-5, `${backend} read: ${maxAbsErr(output.data, want.o)}`);
+        t.true(maxAbsErr(attention.data, want.p) < 1e-6, `${backend} attention`);
+        checkGrad(t, `memoryAttention on ${backend}`, (a, b, q) => memoryAttention(a!, b!, q!, mask, { softmax }).output, [m, c, u]);
       });
     }
   });
@@ -75,7 +69,7 @@ test('memoryAttention: cpu and webasm agree on the gradients; shapes are checked
       return [m, c, u].map((x) => Float32Array.from(x.grad!.data));
     }),
   );
-  for (let i = 0; i < 3; i++) t.true(maxDiff(grads[0]![i]!, grads[1]![i]!) < 1e-5);
+  for (let i = 0; i < 3; i++) t.true(maxAbsErr(grads[0]![i]!, grads[1]![i]!) < 1e-5);
   t.throws(() => memoryAttention(m, c, u.reshape([2, 12]), mask), { instanceOf: ShapeError, message: /controller state u must be \[4, 6\] to match m \[4, 7, 6\], got \[2, 12\]/ });
   t.throws(() => memoryAttention(m.reshape([28, 6]), c, u, mask), { message: /memories m must be \[N, M, d\], got \[28, 6\]/ });
   t.throws(() => memoryAttention(m, c, u, Tensor.ones([4, 6])), { message: /mask must be \[4, 7\]/ });
@@ -130,7 +124,7 @@ test('MemN2N: one hop matches an independent oracle of Sukhbaatar et al. eq. 1�
   const net = new MemN2N(V, 4, M, { hops: 1, temporalEncoding: false, initStd: 0.5, rng: new Generator(4) });
   const y = noGrad(() => net.forward(X));
   t.deepEqual([...y.shape], [2, V]);
-  t.true(maxDiff(y.data, oneHopOracle(net, X)) < 1e-5, `diff ${maxDiff(y.data, oneHopOracle(net, X))}`);
+  t.true(maxAbsErr(y.data, oneHopOracle(net, X)) < 1e-5, `diff ${maxAbsErr(y.data, oneHopOracle(net, X))}`);
 });
 
 test('MemN2N: adjacent tying gives tables A1, C1 … CK (and TA1, TC1 … TCK); attention per hop is exposed', (t) => {
@@ -150,17 +144,13 @@ test('MemN2N: adjacent tying gives tables A1, C1 … CK (and TA1, TC1 … TCK); 
   t.is(net.toString(), 'nn.MemN2N(9 words, d 4, 3 slots, 2 hops, PE, TE)');
 });
 
-for (const [name, options] of [
-  ['PE, TE, softmax', {}],
-  ['linear start', { linearStart: true }],
-  ['empty slots masked, plain bag of words', { maskEmpty: true, positionEncoding: false }],
-] as const) {
-  test(`MemN2N (${name}): gradcheck of every table`, (t) => {
-    const net = tiny(options);
-    const r = gradcheck(() => net.forward(X), net.parameters(), { atol: 3e-3 });
-    t.true(r.ok, JSON.stringify(r));
-  });
-}
+// Each configuration is a row: gradcheck of every table, backward = autograd, parity, round trip.
+const memCase = (options: ConstructorParameters<typeof MemN2N>[3]): ModuleCase => ({ make: () => tiny(options), shape: [2, M + 1, L], input: () => X, inputGrad: false, grad: { atol: 3e-3 }, launches: 'some' });
+testModules(test, {
+  'MemN2N (PE, TE, softmax)': memCase({}),
+  'MemN2N (linear start)': memCase({ linearStart: true }),
+  'MemN2N (empty slots masked, plain bag of words)': memCase({ maskEmpty: true, positionEncoding: false }),
+});
 
 test('MemN2N: cpu and webasm agree on the output and every gradient', (t) => {
   const g = Tensor.randn([2, V], new Generator(5));
@@ -172,7 +162,7 @@ test('MemN2N: cpu and webasm agree on the output and every gradient', (t) => {
       return [Float32Array.from(y.data), ...net.parameters().map((p) => Float32Array.from(p.grad!.data))];
     }),
   );
-  results[0]!.forEach((a, i) => t.true(maxDiff(a, results[1]![i]!) < 1e-5, `tensor ${i}: ${maxDiff(a, results[1]![i]!)}`));
+  results[0]!.forEach((a, i) => t.true(maxAbsErr(a, results[1]![i]!) < 1e-5, `tensor ${i}: ${maxAbsErr(a, results[1]![i]!)}`));
 });
 
 test('MemN2N: save/load round trip gives the same answers; a different shape is refused', (t) => {
@@ -189,7 +179,7 @@ test('MemN2N: save/load round trip gives the same answers; a different shape is 
 test('MemN2N: random noise changes the time indices in training only', (t) => {
   const net = tiny({ randomNoise: 0.5 }, 9);
   const outs = [0, 1, 2].map(() => Array.from(noGrad(() => net.forward(X)).data));
-  t.true(outs.some((o) => maxDiff(o, outs[0]!) > 1e-6), 'training forwards differ');
+  t.true(outs.some((o) => maxAbsErr(o, outs[0]!) > 1e-6), 'training forwards differ');
   net.evaluate();
   t.deepEqual(Array.from(noGrad(() => net.forward(X)).data), Array.from(noGrad(() => net.forward(X)).data));
 });

@@ -1,10 +1,11 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   concat, Generator, gradcheck, kernels, loadModule, noGrad, parseSafetensors, saveModule, serializeSafetensors, stackTensors, Tensor, writeFileAtomic, type Module,
 } from '@eole/core';
+import { checkGrad, maxAbsErr, testModules } from '@eole/core/testing';
 import {
   detachState, GRU, GRUCell, gruCell, LSTM, LSTMCell, lstmCell, RNN, RNNCell, type Recurrent, type RecurrentState,
 } from '@eole/rnn-memory';
@@ -16,21 +17,10 @@ const IN = 3;
 const H = 4;
 const T = 5;
 
-function assertGradcheck(t: ExecutionContext, name: string, fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
-  const r = gradcheck(fn, inputs);
-  t.true(r.ok, `${name}: max error ${r.maxError}, worst ${JSON.stringify(r.worst)}`);
-}
-
 /** Every output of a sequence layer (outputs, h, c) as one flat tensor, for gradcheck and parity. */
 function flatResult(result: { output: Tensor; state: RecurrentState }): Tensor {
   const parts = [result.output, result.state.h, ...(result.state.c ? [result.state.c] : [])];
   return concat(parts.map((p) => p.reshape([p.size])), 0);
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return a.length === b.length ? d : Infinity;
 }
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
@@ -59,11 +49,11 @@ for (const backend of ['cpu', 'webasm'] as const) {
       const xg = Tensor.randn([N, 4 * H], rng).requiresGrad_();
       const hg = Tensor.randn([N, 4 * H], rng).requiresGrad_();
       const c = Tensor.randn([N, H], rng).requiresGrad_();
-      assertGradcheck(t, 'lstmCell', (a, b, cc) => lstmCell(a!, b!, cc!), [xg, hg, c]);
+      checkGrad(t, 'lstmCell', (a, b, cc) => lstmCell(a!, b!, cc!), [xg, hg, c]);
       const xr = Tensor.randn([N, 3 * H], rng).requiresGrad_();
       const hr = Tensor.randn([N, 3 * H], rng).requiresGrad_();
       const h = Tensor.randn([N, H], rng).requiresGrad_();
-      assertGradcheck(t, 'gruCell', (a, b, hh) => gruCell(a!, b!, hh!), [xr, hr, h]);
+      checkGrad(t, 'gruCell', (a, b, hh) => gruCell(a!, b!, hh!), [xr, hr, h]);
     });
   });
 }
@@ -78,15 +68,15 @@ test('RNNCell (tanh and relu), LSTMCell and GRUCell pass gradcheck wrt input, st
   for (const nonlinearity of ['tanh', 'relu'] as const) {
     const cell = new RNNCell(IN, H, { nonlinearity, rng: new Generator(3) });
     t.is(cell.parameters().length, 4);
-    assertGradcheck(t, `RNNCell ${nonlinearity}`, (xx, hh) => cell.step(xx!, hh!), [x, h, ...cell.parameters()]);
+    checkGrad(t, `RNNCell ${nonlinearity}`, (xx, hh) => cell.step(xx!, hh!), [x, h, ...cell.parameters()]);
   }
   const lstm = new LSTMCell(IN, H, { rng: new Generator(3) });
-  assertGradcheck(t, 'LSTMCell', (xx, hh, cc) => {
+  checkGrad(t, 'LSTMCell', (xx, hh, cc) => {
     const s = lstm.step(xx!, { h: hh!, c: cc! });
     return stackTensors([s.h, s.c]);
   }, [x, h, c, ...lstm.parameters()]);
   const gru = new GRUCell(IN, H, { rng: new Generator(3) });
-  assertGradcheck(t, 'GRUCell', (xx, hh) => gru.step(xx!, hh!), [x, h, ...gru.parameters()]);
+  checkGrad(t, 'GRUCell', (xx, hh) => gru.step(xx!, hh!), [x, h, ...gru.parameters()]);
 });
 
 test('cells: PyTorch names and shapes, ±1/√H initialisation, forgetBias, forward from the zero state', (t) => {
@@ -118,12 +108,24 @@ for (const kind of ['RNN', 'LSTM', 'GRU'] as const) {
     const x = Tensor.randn([N, T, IN], rng).requiresGrad_();
     const initial = initialFor(kind, 2, rng);
     const stateInputs = initial.c ? [initial.h, initial.c] : [initial.h];
-    assertGradcheck(t, kind, (xx, ...rest) => {
+    checkGrad(t, kind, (xx, ...rest) => {
       const init = initial.c ? { h: rest[0]!, c: rest[1]! } : { h: rest[0]! };
       return flatResult(layer.forwardWithState(xx!, { initial: init, lengths: [T, 3] }));
     }, [x, ...stateInputs, ...layer.parameters()]);
   });
 }
+
+// ---- every module: gradcheck, backward = autograd, cpu/webasm parity, round trip ---------------
+
+testModules(test, {
+  'RNN (2 layers)': { make: () => makeLayer('RNN', 7, { numLayers: 2 }), shape: [N, T, IN], parityShape: [3, 6, IN] },
+  'LSTM (2 layers)': { make: () => makeLayer('LSTM', 7, { numLayers: 2 }), shape: [N, T, IN], parityShape: [3, 6, IN] },
+  'GRU (2 layers)': { make: () => makeLayer('GRU', 7, { numLayers: 2 }), shape: [N, T, IN], parityShape: [3, 6, IN] },
+  'RNNCell (tanh), from the zero state': { make: () => new RNNCell(IN, H, { rng: new Generator(3) }), shape: [N, IN] },
+  'RNNCell (relu), from the zero state': { make: () => new RNNCell(IN, H, { nonlinearity: 'relu', rng: new Generator(3) }), shape: [N, IN], input: () => Tensor.randn([N, IN], new Generator(5)) },
+  'LSTMCell, from the zero state': { make: () => new LSTMCell(IN, H, { rng: new Generator(3) }), shape: [N, IN] },
+  'GRUCell, from the zero state': { make: () => new GRUCell(IN, H, { rng: new Generator(3) }), shape: [N, IN] },
+});
 
 // ---- an independent oracle ---------------------------------------------------------------------
 
@@ -187,15 +189,15 @@ test('LSTM (2 layers) agrees with a plain float64 LSTM written from the equation
   const c0 = Tensor.randn([2, N, H], rng, 0, 0.5);
   const { output, state } = noGrad(() => lstm.forwardWithState(x, { initial: { h: h0, c: c0 } }));
   const oracle = lstmOracle(x, lstm.stateDict(), 2, H, h0, c0);
-  t.true(maxDiff(output.data, oracle.out.flat(2)) < 1e-5, `outputs differ by ${maxDiff(output.data, oracle.out.flat(2))}`);
-  t.true(maxDiff(state.h.data, oracle.h.flat(2)) < 1e-5);
-  t.true(maxDiff(state.c!.data, oracle.c.flat(2)) < 1e-5);
+  t.true(maxAbsErr(output.data, oracle.out.flat(2)) < 1e-5, `outputs differ by ${maxAbsErr(output.data, oracle.out.flat(2))}`);
+  t.true(maxAbsErr(state.h.data, oracle.h.flat(2)) < 1e-5);
+  t.true(maxAbsErr(state.c!.data, oracle.c.flat(2)) < 1e-5);
   // The cell is the same computation.
   const cell = new LSTMCell(IN, H);
   cell.loadStateDict(new Map([...lstm.stateDict()].filter(([k]) => k.endsWith('_l0')).map(([k, v]) => [k.slice(0, -3), v])));
   const first = noGrad(() => cell.step(x.narrow(1, 0, 1).reshape([N, IN]), { h: h0.narrow(0, 0, 1).reshape([N, H]), c: c0.narrow(0, 0, 1).reshape([N, H]) }));
   const firstOracle = lstmOracle(x.narrow(1, 0, 1), lstm.stateDict(), 1, H, h0, c0);
-  t.true(maxDiff(first.h.data, firstOracle.h.flat(2)) < 1e-5);
+  t.true(maxAbsErr(first.h.data, firstOracle.h.flat(2)) < 1e-5);
 });
 
 /** GRU from the equations (one layer): final h [N][H]. */
@@ -233,7 +235,7 @@ test('GRU and RNN agree with plain float64 versions of their equations', (t) => 
   const x = Tensor.randn([N, T, IN], rng);
   const gru = makeLayer('GRU', 32);
   noGrad(() => gru.forward(x));
-  t.true(maxDiff(gru.finalState!.h.data, gruOracle(x, gru.stateDict(), H).flat()) < 1e-5);
+  t.true(maxAbsErr(gru.finalState!.h.data, gruOracle(x, gru.stateDict(), H).flat()) < 1e-5);
   const rnn = new RNN(IN, H, { nonlinearity: 'relu', rng: new Generator(33) });
   const y = noGrad(() => rnn.forward(x));
   const p = rnn.stateDict();
@@ -251,7 +253,7 @@ test('GRU and RNN agree with plain float64 versions of their equations', (t) => 
       expected.push(...h);
     }
   }
-  t.true(maxDiff(y.data, expected) < 1e-5);
+  t.true(maxAbsErr(y.data, expected) < 1e-5);
 });
 
 // ---- masking -------------------------------------------------------------------------------------
@@ -266,14 +268,14 @@ for (const kind of ['RNN', 'LSTM', 'GRU'] as const) {
     const alone = noGrad(() => layer.forwardWithState(x.narrow(0, 1, 1).narrow(1, 0, short)));
     const rowOf = (s: Tensor, l: number): Float32Array => s.data.subarray((l * N + 1) * H, (l * N + 2) * H);
     for (let l = 0; l < 2; l++) {
-      t.true(maxDiff(rowOf(padded.state.h, l), alone.state.h.data.subarray(l * H, (l + 1) * H)) < 1e-6, `h of layer ${l}`);
-      if (kind === 'LSTM') t.true(maxDiff(rowOf(padded.state.c!, l), alone.state.c!.data.subarray(l * H, (l + 1) * H)) < 1e-6, `c of layer ${l}`);
+      t.true(maxAbsErr(rowOf(padded.state.h, l), alone.state.h.data.subarray(l * H, (l + 1) * H)) < 1e-6, `h of layer ${l}`);
+      if (kind === 'LSTM') t.true(maxAbsErr(rowOf(padded.state.c!, l), alone.state.c!.data.subarray(l * H, (l + 1) * H)) < 1e-6, `c of layer ${l}`);
     }
     const seq1 = padded.output.data.subarray(T * H, 2 * T * H);
-    t.true(maxDiff(seq1.subarray(0, short * H), alone.output.data) < 1e-6, 'outputs within the length');
+    t.true(maxAbsErr(seq1.subarray(0, short * H), alone.output.data) < 1e-6, 'outputs within the length');
     t.true(seq1.subarray(short * H).every((v) => v === 0), 'outputs past the length are zero');
     const full = noGrad(() => layer.forwardWithState(x.narrow(0, 0, 1)));
-    t.true(maxDiff(padded.output.data.subarray(0, T * H), full.output.data) < 1e-6, 'the full-length sequence is unaffected');
+    t.true(maxAbsErr(padded.output.data.subarray(0, T * H), full.output.data) < 1e-6, 'the full-length sequence is unaffected');
   });
 }
 
@@ -295,7 +297,7 @@ for (const kind of ['RNN', 'LSTM', 'GRU'] as const) {
       });
     const cpu = run('cpu');
     const wasm = run('webasm');
-    cpu.forEach((values, i) => t.true(maxDiff(values, wasm[i]!) < 1e-5, `entry ${i} differs by ${maxDiff(values, wasm[i]!)}`));
+    cpu.forEach((values, i) => t.true(maxAbsErr(values, wasm[i]!) < 1e-5, `entry ${i} differs by ${maxAbsErr(values, wasm[i]!)}`));
   });
 }
 
@@ -326,9 +328,9 @@ test('LSTM: save/load round trip through safetensors with PyTorch names, and a c
     writeFileAtomic(statePath, serializeSafetensors(new Map([['h', carried.h], ['c', carried.c]])));
     const restored = parseSafetensors(readFileSync(statePath)).tensors;
     const rest = noGrad(() => copy.forwardWithState(x.narrow(1, 5, 3), { initial: { h: restored.get('h')!, c: restored.get('c')! } }));
-    t.true(maxDiff(rest.output.data, concatSteps(whole.output, 5, 3)) < 1e-6, 'second chunk = steps 5..7 of the whole run');
-    t.true(maxDiff(rest.state.h.data, whole.state.h.data) < 1e-6);
-    t.true(maxDiff(rest.state.c!.data, whole.state.c!.data) < 1e-6);
+    t.true(maxAbsErr(rest.output.data, concatSteps(whole.output, 5, 3)) < 1e-6, 'second chunk = steps 5..7 of the whole run');
+    t.true(maxAbsErr(rest.state.h.data, whole.state.h.data) < 1e-6);
+    t.true(maxAbsErr(rest.state.c!.data, whole.state.c!.data) < 1e-6);
 
     // Gradients stop at the carried state: the second chunk's loss does not reach the first chunk.
     const x1 = x.narrow(1, 0, 5).detach().requiresGrad_();
@@ -378,13 +380,13 @@ test('Module API: forward returns [N, T, H], keeps the final state, and Torch-st
   const y = lstm.forward(x);
   t.deepEqual([...y.shape], [N, T, H]);
   const lastStep = concatSteps(y, T - 1, 1);
-  t.true(maxDiff(lstm.finalState!.h.data, lastStep) < 1e-7, 'final h = last output');
+  t.true(maxAbsErr(lstm.finalState!.h.data, lastStep) < 1e-7, 'final h = last output');
   const gradOutput = Tensor.randn([N, T, H], rng);
   const gx = lstm.backward(x, gradOutput);
   t.deepEqual([...gx.shape], [N, T, IN]);
   const x2 = x.detach().requiresGrad_();
   lstm.forward(x2).mul(gradOutput).sum().backward();
-  t.true(maxDiff(gx.data, x2.grad!.data) < 1e-6, 'gradInput = autograd gradient');
+  t.true(maxAbsErr(gx.data, x2.grad!.data) < 1e-6, 'gradInput = autograd gradient');
 });
 
 test('clear errors name the argument, the expected and the actual shape', (t) => {

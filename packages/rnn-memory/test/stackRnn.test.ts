@@ -2,7 +2,8 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concat, Generator, gradcheck, kernels, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
+import { concat, Generator, kernels, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
+import { checkGrad, maxAbsErr } from '@eole/core/testing';
 import { StackRNN } from '@eole/rnn-memory';
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
@@ -17,29 +18,9 @@ test('StackRNN passes gradcheck through three steps (inputs, initial state and e
   const x = Tensor.randn([2, 3, 2], rng).requiresGrad_();
   const h0 = Tensor.randn([2, 3], rng, 0, 0.5).requiresGrad_();
   const s0 = Tensor.uniform([2, 2, 4], rng, -1, 1).requiresGrad_();
-  const params = net.parameters();
-  const r = gradcheck((xx, hh, ss) => flat(net.forwardWithState(xx!, { h: hh!, stacks: ss! })), [x, h0, s0]);
-  t.true(r.ok, `inputs: max error ${r.maxError}`);
-  // parameters through the module directly: loss of sum(w·outputs), compare autograd with central differences
-  const weights = Tensor.randn([flat(net.forwardWithState(x.detach())).size], rng);
-  const loss = (): Tensor => flat(net.forwardWithState(x.detach())).mul(weights).sum();
-  net.zeroGradParameters();
-  loss().backward();
-  let worst = 0;
-  for (const p of params) {
-    for (let i = 0; i < p.size; i++) {
-      const v = p.data[i]!;
-      const eps = 1e-2;
-      p.data[i] = v + eps;
-      const up = noGrad(() => loss().item());
-      p.data[i] = v - eps;
-      const down = noGrad(() => loss().item());
-      p.data[i] = v;
-      const numeric = (up - down) / (2 * eps);
-      worst = Math.max(worst, Math.abs(numeric - p.grad!.data[i]!) / Math.max(1, Math.abs(numeric)));
-    }
-  }
-  t.true(worst < 2e-2, `parameters: worst relative error ${worst}`);
+  checkGrad(t, 'StackRNN inputs', (xx, hh, ss) => flat(net.forwardWithState(xx!, { h: hh!, stacks: ss! })), [x, h0, s0]);
+  // parameters through the module directly: every entry, step 1e-2, |autograd − numeric| ≤ 2e-2
+  checkGrad(t, 'StackRNN parameters', () => flat(net.forwardWithState(x.detach())), net.parameters(), { eps: 1e-2, atol: 2e-2, rtol: 0 });
 });
 
 test('StackRNN: one step matches a hand-computed push/pop/no-op update', (t) => {
@@ -89,8 +70,7 @@ test('StackRNN gives the same outputs, stacks and gradients on cpu and webasm', 
   const a = run('cpu');
   const b = run('webasm');
   t.is(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) for (let j = 0; j < a[i]!.length; j++) worst = Math.max(worst, Math.abs(a[i]![j]! - b[i]![j]!));
+  const worst = Math.max(...a.map((x, i) => maxAbsErr(x, b[i]!)));
   t.true(worst < 1e-5, `max difference ${worst}`);
 });
 
