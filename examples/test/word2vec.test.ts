@@ -1,9 +1,9 @@
 import test from 'ava';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Generator } from '@eole/core';
+import { dataTest } from '@eole/core/testing';
 import { main } from '../word2vec/main.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-w2v-'));
@@ -41,16 +41,10 @@ test('word2vec on a text file: words that share their contexts come out as neare
   t.true(existsSync(summary.checkpoint));
 });
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const shakespeare = join(resolve(repoRoot, process.env['EOLE_DATA'] || join('..', 'shared', 'data')), 'tinyshakespeare', 'input.txt');
-if (!existsSync(shakespeare)) {
-  test.skip(`word2vec on tiny-shakespeare (needs ${shakespeare}; set EOLE_DATA; absent here, skipped)`, () => {});
-} else {
-  // One epoch of the README's run (5 epochs): the royal names already gather around 'king'.
-  test('word2vec on tiny-shakespeare, 1 epoch: the neighbours of king include the kings of the history plays', async (t) => {
-    const summary = await main(['--epochs', '1', '--words', 'king,lord', '--out', tmp()], () => {});
-    const king = summary.neighbours['king']!.map((n) => n.word);
-    t.log(`king: ${king.join(', ')}`);
-    t.true(king.filter((w) => ['richard', 'henry', 'edward', 'ii', 'iii', 'iv', 'vi', 'bolingbroke', 'york'].includes(w)).length >= 3, king.join(', '));
-  });
-}
+// One epoch of the README's run (5 epochs): the royal names already gather around 'king'.
+dataTest(test, 'word2vec on tiny-shakespeare, 1 epoch: the neighbours of king include the kings of the history plays', ['tinyshakespeare', 'input.txt'], async (t) => {
+  const summary = await main(['--epochs', '1', '--words', 'king,lord', '--out', tmp()], () => {});
+  const king = summary.neighbours['king']!.map((n) => n.word);
+  t.log(`king: ${king.join(', ')}`);
+  t.true(king.filter((w) => ['richard', 'henry', 'edward', 'ii', 'iii', 'iv', 'vi', 'bolingbroke', 'york'].includes(w)).length >= 3, king.join(', '));
+});
