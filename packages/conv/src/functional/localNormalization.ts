@@ -1,4 +1,4 @@
-import { formatShape, noGrad, ShapeError, Tensor } from '@eole/core';
+import { formatShape, ShapeError, Tensor } from '@eole/core';
 import { conv2d } from './conv2d.js';
 
 const fmt = (shape: readonly number[]): string => `${formatShape(shape)}`;
@@ -33,25 +33,6 @@ export function normalizationKernel(op: string, kernel: Tensor | undefined): Ten
 export function localMean(x: Tensor, kernel: Tensor): Tensor {
   const [kH, kW] = kernel.shape as [number, number];
   return conv2d(x, kernel.reshape([1, 1, kH, kW]), null, { padH: (kH - 1) / 2, padW: (kW - 1) / 2 });
-}
-
-/**
- * Torch7's border coefficients of a local normalization: the kernel-weighted mean of a ones image,
- * coef = k ⋆ 1 with zero padding, [1, 1, H, W]. It is 1 in the interior and the fraction of the
- * kernel inside the image at the borders; dividing a local mean by it keeps the borders from
- * darkening. Cached per image size and kernel values (a loaded state dict may change the kernel).
- */
-export class BorderCoefficients {
-  private readonly cache = new Map<string, { kernel: Float32Array; coef: Tensor }>();
-
-  get(kernel: Tensor, H: number, W: number): Tensor {
-    const key = `${H}x${W}`;
-    const hit = this.cache.get(key);
-    if (hit && hit.kernel.length === kernel.size && hit.kernel.every((v, i) => v === kernel.data[i])) return hit.coef;
-    const coef = noGrad(() => localMean(Tensor.ones([1, 1, H, W]), kernel));
-    this.cache.set(key, { kernel: Float32Array.from(kernel.data), coef });
-    return coef;
-  }
 }
 
 /** Checks a local-normalization input: [N, nInputPlane, H, W] or [nInputPlane, H, W]. */

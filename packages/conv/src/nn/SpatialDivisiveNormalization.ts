@@ -1,5 +1,6 @@
 import { Module, threshold, type Tensor } from '@eole/core';
-import { BorderCoefficients, checkPlanes, describeKernel, localMean, normalizationKernel } from '../functional/localNormalization.js';
+import { BorderCoefficients } from '../functional/BorderCoefficients.js';
+import { checkPlanes, describeKernel, localMean, normalizationKernel } from '../functional/localNormalization.js';
 import { asBatch } from '../geometry/poolGeometry.js';
 
 /**
