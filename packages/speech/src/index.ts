@@ -9,6 +9,7 @@ export { encodeWav } from './frontend/encodeWav.js';
 export { mfccFrames, slidingWindows, framePosteriors, type FeatureWindow, type SlidingWindowOptions, type FramePosteriorOptions } from './stream/streaming.js';
 export { DigitDecoder, DIGIT_DECODER_DEFAULTS, type DigitDecoderOptions, type DecodedDigit, type FramePosterior } from './stream/DigitDecoder.js';
 export { decodeDigits } from './stream/decodeDigits.js';
+export { digitErrors, type ErrorCounts } from './stream/digitErrors.js';
 export { deltas, cmvn } from './frontend/deltas.js';
 export { resample, type ResampleOptions } from './frontend/resample.js';
 export { parseDigitFileName, readDigitFolder, loadUtterance, type DigitUtterance } from './data/digitFolder.js';
@@ -17,3 +18,6 @@ export {
   type PaddedFeatures, type PaddedFeaturesOptions,
 } from './data/digitWindows.js';
 export { AcousticConvNet, acousticConvNetConfig, type AcousticConvNetOptions, type AcousticConvNetConfig } from './nn/AcousticConvNet.js';
+export {
+  SPOKEN_DIGIT_MODEL, SPOKEN_DIGIT_FEATURES, spokenDigitMetadata, saveSpokenDigitModel, loadSpokenDigitModel, classifyWindows, type SpokenDigitFeatures, type SpokenDigitModel,
+} from './nn/spokenDigitModel.js';
