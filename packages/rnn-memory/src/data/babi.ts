@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { BabiFormatError } from './BabiFormatError.js';
 
 /** One question of a bAbI story, with what the model may read when answering it. */
 export interface BabiQuestion {
@@ -19,18 +20,6 @@ export interface BabiStory {
   /** Every statement of the story, tokenised; questions are not statements. */
   sentences: string[][];
   questions: BabiQuestion[];
-}
-
-/** A malformed line of a bAbI file; the message names the file and the line. */
-export class BabiFormatError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    why: string,
-  ) {
-    super(`${file}:${line}: ${why}`);
-    this.name = 'BabiFormatError';
-  }
 }
 
 /**
