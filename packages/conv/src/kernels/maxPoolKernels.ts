@@ -47,6 +47,9 @@ const BACKWARD_GATHER = `function(g, idx) {
  * Backward in scatter form, gi[plane, idx[o]] += g[o], written in place into the argument `gi`.
  * Only gpu.js `cpu` mode may run it: there the kernel is plain JavaScript and its array arguments
  * are the caller's arrays, so the writes land; no other backend can write outside its output cell.
+ * Not core's `indexAdd`: its index is one float32 list shared by every plane, so the per-plane
+ * arg-max offsets would have to become offsets into the whole batch, exact in float32 only below
+ * 2^24 input values.
  */
 const BACKWARD_SCATTER = `function(gi, g, idx) {
   for (let p = 0; p < this.constants.planes; p++) {
