@@ -1,10 +1,10 @@
 import test, { type ExecutionContext } from 'ava';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defineFunction, Generator, Linear, Module, Tanh, Tensor } from '@eole/core';
 import {
-  awayFrom, checkModule, checkOp, checkRoundTrip, close, dataDir, dataTest, distinct, firstDifference, maxAbsErr, maxRelErr, normRelErr, repoRoot, same, type DeclareTest, type ModuleCase,
+  awayFrom, checkModule, checkOp, checkRoundTrip, close, dataDir, dataTest, distinct, firstDifference, maxAbsErr, maxRelErr, normRelErr, parameterCount, repoRoot, same, tempDir, type DeclareTest, type ModuleCase,
 } from '@eole/core/testing';
 
 // The kit must fail where it should: each check runs inside t.try and the attempt must not pass.
@@ -136,4 +136,13 @@ test('dataTest declares a skipped test naming what is missing, or a test that ge
     else process.env['EOLE_DATA'] = saved;
   }
   t.is(declared[1], 'run: present');
+});
+
+test('tempDir makes a fresh folder per call; parameterCount sums the parameter sizes', (t) => {
+  const a = tempDir('kit');
+  const b = tempDir('kit');
+  t.not(a, b);
+  t.true(existsSync(a) && /eole-kit-/.test(a));
+  t.is(parameterCount(new Linear(784, 10)), 7850);
+  t.is(parameterCount(new Tanh()), 0);
 });

@@ -1,20 +1,15 @@
 import type { ExecutionContext } from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModule, noGrad, saveModule, type Module, type Tensor } from '../index.js';
+import { tempDir } from './tempDir.js';
 import { same } from './tolerance.js';
 
 let folder: string | null = null;
 let files = 0;
 
-/** A fresh safetensors path in a temporary folder of this process, removed when it exits. */
+/** A fresh safetensors path in this process's temporary folder. */
 function nextPath(): string {
-  if (folder === null) {
-    const dir = mkdtempSync(join(tmpdir(), 'eole-testing-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    folder = dir;
-  }
+  folder ??= tempDir('round-trip');
   return join(folder, `module-${files++}.safetensors`);
 }
 

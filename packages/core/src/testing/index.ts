@@ -7,7 +7,8 @@
  *   counts, saveModule/loadModule round trip).
  * - Tolerances ({@link maxRelErr}, {@link normRelErr}, {@link maxAbsErr}, {@link close},
  *   {@link same}), input makers ({@link positive}, {@link awayFrom}, {@link distinct}) and the
- *   data folder ({@link dataPath}, {@link dataTest}, `EOLE_DATA`).
+ *   data folder ({@link dataPath}, {@link dataTest}, `EOLE_DATA`), {@link tempDir} and
+ *   {@link parameterCount}.
  *
  * ava is an optional peer dependency: the kit only imports its types, and takes `t` (and `test`)
  * from the caller.
@@ -29,4 +30,6 @@ export { dataDir, dataPath, dataTest, missing, repoRoot, type DeclareTest } from
 export { awayFrom, awayFromZero, distinct, positive } from './inputs.js';
 export { MODULE_CHECKS, type ModuleCase, type ModuleCheck } from './ModuleCase.js';
 export { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity } from './moduleChecks.js';
+export { parameterCount } from './parameterCount.js';
+export { tempDir } from './tempDir.js';
 export { close, firstDifference, maxAbsErr, maxRelErr, normRelErr, same } from './tolerance.js';
