@@ -1,17 +1,15 @@
 import test from 'ava';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { PNG } from 'pngjs';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import type { TrainEvent } from '@eole/core';
+import { tempDir } from '@eole/core/testing';
 import { PALETTE, plotCurves, progressBar, type RGB } from '@eole/core/report';
 
 // The auto mode is under test: the environment must not choose it.
 delete process.env['EOLE_PROGRESS'];
-
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-consumers-'));
 
 /** A writable that keeps what is written, posing as a terminal or not. */
 function fakeStream(isTTY: boolean): Writable & { isTTY: boolean; columns: number; text(): string } {
@@ -98,7 +96,7 @@ function countColor(png: PNG, color: RGB): number {
 }
 
 test('plotCurves writes a decodable PNG after every validation event, atomically, and it changes as epochs arrive', (t) => {
-  const dir = tmp();
+  const dir = tempDir('consumers');
   const path = join(dir, 'curves.png');
   const source = new Subject<TrainEvent>();
   const passed: TrainEvent[] = [];
@@ -125,7 +123,7 @@ test('plotCurves writes a decodable PNG after every validation event, atomically
 });
 
 test('plotCurves without accuracy draws the loss panel only; without validation it draws once at the end; history comes first', async (t) => {
-  const dir = tmp();
+  const dir = tempDir('consumers');
   await lastValueFrom(from(runEvents(2, false)).pipe(plotCurves(join(dir, 'loss.png'))));
   t.is(PNG.sync.read(readFileSync(join(dir, 'loss.png'))).width, 500);
   await lastValueFrom(from(runEvents(2).filter((e) => e.type !== 'validation')).pipe(plotCurves(join(dir, 'end.png'))));

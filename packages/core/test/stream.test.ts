@@ -1,14 +1,13 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstValueFrom, lastValueFrom, map, take, toArray, filter, Subject } from 'rxjs';
 import {
   batch, checkpoint, ClassNLLCriterion, CosineAnnealingLR, Dropout, forward, fromArray, fromIterable, Generator, jsonLines, Linear, LogSoftMax,
   prefetch, pull, resume, ReLU, Sequential, SGD, shuffle, Tensor, train, type Batch, type TrainEvent,
 } from '@eole/core';
+import { tempDir } from '@eole/core/testing';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-stream-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('batch stacks fields; shuffle draws a new order every epoch', async (t) => {
@@ -118,7 +117,7 @@ test('train emits typed events and learns', async (t) => {
 
 test('resume: stop after epoch 1, resume, and the weights equal an uninterrupted run bit for bit', async (t) => {
   const full = await runTraining(3, 4);
-  const dir = tmp();
+  const dir = tempDir('stream');
   await runTraining(3, 1, dir);
   t.true(existsSync(join(dir, 'checkpoint.safetensors')));
   const resumed = await runTraining(3, 4, dir);
@@ -161,7 +160,7 @@ test('unsubscribing from train stops within one step', async (t) => {
 });
 
 test('jsonLines logs every event; forward(net) maps batches in a pipeline', async (t) => {
-  const dir = tmp();
+  const dir = tempDir('stream');
   const s = setup(6);
   await lastValueFrom(train({ model: s.net, criterion: s.criterion, optimizer: s.optimizer, data: s.data, epochs: 1 }).pipe(jsonLines(join(dir, 'events.jsonl'))));
   const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
