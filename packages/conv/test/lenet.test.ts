@@ -1,13 +1,11 @@
 import test from 'ava';
 import { Generator, Tensor } from '@eole/core';
-import { checkRoundTrip, testModules } from '@eole/core/testing';
+import { checkRoundTrip, parameterCount, testModules } from '@eole/core/testing';
 import { LeNet1, LeNet5 } from '@eole/conv';
-
-const count = (ps: Tensor[]): number => ps.reduce((s, p) => s + p.size, 0);
 
 test('LeNet-5 has the 1998 layer sizes (61,706 weights with a full C3) and maps [N, 784] to log-probabilities', (t) => {
   const net = LeNet5({ rng: new Generator(1) });
-  t.is(count(net.parameters()), 61706);
+  t.is(parameterCount(net), 61706);
   const out = net.forward(Tensor.uniform([3, 784], new Generator(2)));
   t.deepEqual([...out.shape], [3, 10]);
   for (let r = 0; r < 3; r++) {
@@ -21,7 +19,7 @@ test('LeNet-5 has the 1998 layer sizes (61,706 weights with a full C3) and maps 
 
 test('LeNet-1 has about 3,000 weights (3,246) and takes a [1, 28, 28] image too', (t) => {
   const net = LeNet1({ rng: new Generator(1) });
-  t.is(count(net.parameters()), 3246);
+  t.is(parameterCount(net), 3246);
   t.deepEqual([...net.forward(Tensor.zeros([2, 1, 28, 28])).shape], [2, 10]);
 });
 

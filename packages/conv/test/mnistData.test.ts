@@ -1,13 +1,11 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { lastValueFrom, toArray } from 'rxjs';
 import { batch } from '@eole/core';
+import { tempDir } from '@eole/core/testing';
 import { fromIdx, npmMnistDigits } from '@eole/conv';
-
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-mnist-data-'));
 
 function writeDigits(dir: string, perDigit: number): void {
   for (let d = 0; d < 10; d++) {
@@ -17,7 +15,7 @@ function writeDigits(dir: string, perDigit: number): void {
 }
 
 test('npmMnistDigits reads the per-digit JSON files into one set, and names a malformed file', (t) => {
-  const dir = tmp();
+  const dir = tempDir('mnist-data');
   writeDigits(dir, 2);
   const set = npmMnistDigits(dir);
   t.is(set.count, 20);
@@ -59,7 +57,7 @@ test('fromIdx streams the samples of an IDX pair (plain or gzipped) and errors o
   const pixels = Uint8Array.from({ length: 3 * 784 }, (_, i) => (i * 7) % 256);
   const labels = Uint8Array.of(7, 0, 9);
   for (const gzip of [false, true]) {
-    const [images, labelPath] = writeIdxPair(tmp(), pixels, labels, gzip);
+    const [images, labelPath] = writeIdxPair(tempDir('mnist-data'), pixels, labels, gzip);
     const samples = await lastValueFrom(fromIdx(images, labelPath).pipe(toArray()));
     t.deepEqual(samples.map((s) => s.y), [7, 0, 9]);
     samples.forEach((s, i) => {
@@ -69,7 +67,7 @@ test('fromIdx streams the samples of an IDX pair (plain or gzipped) and errors o
     const batches = await lastValueFrom(fromIdx(images, labelPath).pipe(batch(2), toArray()));
     t.deepEqual(batches.map((b) => [b.x.shape, b.y.toArray()]), [[[2, 784], [7, 0]], [[1, 784], [9]]]);
   }
-  const dir = tmp();
+  const dir = tempDir('mnist-data');
   const [images, labelPath] = writeIdxPair(dir, pixels, labels, false);
   writeFileSync(labelPath, readFileSync(images));
   await t.throwsAsync(lastValueFrom(fromIdx(images, labelPath)), { message: /labels-idx1-ubyte': expected MNIST labels with magic 0x00000801/ });

@@ -1,13 +1,11 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { Canvas } from '@eole/core/report';
 import { Tensor, type TrainEvent } from '@eole/core';
+import { tempDir } from '@eole/core/testing';
 import { FILTERS_BACKGROUND, filtersFigure, plotFilters } from '@eole/conv/report';
-
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-filters-'));
 
 const isGrey = (c: readonly number[]): boolean => c[0] === c[1] && c[1] === c[2];
 
@@ -78,7 +76,7 @@ test('filtersFigure: one kernel per tile, each scaled to its own min..max (a sin
 });
 
 test('plotFilters: a row for the initial weights and one per epoch event, rewritten each epoch; a resumed run keeps the earlier rows', async (t) => {
-  const dir = tmp();
+  const dir = tempDir('filters');
   const path = join(dir, 'filters.png');
   const weight = Tensor.zeros([6, 1, 5, 5]);
   const setBright = (i: number) => {
@@ -128,7 +126,7 @@ test('plotFilters: a row for the initial weights and one per epoch event, rewrit
 });
 
 test('plotFilters: a weight that is not [out, in, kH, kW] ends the stream with a named error', async (t) => {
-  const path = join(tmp(), 'filters.png');
+  const path = join(tempDir('filters'), 'filters.png');
   await t.throwsAsync(lastValueFrom(of(event({ type: 'start', epochs: 1, startEpoch: 1, parameters: 1 })).pipe(plotFilters(path, () => Tensor.zeros([6, 25])))), {
     message: /plotFilters: weight\(\) must return \[out, in, kH, kW\], got \[6, 25\]/,
   });
