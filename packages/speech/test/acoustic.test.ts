@@ -3,12 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
-import { checkParity, maxRelErr, testModules } from '@eole/core/testing';
+import { checkParity, maxRelErr, parameterCount, testModules } from '@eole/core/testing';
 import {
   AcousticConvNet, acousticConvNetConfig, backgroundRms, digitFeatures, N_COEFFS, noiseFloor, paddedFeatures, padWithNoise, speechCentre, utteranceWindow, windowInput, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR,
 } from '@eole/speech';
-
-const count = (ps: Tensor[]): number => ps.reduce((s, p) => s + p.size, 0);
 
 /** A vowel-like burst of `ms` milliseconds at 8 kHz: 300 Hz and 1.2 kHz tones over broadband noise, under a half-sine envelope. */
 function burst(ms: number): Float32Array {
@@ -90,7 +88,7 @@ test('paddedFeatures centres the speech of a short utterance in a window; uttera
 
 test('AcousticConvNet: 9×9 first layer, [N, 1600] or [N, 1, 40, 40] to log-probabilities over the classes', (t) => {
   const net = AcousticConvNet({ rng: new Generator(1), dropoutRng: new Generator(2) });
-  t.is(count(net.parameters()), 8 * 81 + 8 + 16 * 8 * 25 + 16 + 576 * 64 + 64 + 64 * 10 + 10);
+  t.is(parameterCount(net), 8 * 81 + 8 + 16 * 8 * 25 + 16 + 576 * 64 + 64 + 64 * 10 + 10);
   const text = net.toString();
   t.regex(text, /nn\.SpatialConvolution\(1 -> 8, 9x9\)/);
   t.regex(text, /nn\.Dropout\(0\.3\)/);

@@ -1,20 +1,18 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ensemble, Generator, Linear, saveModule, Tensor } from '@eole/core';
-import { close } from '@eole/core/testing';
+import { close, tempDir } from '@eole/core/testing';
 import {
   AcousticConvNet, acousticConvNetConfig, classifyWindows, loadSpokenDigitModel, saveSpokenDigitModel, SPOKEN_DIGIT_FEATURES, SPOKEN_DIGIT_MODEL, spokenDigitMetadata,
 } from '@eole/speech';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-speech-model-'));
 const config = acousticConvNetConfig({ planes: [2, 3], hidden: 8, dropout: 0.3 });
 const net = (seed: number) => AcousticConvNet({ ...config, rng: new Generator(seed), dropoutRng: new Generator(seed + 1) });
 const windows = (n: number): Float32Array => Tensor.randn([n, 1600], new Generator(7)).data;
 
 test('saveSpokenDigitModel then loadSpokenDigitModel: the same net, in evaluate mode, with its config, features and metadata', (t) => {
-  const path = join(tmp(), 'digits.safetensors');
+  const path = join(tempDir('speech-model'), 'digits.safetensors');
   const model = net(1);
   model.evaluate();
   saveSpokenDigitModel(path, model, config, { seed: '1', split: 'standard' });
@@ -31,7 +29,7 @@ test('saveSpokenDigitModel then loadSpokenDigitModel: the same net, in evaluate 
 });
 
 test('an Ensemble of nets saves and loads as one model averaging its members', (t) => {
-  const path = join(tmp(), 'ensemble.safetensors');
+  const path = join(tempDir('speech-model'), 'ensemble.safetensors');
   const ensemble = new Ensemble([net(1), net(2)]);
   saveSpokenDigitModel(path, ensemble, config);
   const loaded = loadSpokenDigitModel(path);
@@ -57,7 +55,7 @@ test('classifyWindows: log-probabilities [n, 10] in batches, in evaluate mode, t
 });
 
 test('loadSpokenDigitModel: clear errors for a missing file, a foreign checkpoint and other features', (t) => {
-  const dir = tmp();
+  const dir = tempDir('speech-model');
   t.throws(() => loadSpokenDigitModel(join(dir, 'none.safetensors')), { message: /loadSpokenDigitModel: '.*none\.safetensors'/ });
   const foreign = join(dir, 'linear.safetensors');
   saveModule(foreign, new Linear(2, 2, { rng: new Generator(1) }), { example: 'mnist-mlp' });
