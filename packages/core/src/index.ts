@@ -7,7 +7,6 @@ export { describeValue } from './tensor/describeValue.js';
 export type { TensorMethods } from './ops/tensorMethods.js';
 export { kernels, KernelRegistry, KERNEL_NAME, readResult, type Kernel, type KernelArg, type KernelReturnType, type KernelSource, type KernelStats, type Launch } from './kernels/KernelRegistry.js';
 export { BACKENDS, backendAvailable, type BackendChoice, type BackendName } from './kernels/Backend.js';
-export { variant } from './kernels/variants.js';
 export { noGrad, isGradEnabled, withGradEnabled } from './autograd/gradMode.js';
 export { runBackward, type BackwardOptions } from './autograd/engine.js';
 export type { GradNode } from './autograd/GradNode.js';

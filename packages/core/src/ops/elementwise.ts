@@ -1,7 +1,7 @@
 import { Tensor, type TensorLike } from '../tensor/Tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf, type Shape } from '../tensor/shape.js';
 import { kernels } from '../kernels/KernelRegistry.js';
-import { offsetsConstants, offsetsSource } from '../kernels/variants.js';
+import { offsetsConstants, offsetsSource } from '../kernels/offsets.js';
 import { sum } from './reduce.js';
 
 /** Binary expressions over `x` (left), `y` (right) and a scalar `s`. */

@@ -1,7 +1,7 @@
 import { Tensor } from '../tensor/Tensor.js';
 import { around, fmt, normAxis, ShapeError, sizeOf, stridesOf } from '../tensor/shape.js';
 import { kernels } from '../kernels/KernelRegistry.js';
-import { offsetsConstants, offsetsSource } from '../kernels/variants.js';
+import { offsetsConstants, offsetsSource } from '../kernels/offsets.js';
 
 /** Resolves one `-1` in a requested shape. */
 function resolveShape(op: string, size: number, shape: readonly number[]): number[] {

@@ -1,19 +1,3 @@
-import { kernels, type Kernel, type KernelReturnType } from './KernelRegistry.js';
-
-/**
- * A kernel whose source depends on a small structural parameter (the number of dimensions, an
- * expression), built the first time that variant is asked for.
- *
- * @deprecated Call `kernels.define(name, () => source, returnType)`: the registry's definition is
- * idempotent and runs a thunk source only once. This alias keeps plug-ins that still call it working.
- *
- * @example
- * const k = variant(`my-plugin.permute.rank${n}`, () => permuteSource(n)); // = kernels.define(...)
- */
-export function variant(name: string, source: () => string, returnType?: KernelReturnType): Kernel {
-  return kernels.define(name, source, returnType);
-}
-
 /**
  * Kernel source that turns `this.thread.x` into per-operand flat offsets for an `ndim`-D output
  * whose sizes are `this.constants.d0..`, with each operand's strides in `this.constants.<p>0..`.
