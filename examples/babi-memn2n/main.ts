@@ -19,12 +19,13 @@
  * Evaluate a saved model on any bAbI-format file:
  * `... -- --eval runs/babi-memn2n/babi-memn2n.safetensors --test FILE`
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Generator, kernels, loadModule, parseSafetensors, saveModule } from '@eole/core';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Generator, loadModule, parseSafetensors, saveModule } from '@eole/core';
 import { babiItems, readBabi, sentenceLength, Vocabulary, type BabiItem, type BabiStory } from '@eole/rnn-memory';
 import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli } from '../lib/cli.js';
+import { startRun } from '../lib/run.js';
 import { buildModel, explain, pct, predict, trainOnce, type ModelConfig, type TrainedRun } from './training.js';
 
 const CLI = {
@@ -67,13 +68,6 @@ export interface BabiSummary {
   seconds: number;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** `$EOLE_DATA/babi/en`, by default `<repo root>/../shared/data/babi/en`. */
-export function defaultBabiDir(): string {
-  return join(resolve(repoRoot, process.env['EOLE_DATA'] || join('..', 'shared', 'data')), 'babi', 'en');
-}
-
 /** The `qa<task>_*_<split>.txt` file of a bAbI folder. */
 export function taskFile(dir: string, task: number, split: 'train' | 'test'): string {
   if (!existsSync(dir)) throw new Error(`babi-memn2n: no bAbI folder '${dir}' (give --data DIR, set EOLE_DATA, or pass --train and --test)`);
@@ -92,8 +86,8 @@ function splitStories(stories: readonly BabiStory[], fraction: number, seed: num
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<BabiSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
-  const dir = flags.data ?? defaultBabiDir();
+  const run = startRun(flags, { data: ['babi', 'en'] });
+  const dir = run.data;
   const testFile = flags.test ?? (flags.eval === undefined ? taskFile(dir, flags.task, 'test') : undefined);
   if (testFile === undefined) throw new Error('babi-memn2n: --eval needs --test FILE (a bAbI-format file)');
   if (flags.eval !== undefined) return evaluate(flags.eval, testFile, flags.show, log);
@@ -106,7 +100,6 @@ export async function main(argv: string[], log: (line: string) => void = console
   const length = sentenceLength(trainStories);
   const [trainItems, validation] = splitStories(trainStories, flags['val-fraction'], flags.seed);
   const config: ModelConfig = { words: vocab.words, dim: flags.dim, hops: flags.hops, memory: flags.memory, noise: flags.noise, maskEmpty: flags['mask-empty'] };
-  mkdirSync(flags.out, { recursive: true });
   log(`babi-memn2n: ${trainFile}: ${trainItems.length} training and ${validation.length} validation questions, ${vocab.size} words; test ${testFile}: ${test.length} questions`);
   log(`${buildModel(config, 0).toString()}; ${flags.epochs} epochs (${flags['ls-epochs']} of linear start), SGD η ${flags.lr}, batch ${flags.batch}, backend ${flags.backend}`);
 
@@ -114,17 +107,17 @@ export async function main(argv: string[], log: (line: string) => void = console
   for (let r = 0; r < flags.restarts; r++) {
     const seed = flags.seed + r;
     log(`run ${r + 1}/${flags.restarts} (seed ${seed})`);
-    const run = await trainOnce({
+    const trained = await trainOnce({
       config, vocab, length, train: trainItems, validation, seed,
       epochs: flags.epochs, batch: flags.batch, lr: flags.lr, lsEpochs: flags['ls-epochs'], lsPatience: flags['ls-patience'], anneal: flags.anneal, clip: flags.clip,
-      eventsPath: join(flags.out, flags.restarts > 1 ? `events-${seed}.jsonl` : 'events.jsonl'),
+      eventsPath: run.file(flags.restarts > 1 ? `events-${seed}.jsonl` : 'events.jsonl'),
       log,
     });
-    log(`run ${r + 1}: validation accuracy ${pct(run.validationAccuracy)} (loss ${run.validationLoss.toFixed(4)}) in ${run.seconds.toFixed(1)}s`);
-    runs.push(run);
+    log(`run ${r + 1}: validation accuracy ${pct(trained.validationAccuracy)} (loss ${trained.validationLoss.toFixed(4)}) in ${trained.seconds.toFixed(1)}s`);
+    runs.push(trained);
   }
   const best = runs.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy || (b.validationAccuracy === a.validationAccuracy && b.validationLoss < a.validationLoss) ? b : a));
-  const checkpoint = join(flags.out, 'babi-memn2n.safetensors');
+  const checkpoint = run.file('babi-memn2n.safetensors');
   saveModule(checkpoint, best.model, {
     example: 'babi-memn2n',
     words: JSON.stringify(vocab.words),

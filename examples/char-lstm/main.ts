@@ -17,19 +17,19 @@
  * Run: `npm run -w examples char-lstm -- --seed 1 --out runs/char-lstm`
  * Evaluate: `npm run -w examples char-lstm -- --eval runs/char-lstm/char-lstm.safetensors [--test FILE]`
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Adam, clipGradNorm, CrossEntropyCriterion, Generator, kernels, loadModule, loadTrainState, parseSafetensors, saveModule, saveTrainState, Tensor, writeFileAtomic } from '@eole/core';
 import { linePlot } from '@eole/core/report';
 import { detachState, type LSTMState } from '@eole/rnn-memory';
 import { numberFlag, optionalFlag, parseCli, runCli } from '../lib/cli.js';
+import { dataFolder, startRun } from '../lib/run.js';
 import { CharLSTM, crossEntropy, sample, type CharLSTMSizes } from './model.js';
 import { CharVocabulary, splitText, StreamBatches } from './text.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** `<EOLE_DATA>/tinyshakespeare/input.txt`, EOLE_DATA defaulting to `<repo>/../shared/data`. */
-export const DEFAULT_DATA = join(resolve(repoRoot, process.env['EOLE_DATA'] || join('..', 'shared', 'data')), 'tinyshakespeare', 'input.txt');
+export const DEFAULT_DATA = dataFolder('tinyshakespeare', 'input.txt');
 
 const CLI = {
   name: 'char-lstm',
@@ -98,16 +98,15 @@ interface Progress {
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<CharLSTMSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
-  if (flags.eval !== undefined) return evaluateCheckpoint(flags.eval, flags.test ?? flags.data ?? DEFAULT_DATA, flags.test === undefined, flags, log);
-  const dataPath = flags.data ?? DEFAULT_DATA;
+  const run = startRun(flags, { data: ['tinyshakespeare', 'input.txt'] });
+  if (flags.eval !== undefined) return evaluateCheckpoint(flags.eval, flags.test ?? run.data, flags.test === undefined, flags, log);
+  const dataPath = run.data;
   if (!existsSync(dataPath)) throw new Error(`--data: no file '${dataPath}' (tiny-shakespeare's input.txt; set --data or EOLE_DATA)`);
   const text = readFileSync(dataPath, 'utf8');
   const vocab = CharVocabulary.of(text);
   const { train, validation: valAll } = splitText(vocab.encode(text));
   const validation = flags['val-chars'] > 0 ? valAll.subarray(0, flags['val-chars']) : valAll;
-  const out = flags.out;
-  mkdirSync(out, { recursive: true });
+  const { out } = run;
 
   const sizes: CharLSTMSizes = { vocab: vocab.size, embed: flags.embed, hidden: flags.hidden, layers: flags.layers, dropout: flags.dropout };
   const dataRng = new Generator(flags.seed);

@@ -26,18 +26,19 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Generator, kernels } from '@eole/core';
-import { decodeWav, DIGIT_DECODER_DEFAULTS as D, DIGIT_SAMPLE_RATE, readDigitFolder, resample, type DecodedDigit, type DigitDecoderOptions } from '@eole/speech';
+import { Generator } from '@eole/core';
+import {
+  decodeWav, DIGIT_DECODER_DEFAULTS as D, DIGIT_SAMPLE_RATE, digitErrors, loadSpokenDigitModel, readDigitFolder, resample, type DecodedDigit, type DigitDecoderOptions, type ErrorCounts,
+} from '@eole/speech';
 import { numberFlag, optionalFlag, parseCli, runCli } from '../lib/cli.js';
-import { defaultDigitsDir } from '../spoken-digits/main.js';
-import { loadSpokenDigitModel } from '../spoken-digits/model.js';
+import { startRun } from '../lib/run.js';
 import { drawDigitStream } from './plot.js';
 import { streamDigits } from './recognize.js';
-import { concatenateUtterances, digitErrors, pickUtterances, readTruth, truthPath, writeSequence, type ErrorCounts, type SequencePart } from './sequence.js';
+import { concatenateUtterances, pickUtterances, readTruth, truthPath, writeSequence, type SequencePart } from './sequence.js';
 
 export { streamDigits, audioChunks, type StreamResult, type StreamOptions } from './recognize.js';
 export { drawDigitStream } from './plot.js';
-export { concatenateUtterances, pickUtterances, writeSequence, readTruth, digitErrors, type DigitSequence, type SequencePart, type ErrorCounts } from './sequence.js';
+export { concatenateUtterances, pickUtterances, writeSequence, readTruth, type DigitSequence, type SequencePart } from './sequence.js';
 
 const NAME = 'digit-stream';
 const DEFAULT_MODEL = join('runs', 'spoken-digits', 'spoken-digits.safetensors');
@@ -88,12 +89,12 @@ export interface DigitStreamSummary {
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<DigitStreamSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
+  const run = startRun(flags, { data: ['fsdd', 'recordings'] });
   let input = flags.input;
   let parts: SequencePart[] | null = null;
   if (flags['make-test-wav'] !== undefined) {
     const file = flags['make-test-wav'];
-    const dir = flags.data ?? defaultDigitsDir();
+    const dir = run.data;
     if (!existsSync(dir)) throw new Error(`${NAME}: no data folder '${dir}' for --make-test-wav (give --data DIR with {digit}_{speaker}_{index}.wav files, or set EOLE_DATA)`);
     if (flags['gap-max-ms'] < flags['gap-min-ms']) throw new Error(`${NAME}: --gap-max-ms (${flags['gap-max-ms']}) must be >= --gap-min-ms (${flags['gap-min-ms']})`);
     const heldOut = readDigitFolder(dir).filter((u) => u.index < 5);
@@ -144,8 +145,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const digits = result.digits.map((d) => d.digit);
   const speed = result.audioSeconds / Math.max(1e-9, result.seconds);
   log(`streamed ${result.audioSeconds.toFixed(1)} s of audio in ${result.seconds.toFixed(2)} s: ${speed.toFixed(1)}× real time (${result.frames} frames, ${result.posteriors.length} windows)`);
-  mkdirSync(flags.out, { recursive: true });
-  const png = join(flags.out, `${NAME}.png`);
+  const png = run.file(`${NAME}.png`);
   drawDigitStream({ ...result, ...(parts ? { truth: parts } : {}), title: `${NAME}: ${digits.join(' ') || '(nothing heard)'}` }).savePNG(png);
   let errors: ErrorCounts | null = null;
   if (truth) {

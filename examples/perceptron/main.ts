@@ -10,11 +10,11 @@
  *
  * Run: `npm run -w examples perceptron -- --seed 1 --out runs/perceptron`
  */
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Generator, kernels, Perceptron, Tensor, type PerceptronFitResult } from '@eole/core';
 import { GREY, hex, linePlot, type Figure, type Point } from '@eole/core/report';
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
+import { startRun } from '../lib/run.js';
 
 const CLI = {
   name: 'perceptron',
@@ -96,7 +96,7 @@ export function xorSet(): { x: Tensor; y: Tensor } {
 /** Trains on the separable set and on XOR, prints what happened, writes `perceptron.png` and `xor.png`. */
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<PerceptronSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
+  const run = startRun(flags);
   const rng = new Generator(flags.seed);
   const data = separableSet(rng, flags.points, flags.margin);
   const net = new Perceptron(2, { seed: flags.seed, lr: flags.lr });
@@ -124,8 +124,8 @@ export async function main(argv: string[], log: (line: string) => void = console
   );
   const [xw1, xw2] = xnet.weight.toArray() as [number, number];
   const files = [
-    dataPlot(data, [w1, w2, b], `Perceptron: ${fit.converged ? `converged in ${fit.epochs} epochs` : `not converged (${fit.epochs} epochs)`}`).savePNG(join(flags.out, 'perceptron.png')),
-    xorPlot(xor, [xw1, xw2, xnet.bias], xfit).savePNG(join(flags.out, 'xor.png')),
+    dataPlot(data, [w1, w2, b], `Perceptron: ${fit.converged ? `converged in ${fit.epochs} epochs` : `not converged (${fit.epochs} epochs)`}`).savePNG(run.file('perceptron.png')),
+    xorPlot(xor, [xw1, xw2, xnet.bias], xfit).savePNG(run.file('xor.png')),
   ];
   for (const f of files) log(`wrote ${f}`);
   return {

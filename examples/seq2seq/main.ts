@@ -11,12 +11,12 @@
  * Run: `npm run -w examples seq2seq -- --seed 1 --epochs 10`
  * Writes `<out>/seq2seq.safetensors` and `<out>/summary.json`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { Adam, clipGradNorm, Generator, kernels, saveModule, Tensor } from '@eole/core';
+import { Adam, clipGradNorm, Generator, saveModule, Tensor } from '@eole/core';
 import { Seq2Seq } from '@eole/rnn-memory';
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
+import { startRun } from '../lib/run.js';
 
 const CLI = {
   name: 'seq2seq',
@@ -102,7 +102,7 @@ export interface Seq2SeqSummary {
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<Seq2SeqSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
+  const run = startRun(flags);
   const min = flags['min-length'];
   const max = Math.max(min, flags['max-length']);
   const data = new Generator(flags.seed);
@@ -148,11 +148,10 @@ export async function main(argv: string[], log: (line: string) => void = console
   const outs = net.greedy(reverseBatch(examples).source, { sourceLengths: examples.map((s) => s.length), maxLength: max + 2 });
   examples.forEach((s, i) => log(`  ${key(s)} -> ${outs[i]!.join('')}`));
   if (skipped > 0) log(`(${skipped} random training strings were held-out strings and were skipped)`);
-  mkdirSync(flags.out, { recursive: true });
-  const checkpoint = join(flags.out, 'seq2seq.safetensors');
+  const checkpoint = run.file('seq2seq.safetensors');
   saveModule(checkpoint, net, { example: 'seq2seq', hidden: String(flags.hidden), embed: String(flags.embed) });
   const summary: Seq2SeqSummary = { exact: final.exact, token: final.token, history, trainingSeconds, checkpoint };
-  writeFileSync(join(flags.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(run.file('summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   log(`held-out exact match ${(100 * final.exact).toFixed(1)}%, per-token accuracy ${(100 * final.token).toFixed(1)}%; training ${trainingSeconds.toFixed(0)}s; wrote ${checkpoint}`);
   return summary;
 }

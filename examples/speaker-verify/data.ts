@@ -4,9 +4,9 @@
  * utterance is seen through, and the pair batches of one training epoch.
  */
 import { bufferCount, filter, map, type Observable } from 'rxjs';
-import { fromArray, Generator, prefetch, shuffle, Tensor, type Batch } from '@eole/core';
+import { fromArray, Generator, prefetch, shuffle, Tensor, type Batch, type Module } from '@eole/core';
 import { DIGIT_SAMPLE_RATE, loadUtterance, mfcc, N_COEFFS, noiseFloor, padWithNoise, speechCentre, WINDOW_FRAMES, windowInput, type DigitUtterance, type MfccOptions } from '@eole/speech';
-import { hardPairs, randomPairs, type Pairs } from '@eole/metric';
+import { siameseBatch } from '@eole/metric';
 
 /** Values in one model input window (40 coefficients × 40 frames). */
 export const WINDOW_SIZE = WINDOW_FRAMES * N_COEFFS;
@@ -208,7 +208,7 @@ export function featureWindow(u: SpeakerUtterance, start: number, norm: FeatureN
   return out;
 }
 
-/** How a training batch chooses its pairs. */
+/** How a training batch chooses its pairs: `random`, or `hard` (@eole/metric's pair mining). */
 export type Mining = 'random' | 'hard';
 
 /** Options of {@link pairBatches}. */
@@ -221,8 +221,8 @@ export interface PairBatchOptions {
   positiveFraction: number;
   /** `random` pairs, or `hard` ones (each utterance with its farthest same-speaker and closest other-speaker utterance, by the current net). */
   mining: Mining;
-  /** The current embedding net, for hard mining. */
-  embed?: (x: Tensor) => Tensor;
+  /** The embedding net being trained (hard mining embeds the batch's windows with it, without the graph). */
+  net: Module;
   /** Window normalisation. */
   norm: FeatureNorm;
 }
@@ -230,9 +230,10 @@ export interface PairBatchOptions {
 /**
  * One epoch of Siamese training batches: the training utterances → `shuffle(rng)` → groups of
  * `batch` → one random window per utterance (start in centre ± reach, from `rng`; {@link featureWindow}) → pairs mined
- * in the group by their speaker labels (`randomPairs` or `hardPairs` of @eole/metric; same speaker
- * = similar, target 0) → { x: [2, P, 1600] the two windows of each pair, y: [P] the DrLIM
- * targets } → `prefetch(2)`. The last, smaller group and a group with a single speaker are skipped.
+ * in the group by their speaker labels (@eole/metric's `siameseBatch`: `randomPairs` from `rng`, or
+ * `hardPairs` by the current net; same speaker = similar, target 0) → { x: [2, P, 1600] the two
+ * windows of each pair, y: [P] the DrLIM targets } → `prefetch(2)`. The last, smaller group and a
+ * group with a single speaker are skipped.
  *
  * @example
  * train({ model: siameseWithDistance, criterion, optimizer, data: pairBatches(utts, speakers, rng, opts), epochs });
@@ -255,18 +256,6 @@ function pairBatch(group: readonly SpeakerUtterance[], speakerId: ReadonlyMap<st
   if (new Set(labels).size < 2) return null;
   const windows = new Float32Array(group.length * WINDOW_SIZE);
   group.forEach((u, i) => featureWindow(u, randomStart(u, rng), options.norm, windows.subarray(i * WINDOW_SIZE, (i + 1) * WINDOW_SIZE)));
-  let pairs: Pairs;
-  if (options.mining === 'hard') {
-    if (!options.embed) throw new Error('pairBatches: hard mining needs the embedding net (options.embed)');
-    pairs = hardPairs(options.embed(new Tensor(windows, [group.length, WINDOW_SIZE])), labels);
-  } else {
-    pairs = randomPairs(labels, options.pairs, rng, { positiveFraction: options.positiveFraction });
-  }
-  const p = pairs.first.length;
-  const x = new Float32Array(2 * p * WINDOW_SIZE);
-  for (let k = 0; k < p; k++) {
-    x.set(windows.subarray(pairs.first[k]! * WINDOW_SIZE, (pairs.first[k]! + 1) * WINDOW_SIZE), k * WINDOW_SIZE);
-    x.set(windows.subarray(pairs.second[k]! * WINDOW_SIZE, (pairs.second[k]! + 1) * WINDOW_SIZE), (p + k) * WINDOW_SIZE);
-  }
-  return { x: new Tensor(x, [2, p, WINDOW_SIZE]), y: new Tensor(Float32Array.from(pairs.target), [p]) };
+  const batch = { x: new Tensor(windows, [group.length, WINDOW_SIZE]), y: Tensor.from(labels) };
+  return siameseBatch(batch, options.net, { mining: options.mining, pairs: options.pairs, positiveFraction: options.positiveFraction, rng });
 }

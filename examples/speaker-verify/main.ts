@@ -12,7 +12,7 @@
  * event stream feeds the checkpoint, progress, `events.jsonl` and `curves.png`. An utterance's
  * embedding is the mean of the embeddings of a few windows over it (`embed` operator); a trial (a
  * pair of utterances) is scored by the distance of the two embeddings, and the equal error rate
- * (eer.ts) summarises all trials; `distances.png` and `roc.png` show them.
+ * (@eole/metric's `equalErrorRate`) summarises all trials; `distances.png` and `roc.png` show them.
  *
  * Split: indices 5–49 of every speaker and digit train, indices 0–4 are held out (200 utterances;
  * all pairs of them are the trials). The four speakers are seen in training, so that is a
@@ -42,12 +42,13 @@
  * there (11.78%), about equal at 20 epochs.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Generator, kernels, loadModule, parseSafetensors } from '@eole/core';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Generator, loadModule, parseSafetensors } from '@eole/core';
 import { N_COEFFS, readDigitFolder } from '@eole/speech';
 import type { Metric } from '@eole/metric';
 import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
+import { startRun } from '../lib/run.js';
 import { featurise, globalNorm, splitByIndex, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
 import { speakerEmbeddingNet } from './model.js';
 import { trainVerifier, type EpochRecord } from './training.js';
@@ -100,21 +101,14 @@ export interface SpeakerVerifySummary {
   seconds: number;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** `$EOLE_DATA/fsdd/recordings`, by default `<repo root>/../shared/data/fsdd/recordings`. */
-export function defaultFsddDir(): string {
-  return join(resolve(repoRoot, process.env['EOLE_DATA'] || join('..', 'shared', 'data')), 'fsdd', 'recordings');
-}
-
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<SpeakerVerifySummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
-  if (flags.eval !== undefined) return evaluate(flags.eval, flags.test, flags.out, log);
+  const run = startRun(flags, { data: ['fsdd', 'recordings'] });
+  if (flags.eval !== undefined) return evaluate(flags.eval, flags.test, run.out, log);
   const started = performance.now();
-  const dir = flags.data ?? defaultFsddDir();
+  const dir = run.data;
   const split = splitByIndex(readDigitFolder(dir), flags['holdout-speaker'] === undefined ? {} : { holdoutSpeaker: flags['holdout-speaker'] });
   const t0 = performance.now();
   const trainSet = featurise(split.train, flags.jitter);
@@ -130,7 +124,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   log(`Siamese + PairwiseDistance + ContrastiveCriterion(margin=${flags.margin}); ${flags.epochs} epochs, Adam ${flags.lr} (cosine), batches of ${flags.batch} utterances, ${flags.mining} pairs; seed ${flags.seed}, backend ${flags.backend}`);
   const result = await trainVerifier(net, trainSet, evaluation, speakerId, split.trial, {
     name: NAME,
-    out: flags.out,
+    out: run.out,
     seed: flags.seed,
     epochs: flags.epochs,
     resume: flags.resume,
@@ -165,7 +159,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     log(`  variant: ${windows} window${windows > 1 ? 's' : ''}, ${metric}${normalize ? ', L2-normalised' : ''}: EER ${pct(trialsEer(t).eer)}`);
   }
   const trials = scoreTrials(embedUtterances(net, evaluation, embedding), evaluation, flags.metric as Metric, split.trial);
-  const files = [...result.files, ...writeTrialPlots(trials, flags.out, '', flags['holdout-speaker'] ? `unseen speaker ${flags['holdout-speaker']}` : 'held-out utterances')];
+  const files = [...result.files, ...writeTrialPlots(trials, run.out, '', flags['holdout-speaker'] ? `unseen speaker ${flags['holdout-speaker']}` : 'held-out utterances')];
   const { eer } = trialsEer(trials);
   const seconds = (performance.now() - started) / 1000;
   log(`wrote ${files.join(', ')}; ${seconds.toFixed(1)}s in all`);

@@ -2,13 +2,12 @@
  * The training run of speaker-verify: a Siamese pair of the embedding net with the DrLIM loss,
  * driven by core's `train(...)` event stream, with the held-out equal error rate after every epoch.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { from, lastValueFrom, map, takeWhile, tap } from 'rxjs';
-import { Adam, checkpoint, CHECKPOINT_FILE, CosineAnnealingLR, Generator, saveModule, Sequential, Tensor, train, type Batch, type Module, type TrainEvent, type ValidationEvent } from '@eole/core';
+import { from, map, tap } from 'rxjs';
+import { Adam, CHECKPOINT_FILE, CosineAnnealingLR, Generator, Sequential, Tensor, train, type Batch, type Module, type TrainEvent, type ValidationEvent } from '@eole/core';
 import { Axes, Canvas, PALETTE, type Point } from '@eole/core/report';
-import { ContrastiveCriterion, embed, PairwiseDistance, randomPairs, Siamese, type Metric } from '@eole/metric';
-import { recordRun, resumeRun } from '../lib/mnistRun.js';
+import { ContrastiveCriterion, PairwiseDistance, randomPairs, Siamese, type Metric } from '@eole/metric';
+import { CURVES_FILE, recordTraining, resumeRun } from '../lib/run.js';
 import { featureWindow, pairBatches, WINDOW_SIZE, windowStarts, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
 import { embedUtterances, scoreTrials, trialsEer, type UtteranceEmbedding } from './verify.js';
 
@@ -99,39 +98,26 @@ export async function trainVerifier(
   log: (line: string) => void,
 ): Promise<TrainResult> {
   const { name, out } = setup;
-  mkdirSync(out, { recursive: true });
   const model = new Sequential(new Siamese(net), new PairwiseDistance());
   const criterion = new ContrastiveCriterion(setup.margin);
   const optimizer = new Adam(model.parameters(), { lr: setup.lr });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, setup.epochs) });
   const rng = new Generator(setup.seed);
   const rngs = { data: rng };
-  const state = { model, optimizer, scheduler, rngs };
   const weights = join(out, `${name}.safetensors`);
-  const eventsPath = join(out, 'events.jsonl');
-  const curvesPath = join(out, 'curves.png');
 
-  let startEpoch = 1;
-  let earlier: TrainEvent[] = [];
-  if (setup.resume) {
-    ({ startEpoch, earlier } = resumeRun(out, state, eventsPath));
-    log(`${name}: resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${startEpoch} of ${setup.epochs}`);
-  }
+  const start = resumeRun(out, { model, optimizer, scheduler, rngs }, setup.resume);
+  if (start.resumed) log(`${name}: resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${start.startEpoch} of ${setup.epochs}`);
 
   const validation = validationBatches(evaluation, setup.embedding.norm, setup.seed + 1, Math.min(512, 2 * evaluation.length));
-  let lastEpoch = startEpoch - 1;
-  const metadata = (): Record<string, string> => ({ example: name, ...setup.metadata, seed: String(setup.seed), epochs: String(setup.epochs), epoch: String(lastEpoch) });
-  const stopAfter = setup.stopAfter > 0 ? setup.stopAfter : Number.POSITIVE_INFINITY;
-  const seen: TrainEvent[] = [...earlier];
   const withEer = (e: TrainEvent): TrainEvent => {
     if (e.type !== 'validation') return e;
     const trials = scoreTrials(embedUtterances(net, evaluation, setup.embedding), evaluation, setup.metric, trial);
     const eer = trialsEer(trials).eer;
-    const loss = seen.find((s) => s.type === 'epoch' && s.epoch === e.epoch);
+    const loss = start.events.find((s) => s.type === 'epoch' && s.epoch === e.epoch);
     log(`epoch ${e.epoch}: training loss ${loss?.type === 'epoch' ? loss.loss.toFixed(4) : '?'}, held-out loss ${e.metrics.loss.toFixed(4)}, held-out EER ${(eer * 100).toFixed(2)}%`);
     return { ...e, metrics: Object.assign({}, e.metrics, { eer }) };
   };
-  const steps = Math.floor(trainSet.length / setup.batch);
   const events$ = train({
     model,
     criterion,
@@ -142,48 +128,29 @@ export async function trainVerifier(
       pairs: setup.pairs,
       positiveFraction: setup.positiveFraction,
       mining: setup.mining,
-      embed: (x) => noGradEmbed(net, x),
+      net,
       norm: setup.embedding.norm,
     }),
     validation: () => from(validation),
     epochs: setup.epochs,
     rngs,
-    startEpoch,
-  }).pipe(
-    tap((e) => {
-      if (e.type === 'epoch') seen.push(e);
+    startEpoch: start.startEpoch,
+  });
+  const done = await recordTraining(events$, {
+    out,
+    start,
+    weights: { path: weights, module: net, metadata: { example: name, ...setup.metadata, seed: String(setup.seed), epochs: String(setup.epochs) } },
+    stepsPerEpoch: Math.floor(trainSet.length / setup.batch),
+    stopAfter: setup.stopAfter,
+    // the held-out EER joins each validation event (and so events.jsonl); the curves show it
+    before: map(withEer),
+    after: tap((e) => {
+      if (e.type === 'validation') curvesFigure(records(start.events), name).savePNG(join(out, CURVES_FILE));
     }),
-    map(withEer),
-    recordRun({
-      out,
-      save: (epoch) => {
-        lastEpoch = epoch;
-        saveModule(weights, net, metadata());
-      },
-      stepsPerEpoch: steps,
-      eventsPath,
-      append: setup.resume,
-    }),
-    tap((e) => {
-      if (e.type === 'validation') {
-        seen.push(e);
-        curvesFigure(records(seen), name).savePNG(curvesPath);
-      }
-    }),
-    takeWhile((e) => !(e.type === 'validation' && e.epoch >= stopAfter), true),
-  );
-  await lastValueFrom(events$, { defaultValue: null });
-  saveModule(weights, net, metadata());
-  if (lastEpoch === stopAfter && lastEpoch < setup.epochs) log(`${name}: stopped after epoch ${lastEpoch} (--stop-after); continue with --resume`);
-  const files = [weights, join(out, CHECKPOINT_FILE), eventsPath, curvesPath].filter((f) => existsSync(f));
-  return { history: records(seen), startEpoch, lastEpoch, weights, files };
-}
-
-/** net(x) through @eole/metric's `embed` operator: evaluation mode, no graph (for hard mining). */
-function noGradEmbed(net: Module, x: Tensor): Tensor {
-  const rows: Tensor[] = [];
-  from([x]).pipe(embed(net)).subscribe((e) => rows.push(e));
-  return rows[0]!;
+    log,
+    name,
+  });
+  return { history: records(done.events), startEpoch: start.startEpoch, lastEpoch: done.lastEpoch, weights, files: done.files };
 }
 
 /** One record per epoch, joining its epoch and validation events. */

@@ -6,9 +6,8 @@
 import { from, map } from 'rxjs';
 import { BLACK, Canvas, linePlot, PALETTE, type Point } from '@eole/core/report';
 import { concat, Tensor, type Module } from '@eole/core';
-import { distanceMatrix, embed, type Metric } from '@eole/metric';
+import { distanceMatrix, embed, equalErrorRate, rocCurve, type Metric } from '@eole/metric';
 import { featureWindow, WINDOW_SIZE, windowStarts, type FeatureNorm, type SpeakerUtterance } from './data.js';
-import { equalErrorRate, rocCurve } from './eer.js';
 
 /** How an utterance becomes one embedding. */
 export interface UtteranceEmbedding {

@@ -18,9 +18,9 @@
  * held out), `--split loso` (leave one speaker out, one run per speaker, each in `--out/loso-<name>`;
  * prints every rotation and the mean; `--held-out NAME` runs one), `--split all` (trains on
  * everything: the model for unseen speakers). Everything a run writes goes to `--out`:
- * `spoken-digits.safetensors` (weights plus the metadata that rebuilds the model, see ./model.ts;
- * `loadSpokenDigitModel` reads it), `checkpoint.safetensors` (for `--resume`), `events.jsonl`,
- * `curves.png`, `confusion.png`.
+ * `spoken-digits.safetensors` (weights plus the metadata that rebuilds the model: @eole/speech's
+ * `saveSpokenDigitModel` writes it, `loadSpokenDigitModel` reads it), `checkpoint.safetensors`
+ * (for `--resume`), `events.jsonl`, `curves.png`, `confusion.png`.
  *
  * Run: `npm run -w examples spoken-digits -- --out runs/spoken-digits`
  *      `npm run -w examples spoken-digits -- --split loso --members 4 --out runs/spoken-digits-loso`
@@ -67,18 +67,20 @@
  * 0.95, 1, 1.05 as well moved the seed-1 four-net mean from 80.60% to 80.90% (left out).
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { lastValueFrom, takeWhile, tap } from 'rxjs';
-import { Adam, checkpoint, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Ensemble, Generator, kernels, train, type Module, type Sequential, type TrainEvent } from '@eole/core';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tap } from 'rxjs';
+import { Adam, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Ensemble, Generator, train, type Module, type Sequential } from '@eole/core';
 import { heatmap } from '@eole/core/report';
-import { AcousticConvNet, acousticConvNetConfig, readDigitFolder, type AcousticConvNetConfig, type DigitUtterance } from '@eole/speech';
+import {
+  AcousticConvNet, acousticConvNetConfig, classifyWindows, loadSpokenDigitModel, readDigitFolder, saveSpokenDigitModel, SPOKEN_DIGIT_MODEL, spokenDigitMetadata, type AcousticConvNetConfig, type DigitUtterance,
+} from '@eole/speech';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
-import { confusionTable, records, recordRun, resumeRun, type EpochRecord } from '../lib/mnistRun.js';
+import { confusionTable, records, recordTraining, resumeRun, startRun, type EpochRecord } from '../lib/run.js';
 import { averageViews, losoSplits, standardSplit, subsetWindows, testBatches, testWindows, trainBatches, trainingWindows, type Split, type SplitName, type TestSet, type WindowSet } from './data.js';
-import { classifyWindows, loadSpokenDigitModel, saveSpokenDigitModel, SPOKEN_DIGITS } from './model.js';
 
-export { loadSpokenDigitModel, saveSpokenDigitModel, classifyWindows, SPOKEN_DIGIT_FEATURES, type SpokenDigitModel, type SpokenDigitFeatures } from './model.js';
+/** The example's name, also the `example` tag of the model files it writes (@eole/speech's format). */
+const SPOKEN_DIGITS = SPOKEN_DIGIT_MODEL;
 
 const CLI = {
   name: SPOKEN_DIGITS,
@@ -132,13 +134,6 @@ export interface SpokenDigitsSummary {
   seconds: number;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** `$EOLE_DATA/fsdd/recordings`, by default `<repo root>/../shared/data/fsdd/recordings`. */
-export function defaultDigitsDir(): string {
-  return join(resolve(repoRoot, process.env['EOLE_DATA'] || join('..', 'shared', 'data')), 'fsdd', 'recordings');
-}
-
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 function parsePlanes(text: string): [number, number] {
@@ -149,12 +144,12 @@ function parsePlanes(text: string): [number, number] {
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<SpokenDigitsSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
+  if (flags.eval === undefined && flags.test !== undefined) throw new Error(`${SPOKEN_DIGITS}: --test goes with --eval CHECKPOINT (training takes its test set from --split)`);
+  const run = startRun(flags, { data: ['fsdd', 'recordings'] });
   const started = performance.now();
-  if (flags.eval !== undefined) return evaluateCheckpoint(flags.eval, flags.test, flags.data ?? defaultDigitsDir(), log);
-  if (flags.test !== undefined) throw new Error(`${SPOKEN_DIGITS}: --test goes with --eval CHECKPOINT (training takes its test set from --split)`);
+  if (flags.eval !== undefined) return evaluateCheckpoint(flags.eval, flags.test, run.data, log);
   const config = acousticConvNetConfig({ planes: parsePlanes(flags.planes), hidden: flags.hidden, dropout: flags.dropout });
-  const dir = flags.data ?? defaultDigitsDir();
+  const dir = run.data;
   if (!existsSync(dir)) throw new Error(`${SPOKEN_DIGITS}: no data folder '${dir}' (give --data DIR with {digit}_{speaker}_{index}.wav files, or set EOLE_DATA)`);
   const all = readDigitFolder(dir);
   const split = flags.split as SplitName;
@@ -171,12 +166,12 @@ export async function main(argv: string[], log: (line: string) => void = console
     for (const s of rotations) {
       log(`rotation ${runs.length + 1}: held-out speaker ${s.name}`);
       const train = subsetWindows(windows, pool.flatMap((u, i) => (u.speaker === s.name ? [] : [i])));
-      runs.push(await trainRun(s, train, join(flags.out, `loso-${s.name}`), config, flags, log));
+      runs.push(await trainRun(s, train, join(run.out, `loso-${s.name}`), config, flags, log));
     }
     for (const r of runs) log(`held-out ${r.name.padEnd(10)} ${pct(r.accuracy)}  (${r.seconds.toFixed(0)} s)`);
   } else {
     const s: Split = split === 'all' ? { name: 'all', train: all, test: [] } : standardSplit(all);
-    runs.push(await trainRun(s, prepare(s.train, flags, log), flags.out, config, flags, log));
+    runs.push(await trainRun(s, prepare(s.train, flags, log), run.out, config, flags, log));
   }
   const seconds = (performance.now() - started) / 1000;
   const accuracy = runs.reduce((a, r) => a + r.accuracy, 0) / runs.length;
@@ -223,7 +218,7 @@ async function trainRun(split: Split, windows: WindowSet, out: string, config: A
   const { history, lastEpoch, stopped } = member!;
   const model: Module = K === 1 ? nets[0]! : new Ensemble(nets);
   const weights = join(out, `${SPOKEN_DIGITS}.safetensors`);
-  if (K > 1 && !stopped) saveSpokenDigitModel(weights, model, config, runMetadata(flags, split.name, lastEpoch));
+  if (K > 1 && !stopped) saveSpokenDigitModel(weights, model, config, { ...runMetadata(flags, split.name), epoch: String(lastEpoch) });
   if (stopped) log(`stopped after epoch ${lastEpoch}${K > 1 ? ` of member ${nets.length}` : ''} (--stop-after); continue with --resume`);
 
   const confusionPath = join(out, 'confusion.png');
@@ -243,9 +238,9 @@ async function trainRun(split: Split, windows: WindowSet, out: string, config: A
   return { name: split.name, accuracy, confusion, history, checkpoint: weights, seconds, files };
 }
 
-/** The metadata of a saved model beyond its architecture. */
-function runMetadata(flags: Flags, heldOut: string, epoch: number, seed = flags.seed): Record<string, string> {
-  return { split: flags.split, heldOut, seed: String(seed), epochs: String(flags.epochs), epoch: String(epoch) };
+/** The metadata of a saved model beyond its architecture (the epoch is added when it is saved). */
+function runMetadata(flags: Flags, heldOut: string, seed = flags.seed): Record<string, string> {
+  return { split: flags.split, heldOut, seed: String(seed), epochs: String(flags.epochs) };
 }
 
 /** One trained member of a run. */
@@ -268,22 +263,12 @@ async function trainMember(split: Split, windows: WindowSet, out: string, test: 
   const optimizer = new Adam(model.parameters(), { lr: flags.lr, weightDecay: flags['weight-decay'] });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });
   const rngs = { data: rng, dropout: dropoutRng };
-  const state = { model, optimizer, scheduler, rngs };
   const weights = join(out, `${SPOKEN_DIGITS}.safetensors`);
-  const eventsPath = join(out, 'events.jsonl');
-  const curvesPath = join(out, 'curves.png');
-  let startEpoch = 1;
-  let earlier: TrainEvent[] = [];
   // an interrupted LOSO rotation or ensemble member resumes; those after it have no checkpoint yet and start afresh
   const resuming = flags.resume && ((flags.split !== 'loso' && flags.members === 1) || existsSync(join(out, CHECKPOINT_FILE)));
-  if (resuming) {
-    ({ startEpoch, earlier } = resumeRun(out, state, eventsPath));
-    log(startEpoch > flags.epochs ? `${join(out, CHECKPOINT_FILE)} has finished all ${flags.epochs} epochs: loaded` : `resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${startEpoch} of ${flags.epochs}`);
-  }
-  if (startEpoch === 1) log(model.toString());
-  let lastEpoch = startEpoch - 1;
-  const stopAfter = flags['stop-after'] > 0 ? flags['stop-after'] : Number.POSITIVE_INFINITY;
-  const seen: TrainEvent[] = [...earlier];
+  const start = resumeRun(out, { model, optimizer, scheduler, rngs }, resuming);
+  if (start.resumed) log(start.startEpoch > flags.epochs ? `${join(out, CHECKPOINT_FILE)} has finished all ${flags.epochs} epochs: loaded` : `resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${start.startEpoch} of ${flags.epochs}`);
+  if (start.startEpoch === 1) log(model.toString());
   const events$ = train({
     model,
     criterion: new ClassNLLCriterion(),
@@ -293,32 +278,23 @@ async function trainMember(split: Split, windows: WindowSet, out: string, test: 
     ...(test ? { validation: () => testBatches(test) } : {}),
     epochs: flags.epochs,
     rngs,
-    startEpoch,
-  }).pipe(
-    recordRun({
-      out,
-      save: (epoch) => {
-        lastEpoch = epoch;
-        saveSpokenDigitModel(weights, model, config, runMetadata(flags, split.name, lastEpoch, seed));
-      },
-      stepsPerEpoch: Math.floor(windows.count / flags.batch),
-      eventsPath,
-      append: resuming,
-      curves: { path: curvesPath, history: earlier, title: `${SPOKEN_DIGITS} (${split.name})` },
-    }),
-    tap((e) => {
-      if (e.type === 'epoch' || e.type === 'validation') seen.push(e);
+    startEpoch: start.startEpoch,
+  });
+  const done = await recordTraining(events$, {
+    out,
+    start,
+    weights: { path: weights, module: model, metadata: spokenDigitMetadata(config, runMetadata(flags, split.name, seed)) },
+    stepsPerEpoch: Math.floor(windows.count / flags.batch),
+    curves: `${SPOKEN_DIGITS} (${split.name})`,
+    stopAfter: flags['stop-after'],
+    // an epoch ends with its validation event, or without a test set with its checkpoint event
+    epochEnd: test ? 'validation' : 'checkpoint',
+    after: tap((e) => {
       if (e.type === 'validation') log(`epoch ${e.epoch}: test accuracy ${pct(e.metrics.accuracy ?? Number.NaN)}, loss ${e.metrics.loss.toFixed(4)}`);
     }),
-    // an epoch ends with its validation event, or without a test set with its checkpoint event
-    takeWhile((e) => !(e.type === (test ? 'validation' : 'checkpoint') && e.epoch >= stopAfter), true),
-  );
-  await lastValueFrom(events$, { defaultValue: null });
-  saveSpokenDigitModel(weights, model, config, runMetadata(flags, split.name, lastEpoch, seed));
+  });
   model.evaluate();
-  const stopped = lastEpoch === stopAfter && lastEpoch < flags.epochs;
-  const files = [weights, join(out, CHECKPOINT_FILE), eventsPath, curvesPath].filter((f) => existsSync(f));
-  return { model, history: records(seen), lastEpoch, stopped, files };
+  return { model, history: records(done.events), lastEpoch: done.lastEpoch, stopped: done.stopped, files: done.files };
 }
 
 /** Accuracy and confusion matrix of a model on a test set, its posteriors averaged over the shifted windows. */

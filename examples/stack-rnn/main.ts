@@ -16,13 +16,13 @@
  * Run: `npm run -w examples stack-rnn -- --seed 1 --epochs 2000 --restarts 6` (about 5 minutes here)
  * Writes `<out>/accuracy.png` (accuracy vs n for both) and `<out>/summary.json`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { Adam, clipGradNorm, Generator, kernels, Linear, Module, noGrad, Tensor } from '@eole/core';
+import { Adam, clipGradNorm, Generator, Linear, Module, noGrad, Tensor } from '@eole/core';
 import { linePlot } from '@eole/core/report';
 import { LSTM, StackRNN } from '@eole/rnn-memory';
 import { booleanFlag, numberFlag, parseCli, runCli } from '../lib/cli.js';
+import { startRun } from '../lib/run.js';
 
 const CLI = {
   name: 'stack-rnn',
@@ -201,7 +201,7 @@ function trainBest(kind: 'stack' | 'lstm', flags: ReturnType<typeof parseCli<typ
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<StackRNNSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
+  const run = startRun(flags);
   log(`stack-rnn: aⁿbⁿ, training n ≤ ${flags['train-max']}, testing n ≤ ${flags['test-max']}, ${flags.epochs} steps × ${flags.restarts} restarts per model, backend ${flags.backend}`);
   const stack = trainBest('stack', flags, log);
   const lstm = trainBest('lstm', flags, log);
@@ -221,8 +221,7 @@ export async function main(argv: string[], log: (line: string) => void = console
         ? `neither generalizes further: both are right up to n = ${stack.solvedUpTo}`
         : `the stack RNN did NOT generalize further: the LSTM is right up to n = ${lstm.solvedUpTo}, the stack RNN up to n = ${stack.solvedUpTo}`;
   log(verdict);
-  mkdirSync(flags.out, { recursive: true });
-  const plot = join(flags.out, 'accuracy.png');
+  const plot = run.file('accuracy.png');
   const points = (m: ModelResult): [number, number][] => m.accuracy.map((a, i) => [i + 1, a]);
   linePlot({
     title: `a^n b^n, trained on n <= ${flags['train-max']}`,
@@ -237,7 +236,7 @@ export async function main(argv: string[], log: (line: string) => void = console
       { name: 'LSTM', points: points(lstm), dash: [6, 4] },
     ],
   }).savePNG(plot);
-  writeFileSync(join(flags.out, 'summary.json'), `${JSON.stringify({ stack, lstm, verdict }, null, 2)}\n`);
+  writeFileSync(run.file('summary.json'), `${JSON.stringify({ stack, lstm, verdict }, null, 2)}\n`);
   log(`wrote ${plot}`);
   return { stack, lstm, plot };
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator } from '@eole/core';
 import { CliExit } from '../lib/cli.js';
-import { defaultBabiDir, main, type BabiSummary } from '../babi-memn2n/main.js';
+import { dataFolder } from '../lib/run.js';
+import { main, type BabiSummary } from '../babi-memn2n/main.js';
 
 const quiet = (): void => {};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-babi-'));
@@ -75,7 +76,7 @@ test.serial('babi-memn2n: a malformed file is named with its line; a missing fol
   t.true(help instanceof CliExit && help.code === 0 && /--restarts N/.test(help.message) && /--ls-epochs N/.test(help.message));
 });
 
-const babi = defaultBabiDir();
+const babi = dataFolder('babi', 'en');
 if (!existsSync(babi)) {
   test.skip(`babi-memn2n on bAbI task 1 (needs ${babi}; set EOLE_DATA; absent here, skipped)`, () => {});
 } else {

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Canvas } from '@eole/core/report';
 import { Generator, Linear, saveModule } from '@eole/core';
-import { readDigitFolder } from '@eole/speech';
+import { loadSpokenDigitModel, readDigitFolder, SPOKEN_DIGIT_FEATURES } from '@eole/speech';
 import { CliExit } from '../lib/cli.js';
-import { defaultDigitsDir, loadSpokenDigitModel, main, SPOKEN_DIGIT_FEATURES, type SpokenDigitsSummary } from '../spoken-digits/main.js';
+import { dataFolder } from '../lib/run.js';
+import { main, type SpokenDigitsSummary } from '../spoken-digits/main.js';
 
 const quiet = (): void => {};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-digits-'));
@@ -122,7 +123,7 @@ test.serial('spoken-digits: clear errors for a missing folder, a bad flag, a for
   t.true(help instanceof CliExit && help.code === 0 && /--split NAME/.test(help.message) && /--jitter N/.test(help.message));
 });
 
-const fsdd = defaultDigitsDir();
+const fsdd = dataFolder('fsdd', 'recordings');
 if (!existsSync(fsdd)) {
   test.skip(`spoken-digits on FSDD (needs ${fsdd}; set EOLE_DATA; absent here, skipped)`, () => {});
 } else {

@@ -11,12 +11,12 @@
  * this 2-core machine (730,000 pairs an epoch); king: ii, iii, richard, vi…; queen: elizabeth,
  * margaret, grey…; lord: buckingham, hastings, catesby, mayor, liege, grace, gracious…
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Generator, kernels, saveModule, SGD } from '@eole/core';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Generator, saveModule, SGD } from '@eole/core';
 import { SkipGramSampler, Word2Vec } from '@eole/rnn-memory';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
+import { startRun } from '../lib/run.js';
 
 const CLI = {
   name: 'word2vec',
@@ -50,8 +50,6 @@ export interface Word2VecSummary {
   checkpoint: string;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
 /** Lower-cased words (letters, inner apostrophes) of a text. */
 export function words(text: string): string[] {
   return text.toLowerCase().match(/[a-z]+(?:'[a-z]+)*/g) ?? [];
@@ -59,9 +57,9 @@ export function words(text: string): string[] {
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<Word2VecSummary> {
   const flags = parseCli(argv, CLI);
-  kernels.setBackend(flags.backend);
+  const run = startRun(flags, { data: ['tinyshakespeare', 'input.txt'] });
   const started = performance.now();
-  const file = flags.data ?? join(resolve(repoRoot, process.env['EOLE_DATA'] || join('..', 'shared', 'data')), 'tinyshakespeare', 'input.txt');
+  const file = run.data;
   const tokens = words(readFileSync(file, 'utf8'));
   const sampler = new SkipGramSampler(tokens, { window: flags.window, negatives: flags.negatives, subsample: flags.subsample, minCount: flags['min-count'] });
   const rng = new Generator(flags.seed);
@@ -103,8 +101,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     neighbours[w] = near;
     log(`${w}: ${near.map((n) => `${n.word} ${n.similarity.toFixed(2)}`).join(', ')}`);
   }
-  mkdirSync(flags.out, { recursive: true });
-  const checkpoint = join(flags.out, 'word2vec.safetensors');
+  const checkpoint = run.file('word2vec.safetensors');
   saveModule(checkpoint, net, { example: 'word2vec', words: JSON.stringify(sampler.vocab.words), dim: String(flags.dim) });
   const seconds = (performance.now() - started) / 1000;
   log(`wrote ${checkpoint}; ${seconds.toFixed(1)}s in all`);
