@@ -1,7 +1,6 @@
 import test from 'ava';
 import fs from 'node:fs';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
@@ -19,8 +18,9 @@ import {
   Tensor,
   writeFileAtomic,
 } from '@eole/core';
+import { tempDir } from '@eole/core/testing';
 
-const dir = mkdtempSync(join(tmpdir(), 'eole-io-test-'));
+const dir = tempDir('io-test');
 let counter = 0;
 const tmpFile = (name: string): string => join(dir, `${counter++}-${name}`);
 

@@ -1,9 +1,9 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { BLACK, Canvas, colorAt, formatTick, glyph, GLYPH_ADVANCE, GREYS, heatmap, hex, linePlot, logTicks, niceTicks, VIRIDIS, WHITE, type RGB } from '@eole/core/report';
+import { tempDir } from '@eole/core/testing';
 
 const RED = hex('#ff0000');
 
@@ -109,7 +109,7 @@ test('PNG round trip keeps the size and every pixel; savePNG leaves no temporary
   t.is(png.width, 37);
   t.is(png.height, 21);
   t.deepEqual(Canvas.fromPNG(buffer).data, c.data);
-  const dir = join(mkdtempSync(join(tmpdir(), 'eole-canvas-')), 'nested', 'dir');
+  const dir = join(tempDir('canvas'), 'nested', 'dir');
   const path = c.savePNG(join(dir, 'figure.png'));
   t.true(existsSync(path));
   t.deepEqual(readdirSync(dir), ['figure.png']);
