@@ -1,9 +1,8 @@
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, kernels, loadModule, saveModule, Sequential, Tensor } from '@eole/core';
-import { close, testModules } from '@eole/core/testing';
+import { close, tempDir, testModules } from '@eole/core/testing';
 import { conv2d, convTranspose2d, SpatialConvolution, SpatialFullConvolution, SpatialZeroPadding, zeroPad2d } from '@eole/conv';
 
 // ---- independent plain-JS oracles (float64, scatter form where that is the natural one) --------
@@ -412,7 +411,7 @@ test('SpatialZeroPadding toString and errors', (t) => {
 // ---- state dicts ------------------------------------------------------------------------------
 
 test('state dicts round-trip through saveModule/loadModule (safetensors in the temp folder)', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'eole-conv-'));
+  const dir = tempDir('conv');
   try {
     const make = (seed: number): Sequential =>
       new Sequential(
