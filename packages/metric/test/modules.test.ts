@@ -1,10 +1,9 @@
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, loadModule, saveModule, ShapeError, Tensor } from '@eole/core';
 import { CosineDistance, PairwiseDistance, Siamese } from '@eole/metric';
-import { checkGrad, checkParity, maxRelErr, testModules, type ModuleCase } from '@eole/core/testing';
+import { checkGrad, checkParity, maxRelErr, type ModuleCase, tempDir, testModules } from '@eole/core/testing';
 import { smallNet } from './smallNet.js';
 
 // ---- plain-JS oracles ---------------------------------------------------------------------------
@@ -142,7 +141,7 @@ test('Siamese.forwardBranches gradchecks; cpu = webasm', (t) => {
 test('Siamese state dict: the net’s names under `net.`, saveModule/loadModule round trip', (t) => {
   const siamese = new Siamese(smallNet(4, 2, 1));
   t.deepEqual([...siamese.stateDict().keys()], ['net.0.weight', 'net.0.bias', 'net.2.weight', 'net.2.bias']);
-  const dir = mkdtempSync(join(tmpdir(), 'eole-metric-'));
+  const dir = tempDir('metric');
   try {
     const path = join(dir, 'siamese.safetensors');
     saveModule(path, siamese);
