@@ -1,9 +1,7 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, kernels, loadModule, noGrad, saveModule, ShapeError, Tensor } from '@eole/core';
-import { checkGrad, maxAbsErr, testModules } from '@eole/core/testing';
+import { checkGrad, maxAbsErr, tempDir, testModules } from '@eole/core/testing';
 import { embeddingBag, LookupTable, positionEncoding } from '@eole/rnn-memory';
 
 const BACKENDS = ['cpu', 'webasm'] as const;
@@ -92,7 +90,7 @@ testModules(test, {
 
 test('LookupTable: save/load round trip gives the same outputs', (t) => {
   const a = new LookupTable(12, 5, { rng: new Generator(6), paddingIdx: 0 });
-  const path = join(mkdtempSync(join(tmpdir(), 'eole-lookup-')), 'table.safetensors');
+  const path = join(tempDir('lookup'), 'table.safetensors');
   saveModule(path, a);
   const b = new LookupTable(12, 5, { rng: new Generator(99), paddingIdx: 0 });
   loadModule(path, b);

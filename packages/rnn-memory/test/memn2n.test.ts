@@ -1,9 +1,7 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Adam, ClassNLLCriterion, Generator, kernels, loadModule, noGrad, saveModule, ShapeError, Tensor } from '@eole/core';
-import { checkGrad, maxAbsErr, testModules, type ModuleCase } from '@eole/core/testing';
+import { checkGrad, maxAbsErr, type ModuleCase, tempDir, testModules } from '@eole/core/testing';
 import { babiBatch, babiItems, MemN2N, memoryAttention, parseBabi, positionEncoding, sentenceLength, Vocabulary } from '@eole/rnn-memory';
 
 const BACKENDS = ['cpu', 'webasm'] as const;
@@ -167,7 +165,7 @@ test('MemN2N: cpu and webasm agree on the output and every gradient', (t) => {
 
 test('MemN2N: save/load round trip gives the same answers; a different shape is refused', (t) => {
   const a = tiny({ randomNoise: 0.1 }, 7).evaluate();
-  const path = join(mkdtempSync(join(tmpdir(), 'eole-memn2n-')), 'memn2n.safetensors');
+  const path = join(tempDir('memn2n'), 'memn2n.safetensors');
   saveModule(path, a);
   const b = tiny({ randomNoise: 0.1 }, 8).evaluate();
   t.notDeepEqual([...noGrad(() => b.forward(X)).data], [...noGrad(() => a.forward(X)).data]);

@@ -1,11 +1,10 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   concat, Generator, gradcheck, kernels, loadModule, noGrad, parseSafetensors, saveModule, serializeSafetensors, stackTensors, Tensor, writeFileAtomic, type Module,
 } from '@eole/core';
-import { checkGrad, maxAbsErr, testModules } from '@eole/core/testing';
+import { checkGrad, maxAbsErr, tempDir, testModules } from '@eole/core/testing';
 import {
   detachState, GRU, GRUCell, gruCell, LSTM, LSTMCell, lstmCell, RNN, RNNCell, type Recurrent, type RecurrentState,
 } from '@eole/rnn-memory';
@@ -304,7 +303,7 @@ for (const kind of ['RNN', 'LSTM', 'GRU'] as const) {
 // ---- save/load and carried state -----------------------------------------------------------------
 
 test('LSTM: save/load round trip through safetensors with PyTorch names, and a carried state (detach) continues the sequence', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'eole-rnn-'));
+  const dir = tempDir('rnn');
   try {
     const lstm = makeLayer('LSTM', 61, { numLayers: 2 }) as LSTM;
     t.deepEqual([...lstm.stateDict().keys()], ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1']);

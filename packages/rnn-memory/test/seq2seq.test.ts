@@ -1,9 +1,8 @@
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, kernels, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
-import { checkGrad, maxAbsErr } from '@eole/core/testing';
+import { checkGrad, maxAbsErr, tempDir } from '@eole/core/testing';
 import { Seq2Seq } from '@eole/rnn-memory';
 
 // source ids [2, 4] (the second source has length 3), decoder input [2, 3] (BOS = 4, EOS = 5)
@@ -36,7 +35,7 @@ test('Seq2Seq gives the same logits and gradients on cpu and webasm', (t) => {
 });
 
 test('Seq2Seq saves and loads (same greedy outputs); greedy decoding follows the teacher-forced argmax', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'eole-seq2seq-'));
+  const dir = tempDir('seq2seq');
   try {
     const net = new Seq2Seq(4, 6, { embedSize: 5, hiddenSize: 8, rng: new Generator(1) });
     const path = join(dir, 's2s.safetensors');

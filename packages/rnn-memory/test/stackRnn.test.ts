@@ -1,9 +1,8 @@
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { concat, Generator, kernels, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
-import { checkGrad, maxAbsErr } from '@eole/core/testing';
+import { checkGrad, maxAbsErr, tempDir } from '@eole/core/testing';
 import { StackRNN } from '@eole/rnn-memory';
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
@@ -75,7 +74,7 @@ test('StackRNN gives the same outputs, stacks and gradients on cpu and webasm', 
 });
 
 test('StackRNN saves and loads: same parameters, same outputs; bad shapes are named', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'eole-stackrnn-'));
+  const dir = tempDir('stackrnn');
   try {
     const net = new StackRNN(3, 5, { numStacks: 2, stackDepth: 5, rng: new Generator(2) });
     const path = join(dir, 'stack.safetensors');

@@ -1,9 +1,7 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, kernels, loadModule, noGrad, saveModule, SGD, ShapeError, Tensor } from '@eole/core';
-import { checkGrad } from '@eole/core/testing';
+import { checkGrad, tempDir } from '@eole/core/testing';
 import { SkipGramSampler, Word2Vec } from '@eole/rnn-memory';
 
 const tokens = 'a b a c a b d a b c e e a'.split(' ');
@@ -64,7 +62,7 @@ test('Word2Vec: gradcheck of both tables; the loss is −log σ(s₀) − Σ log
 test('Word2Vec: save/load round trip keeps the vectors and the neighbours', (t) => {
   const a = new Word2Vec(20, 4, { rng: new Generator(6) });
   a.outputVectors.weight.data.forEach((_, i) => (a.outputVectors.weight.data[i] = Math.cos(i)));
-  const path = join(mkdtempSync(join(tmpdir(), 'eole-w2v-')), 'w2v.safetensors');
+  const path = join(tempDir('w2v'), 'w2v.safetensors');
   saveModule(path, a);
   const b = new Word2Vec(20, 4, { rng: new Generator(7) });
   loadModule(path, b);
