@@ -1,9 +1,7 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
-import { checkParity, maxRelErr, parameterCount, testModules } from '@eole/core/testing';
+import { checkParity, maxRelErr, parameterCount, tempDir, testModules } from '@eole/core/testing';
 import {
   AcousticConvNet, acousticConvNetConfig, backgroundRms, digitFeatures, N_COEFFS, noiseFloor, paddedFeatures, padWithNoise, speechCentre, utteranceWindow, windowInput, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR,
 } from '@eole/speech';
@@ -138,7 +136,7 @@ test('AcousticConvNet in training mode (dropout): cpu and webasm backends agree 
 test('AcousticConvNet round-trips through a safetensors file', (t) => {
   const a = AcousticConvNet({ rng: new Generator(10), dropoutRng: new Generator(11) });
   const b = AcousticConvNet({ rng: new Generator(12), dropoutRng: new Generator(13) });
-  const path = join(mkdtempSync(join(tmpdir(), 'eole-acoustic-')), 'net.safetensors');
+  const path = join(tempDir('acoustic'), 'net.safetensors');
   saveModule(path, a, { planes: '8,16' });
   t.deepEqual(loadModule(path, b), { planes: '8,16' });
   a.evaluate();

@@ -1,9 +1,8 @@
 import test from 'ava';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadUtterance, parseDigitFileName, readDigitFolder } from '@eole/speech';
-import { dataPath, missing } from '@eole/core/testing';
+import { dataPath, missing, tempDir } from '@eole/core/testing';
 
 /** A minimal 16-bit PCM WAV writer (channels interleaved), independent of the decoder. */
 function wav16(chans: ArrayLike<number>[], sr: number): Uint8Array {
@@ -31,13 +30,13 @@ test('parseDigitFileName reads {digit}_{speaker}_{index}.wav and rejects other n
 });
 
 test('readDigitFolder lists matching WAVs sorted by speaker, digit, index; other files are ignored; clear errors', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'eole-digits-'));
+  const dir = tempDir('digits');
   const one = wav16([sine(80, 8000, 440, 0.1)], 8000);
   for (const name of ['3_bob_10.wav', '3_bob_2.wav', '1_bob_7.wav', '0_alice_1.wav', 'README.md', 'x.wav']) writeFileSync(join(dir, name), one);
   const list = readDigitFolder(dir);
   t.deepEqual(list.map((u) => u.file), ['0_alice_1.wav', '1_bob_7.wav', '3_bob_2.wav', '3_bob_10.wav']);
   t.deepEqual(list[2], { path: join(dir, '3_bob_2.wav'), file: '3_bob_2.wav', digit: 3, speaker: 'bob', index: 2 });
-  const empty = mkdtempSync(join(tmpdir(), 'eole-digits-'));
+  const empty = tempDir('digits');
   writeFileSync(join(empty, 'notes.txt'), 'x');
   t.throws(() => readDigitFolder(empty), { message: /no WAV file named \{digit\}_\{speaker\}_\{index\}\.wav .* in '.*'/ });
   t.throws(() => readDigitFolder(join(empty, 'nowhere')), { message: /'.*nowhere' is not a folder/ });
@@ -46,7 +45,7 @@ test('readDigitFolder lists matching WAVs sorted by speaker, digit, index; other
 });
 
 test('loadUtterance mixes stereo to mono and resamples a 16 kHz file to 8 kHz (the tone stays, the part above 4 kHz goes)', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'eole-digits-'));
+  const dir = tempDir('digits');
   const n = 4000;
   const left = sine(n, 16000, 500, 0.4).map((v, i) => v + 0.2 * Math.sin((2 * Math.PI * 6000 * i) / 16000));
   const right = sine(n, 16000, 500, 0.4).map((v, i) => v - 0.2 * Math.sin((2 * Math.PI * 6000 * i) / 16000));
