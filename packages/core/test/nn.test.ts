@@ -23,7 +23,7 @@ import {
   Threshold,
   View,
 } from '@eole/core';
-import { awayFrom, close, testModules, type ModuleCase } from '@eole/core/testing';
+import { awayFrom, close, rowsOf, testModules, type ModuleCase } from '@eole/core/testing';
 
 // ---- every module: gradcheck, Torch7 backward against autograd, cpu/webasm parity, round trip --
 
@@ -82,11 +82,6 @@ testModules(test, cases);
 
 // ---- forward values against plain JS ----------------------------------------------------------
 
-const rows = (x: Tensor): number[][] => {
-  const [n, m] = x.shape as [number, number];
-  return Array.from({ length: n }, (_, i) => Array.from(x.data.subarray(i * m, (i + 1) * m)));
-};
-
 test('Ensemble averages its members\' probabilities (logprob) or outputs (mean), and names a member of the wrong shape', (t) => {
   const rng = new Generator(4);
   const a = new Sequential(new Linear(5, 4, { rng }), new LogSoftMax());
@@ -112,12 +107,12 @@ test('Concat joins the children outputs along dim, as PyTorch torch.cat', (t) =>
   const x = Tensor.randn([2, 4], new Generator(2));
   const y = noGrad(() => new Concat(1, a, b).forward(x));
   t.deepEqual([...y.shape], [2, 7]);
-  const ya = rows(noGrad(() => a.forward(x)));
-  const yb = rows(noGrad(() => b.forward(x)));
-  t.deepEqual(rows(y), [ya[0]!.concat(yb[0]!), ya[1]!.concat(yb[1]!)]);
+  const ya = rowsOf(noGrad(() => a.forward(x)));
+  const yb = rowsOf(noGrad(() => b.forward(x)));
+  t.deepEqual(rowsOf(y), [ya[0]!.concat(yb[0]!), ya[1]!.concat(yb[1]!)]);
   const z = noGrad(() => new Concat(-2, a, a).forward(x));
   t.deepEqual([...z.shape], [4, 3], 'negative dims count from the end');
-  t.deepEqual(rows(z), [...ya, ...ya]);
+  t.deepEqual(rowsOf(z), [...ya, ...ya]);
 });
 
 test('Parallel feeds slice i along inputDim to module i and joins along outputDim', (t) => {
@@ -127,9 +122,9 @@ test('Parallel feeds slice i along inputDim to module i and joins along outputDi
   const y = noGrad(() => new Parallel(1, 1, a, b).forward(x));
   t.deepEqual([...y.shape], [5, 6]);
   const slice = (i: number): Tensor => Tensor.from(Array.from({ length: 5 }, (_, n) => Array.from(x.data.subarray(n * 6 + i * 3, n * 6 + i * 3 + 3))).flat(), [5, 3]);
-  const ya = rows(noGrad(() => a.forward(slice(0))));
-  const yb = rows(noGrad(() => b.forward(slice(1))));
-  t.deepEqual(rows(y), ya.map((r, n) => r.concat(yb[n]!)));
+  const ya = rowsOf(noGrad(() => a.forward(slice(0))));
+  const yb = rowsOf(noGrad(() => b.forward(slice(1))));
+  t.deepEqual(rowsOf(y), ya.map((r, n) => r.concat(yb[n]!)));
 });
 
 test('Identity returns its input; Threshold, ReLU, Tanh, Sigmoid, SoftMax, LogSoftMax match plain JS', (t) => {

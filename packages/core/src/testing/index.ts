@@ -31,5 +31,6 @@ export { awayFrom, awayFromZero, distinct, positive } from './inputs.js';
 export { MODULE_CHECKS, type ModuleCase, type ModuleCheck } from './ModuleCase.js';
 export { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity } from './moduleChecks.js';
 export { parameterCount } from './parameterCount.js';
+export { rowsOf } from './rowsOf.js';
 export { tempDir } from './tempDir.js';
 export { close, firstDifference, maxAbsErr, maxRelErr, normRelErr, same } from './tolerance.js';
