@@ -1,5 +1,6 @@
 import test from 'ava';
 import { Generator, ShapeError, Tensor } from '@eole/core';
+import { rowsOf } from '@eole/core/testing';
 import { distanceMatrix, knnAccuracy, NearestNeighbors, recallAtK, type Metric } from '@eole/metric';
 
 /** Distances by their definition, in float64. */
@@ -17,11 +18,6 @@ function bruteDistance(metric: Metric, q: ArrayLike<number>, x: ArrayLike<number
   return metric === 'l2' ? Math.sqrt(sq) : 1 - dot / Math.sqrt(qq * xx);
 }
 
-function rows(t: Tensor): Float32Array[] {
-  const d = t.shape[1]!;
-  return Array.from({ length: t.shape[0]! }, (_, i) => t.data.subarray(i * d, (i + 1) * d));
-}
-
 for (const metric of ['l2', 'cosine'] as const) {
   test(`NearestNeighbors(${metric}) agrees with a plain-JS brute force, also in small chunks`, (t) => {
     const rng = new Generator(metric === 'l2' ? 1 : 2);
@@ -32,20 +28,20 @@ for (const metric of ['l2', 'cosine'] as const) {
       const index = new NearestNeighbors(x, Int32Array.from({ length: 300 }, (_, i) => i % 10), { metric, ...(chunkSize ? { chunkSize } : {}) });
       const { indices, distances } = index.search(q, k);
       t.is(indices.length, 37 * k);
-      rows(q).forEach((qi, i) => {
-        const all = rows(x).map((xj, j) => ({ j, d: bruteDistance(metric, qi, xj) })).sort((a, b) => a.d - b.d);
+      rowsOf(q).forEach((qi, i) => {
+        const all = rowsOf(x).map((xj, j) => ({ j, d: bruteDistance(metric, qi, xj) })).sort((a, b) => a.d - b.d);
         for (let r = 0; r < k; r++) {
           t.true(Math.abs(distances[i * k + r]! - all[r]!.d) < 1e-4, `query ${i} rank ${r}: ${distances[i * k + r]} vs ${all[r]!.d}`);
           // the index may swap two neighbours only when their distances agree to float32 rounding
           const got = indices[i * k + r]!;
-          if (got !== all[r]!.j) t.true(Math.abs(bruteDistance(metric, qi, rows(x)[got]!) - all[r]!.d) < 1e-4, `query ${i} rank ${r}: index ${got} vs ${all[r]!.j}`);
+          if (got !== all[r]!.j) t.true(Math.abs(bruteDistance(metric, qi, rowsOf(x)[got]!) - all[r]!.d) < 1e-4, `query ${i} rank ${r}: index ${got} vs ${all[r]!.j}`);
         }
         for (let r = 1; r < k; r++) t.true(distances[i * k + r]! >= distances[i * k + r - 1]!, 'nearest first');
       });
     }
     const dm = distanceMatrix(q, x, metric);
     t.deepEqual([...dm.shape], [37, 300]);
-    t.true(Math.abs(dm.data[5 * 300 + 17]! - bruteDistance(metric, rows(q)[5]!, rows(x)[17]!)) < 1e-4);
+    t.true(Math.abs(dm.data[5 * 300 + 17]! - bruteDistance(metric, rowsOf(q)[5]!, rowsOf(x)[17]!)) < 1e-4);
   });
 }
 
