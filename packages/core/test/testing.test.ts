@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defineFunction, Generator, Linear, Module, Tanh, Tensor } from '@eole/core';
 import {
-  awayFrom, checkModule, checkOp, checkRoundTrip, close, dataDir, dataTest, distinct, firstDifference, maxAbsErr, maxRelErr, normRelErr, parameterCount, repoRoot, same, tempDir, type DeclareTest, type ModuleCase,
+  awayFrom, checkModule, checkOp, checkRoundTrip, close, dataDir, dataTest, distinct, firstDifference, maxAbsErr, maxRelErr, normRelErr, parameterCount, repoRoot, rowsOf, same, tempDir, type DeclareTest, type ModuleCase,
 } from '@eole/core/testing';
 
 // The kit must fail where it should: each check runs inside t.try and the attempt must not pass.
@@ -138,11 +138,12 @@ test('dataTest declares a skipped test naming what is missing, or a test that ge
   t.is(declared[1], 'run: present');
 });
 
-test('tempDir makes a fresh folder per call; parameterCount sums the parameter sizes', (t) => {
+test('tempDir makes a fresh folder per call; parameterCount sums the parameter sizes; rowsOf splits a matrix', (t) => {
   const a = tempDir('kit');
   const b = tempDir('kit');
   t.not(a, b);
   t.true(existsSync(a) && /eole-kit-/.test(a));
   t.is(parameterCount(new Linear(784, 10)), 7850);
   t.is(parameterCount(new Tanh()), 0);
+  t.deepEqual(rowsOf(Tensor.from([1, 2, 3, 4, 5, 6], [2, 3])), [[1, 2, 3], [4, 5, 6]]);
 });
