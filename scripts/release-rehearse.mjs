@@ -13,9 +13,10 @@
 //     a user through its API and runs `lerna publish from-package` against it.
 //  5. For each package, a fresh folder outside the repository installs `@eole/<pkg>@<version>` by
 //     name from that registry (third-party packages from the npm cache or the usual registry),
-//     checks that no workspace link or stale cache was used, then runs the first ```ts block of the
-//     installed README.md with tsx and checks that it prints the README's ```text block;
-//     the example is also type-checked against the installed declarations.
+//     checks that no workspace link or stale cache was used and that no file its exports or its
+//     shipped code import is missing, then runs the first ```ts block of the installed README.md
+//     with tsx and checks that it prints the README's ```text block; the example is also
+//     type-checked against the installed declarations.
 //
 // Flags: --keep leaves the temporary folder for inspection; --from DIR rehearses the HEAD of another
 // clone (node_modules still come from this one). Exit status 0 only if every step passed.
@@ -387,6 +388,40 @@ async function publish(repo, registry) {
 // ---------------------------------------------------------------------------------------------
 // The consumers
 
+/** Every file path named in a package.json `exports` map (all conditions). */
+function exportTargets(exports) {
+  if (typeof exports === 'string') return [exports];
+  if (!exports || typeof exports !== 'object') return [];
+  return Object.values(exports).flatMap(exportTargets);
+}
+
+function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
+
+/**
+ * What an installed package lacks: files its `exports` name, and files that its shipped .js, .d.ts
+ * and .ts sources import by a relative path (`./x.js` is `./x.d.ts` to a declaration, `./x.ts` to
+ * a source). The example only loads the main entry; this covers the subpaths and the declarations.
+ */
+function missingFiles(packageDir) {
+  const manifest = readJson(join(packageDir, 'package.json'));
+  const missing = exportTargets(manifest.exports ?? manifest.main ?? 'index.js')
+    .filter((target) => !existsSync(join(packageDir, target)))
+    .map((target) => `exports name ${target}`);
+  const specifier = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+  for (const file of filesUnder(packageDir).filter((path) => !path.includes(`${packageDir}/node_modules/`))) {
+    const kind = file.endsWith('.d.ts') ? '.d.ts' : file.endsWith('.ts') ? '.ts' : file.endsWith('.js') ? '.js' : null;
+    if (!kind) continue;
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(specifier)) {
+      const target = join(dirname(file), kind === '.js' ? spec : spec.replace(/\.js$/, kind));
+      if (!existsSync(target)) missing.push(`${relative(packageDir, file)} imports ${spec}`);
+    }
+  }
+  return missing;
+}
+
 /** The first ```ts block of a README and the ```text block after it (the lines it must print). */
 function readmeExample(readme) {
   const match = /```ts\n([\s\S]*?)```[\s\S]*?```text\n([\s\S]*?)```/.exec(readme);
@@ -422,6 +457,10 @@ function consume(tmp, registry, pkg, published) {
     }
   }
   const deps = eole.map(([path, entry]) => `${path.slice('node_modules/'.length)}@${entry.version}`).join(', ');
+  for (const [path, entry] of eole) {
+    const missing = missingFiles(join(dir, path));
+    if (missing.length > 0) throw new Error(`${path.slice('node_modules/'.length)}@${entry.version} as published lacks files:\n  ${missing.slice(0, 20).join('\n  ')}`);
+  }
 
   const readmePath = join(dir, 'node_modules', pkg.name, 'README.md');
   if (!existsSync(readmePath)) throw new Error(`${pkg.name}@${pkg.version} ships no README.md`);
@@ -482,7 +521,7 @@ async function main() {
         const message = error instanceof Error ? error.message : String(error);
         console.error(`FAILED: ${message}`);
         const lines = message.split('\n');
-        const cause = lines.slice(1).find((line) => /Error|did not print|not what|lacks|no README/.test(line));
+        const cause = lines.slice(1).find((line) => /Error|error TS|did not print|not what|lacks|no README|imports|exports name/.test(line));
         failures.push([`${pkg.name}@${pkg.version}`, [lines[0], cause?.trim()].filter(Boolean).join(' ')]);
         failed.push(pkg.name);
       }
