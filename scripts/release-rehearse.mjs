@@ -18,6 +18,11 @@
 //     with tsx and checks that it prints the README's ```text block; the example is also
 //     type-checked against the installed declarations.
 //
+// Releasing for real, on a clean main: `npm run release:version` (lerna version --conventional-commits
+// --no-push: bumps the changed packages, writes their CHANGELOG.md, commits `chore(release): publish`
+// and creates annotated tags `@eole/<pkg>@<version>`), then `npm run release:publish` (lerna publish
+// from-package, to the registry npm is configured for). This script rehearses both.
+//
 // Flags: --keep leaves the temporary folder for inspection; --from DIR rehearses the HEAD of another
 // clone (node_modules still come from this one). Exit status 0 only if every step passed.
 import { spawn, spawnSync } from 'node:child_process';
@@ -115,8 +120,9 @@ function packagesIn(repo) {
 }
 
 /**
- * node_modules for the clone: a link to every entry of this repository's node_modules, except
- * the workspace links (@eole/*), which point at the clone's own packages.
+ * node_modules for the clone: a link to every package of this repository's node_modules and to
+ * its .bin, except the workspace links (@eole/*), which point at the clone's own packages. Nothing
+ * else (npm's hidden lockfile, tool caches) is shared, so no tool in the clone writes into ours.
  */
 function mirrorNodeModules(repo) {
   const source = join(root, 'node_modules');
@@ -126,7 +132,7 @@ function mirrorNodeModules(repo) {
   const target = join(repo, 'node_modules');
   mkdirSync(target);
   for (const entry of readdirSync(source)) {
-    if (entry !== '@eole') symlinkSync(join(source, entry), join(target, entry));
+    if (entry !== '@eole' && (entry === '.bin' || !entry.startsWith('.'))) symlinkSync(join(source, entry), join(target, entry));
   }
   mkdirSync(join(target, '@eole'));
   const workspaces = [...packagesIn(repo).map((pkg) => ({ name: pkg.name, path: pkg.path }))];
@@ -480,7 +486,7 @@ function consume(tmp, registry, pkg, published) {
   writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify({ compilerOptions, files: ['example.ts'] }, null, 2)}\n`);
   const typed = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir, { allowFail: true });
   if (typed.status !== 0) throw new Error(`${pkg.name}: the README example does not type-check against the installed declarations:\n${typed.stdout}${typed.stderr}`);
-  results.push([`${pkg.name}@${pkg.version}`, `installed alone (${deps}); README example ran, printed its ${example.expected.length} lines, type-checks`]);
+  results.push([`${pkg.name}@${pkg.version}`, `installed alone (${deps}), no file missing; README example ran, printed its ${example.expected.length} lines, type-checks`]);
 }
 
 // ---------------------------------------------------------------------------------------------
