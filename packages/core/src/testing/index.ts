@@ -9,6 +9,8 @@
  *   {@link same}), input makers ({@link positive}, {@link awayFrom}, {@link distinct}) and the
  *   data folder ({@link dataPath}, {@link dataTest}, `EOLE_DATA`), {@link tempDir} and
  *   {@link parameterCount}.
+ * - {@link fuzz} and {@link fuzzReader}: seeded, time- and memory-bounded mutation fuzzing of a
+ *   file reader (every reader gets such a test).
  *
  * ava is an optional peer dependency: the kit only imports its types, and takes `t` (and `test`)
  * from the caller.
@@ -26,6 +28,7 @@ export { checkModule, checkModuleRoundTrip, MODULE_CHECK_TITLES, testModules } f
 export { checkOp, type OpCase, type Oracle, type OracleInput } from './checkOp.js';
 export { checkParity, underBackend, type ParityRun } from './checkParity.js';
 export { checkRoundTrip } from './checkRoundTrip.js';
+export { fuzz, FuzzFailure, fuzzMutant, fuzzReader, mutantCount, type FuzzField, type FuzzJsonSite, type FuzzMutant, type FuzzMutator, type FuzzOptions, type FuzzReport } from './fuzz.js';
 export { dataDir, dataPath, dataTest, missing, repoRoot, type DeclareTest } from './data.js';
 export { awayFrom, awayFromZero, distinct, positive } from './inputs.js';
 export { MODULE_CHECKS, type ModuleCase, type ModuleCheck } from './ModuleCase.js';
