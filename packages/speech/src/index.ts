@@ -1,4 +1,4 @@
-export { decodeWav, type DecodedWav } from './frontend/wav.js';
+export { decodeWav, WAV_LIMITS, type DecodedWav } from './frontend/wav.js';
 export { frames, hamming, type FrameOptions } from './frontend/frames.js';
 export { powerSpectrum } from './frontend/fft.js';
 export { melScale, melToHz, melFilterbank, melCentres, vtlnWarp } from './frontend/mel.js';
@@ -12,7 +12,7 @@ export { decodeDigits } from './stream/decodeDigits.js';
 export { digitErrors, type ErrorCounts } from './stream/digitErrors.js';
 export { deltas, cmvn } from './frontend/deltas.js';
 export { resample, type ResampleOptions } from './frontend/resample.js';
-export { parseDigitFileName, readDigitFolder, loadUtterance, type DigitUtterance } from './data/digitFolder.js';
+export { parseDigitFileName, readDigitFolder, loadUtterance, type DigitUtterance, type LoadUtteranceOptions } from './data/digitFolder.js';
 export {
   WINDOW_FRAMES, N_COEFFS, DIGIT_SAMPLE_RATE, DIGIT_MFCC, WINDOW_VARIANCE_FLOOR, digitFeatures, windowInput, noiseFloor, backgroundRms, padWithNoise, speechCentre, paddedFeatures, utteranceWindow,
   type PaddedFeatures, type PaddedFeaturesOptions,

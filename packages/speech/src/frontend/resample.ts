@@ -6,7 +6,15 @@ export interface ResampleOptions {
   rolloff?: number;
   /** Kaiser window shape β (default 8.6: about 86 dB side-lobe rejection). */
   beta?: number;
+  /**
+   * The most output samples to allocate (default 2^28, 1 GiB of float32): a longer output is a
+   * RangeError naming the rates, not a runaway allocation.
+   */
+  maxLength?: number;
 }
+
+/** Default of {@link ResampleOptions.maxLength}. */
+const MAX_LENGTH = 2 ** 28;
 
 /** Zeroth-order modified Bessel function of the first kind, I₀(x) = Σₖ ((x/2)ᵏ / k!)². */
 function besselI0(x: number): number {
@@ -51,7 +59,7 @@ function checkRate(name: string, rate: number): void {
  * crossings each side by a Kaiser window w of shape β. Each tap set is normalised to unit DC gain.
  * With integer rates the filter is tabulated once per output phase (to/gcd(from, to) phases, a
  * polyphase filter); other ratios compute the taps per sample. Samples outside the signal are 0.
- * The output has round(n·to/from) samples; equal rates return a copy.
+ * The output has round(n·to/from) samples (at most `options.maxLength`); equal rates return a copy.
  *
  * @example
  * const y = resample(x44k, 44100, 8000);      // low-pass at 3.8 kHz, then 8 kHz samples
@@ -66,9 +74,14 @@ export function resample(signal: ArrayLike<number>, fromRate: number, toRate: nu
   if (!Number.isInteger(zeros) || zeros < 1) throw new RangeError(`resample: options.zeroCrossings must be a positive integer, got ${zeros}`);
   if (!(rolloff > 0 && rolloff <= 1)) throw new RangeError(`resample: options.rolloff must be in (0, 1], got ${rolloff}`);
   if (!(beta >= 0)) throw new RangeError(`resample: options.beta must be >= 0, got ${beta}`);
+  const maxLength = options.maxLength ?? MAX_LENGTH;
+  if (!(maxLength >= 0)) throw new RangeError(`resample: options.maxLength must be >= 0, got ${maxLength}`);
   const n = signal.length;
+  const outLength = fromRate === toRate ? n : Math.round((n * toRate) / fromRate);
+  if (!(outLength <= maxLength)) {
+    throw new RangeError(`resample: ${n} samples from ${fromRate} Hz to ${toRate} Hz make ${outLength} samples, more than options.maxLength = ${maxLength}`);
+  }
   if (fromRate === toRate) return Float32Array.from(signal);
-  const outLength = Math.round((n * toRate) / fromRate);
   const out = new Float32Array(outLength);
   const c = rolloff * Math.min(1, toRate / fromRate);
   const half = zeros / c; // filter half-width in input samples
