@@ -48,7 +48,11 @@ function windows(x: Tensor, w: Win, f: (vals: number[], poolSize: number) => num
 const maxOracle = (x: Tensor, w: Win) => windows(x, w, (v) => Math.max(...v));
 const avgOracle = (x: Tensor, w: Win, includePad = true) => windows(x, w, (v, size) => v.reduce((a, b) => a + b, 0) / (includePad ? size : v.length));
 const lpOracle = (x: Tensor, w: Win, p: number) => windows(x, w, (v) => Math.pow(v.reduce((a, b) => a + Math.pow(Math.abs(b), p), 0), 1 / p));
-const lseOracle = (x: Tensor, w: Win, beta: number) => windows(x, w, (v) => Math.log(v.reduce((a, b) => a + Math.exp(beta * b), 0) / v.length) / beta);
+/** The lecture's PROB, (1/β)·log Σ e^(β·x), straight from the formula in float64 (`mean`: the sum over the window size). */
+const lseOracle = (x: Tensor, w: Win, beta: number, mean = false) => windows(x, w, (v) => Math.log(v.reduce((a, b) => a + Math.exp(beta * b), 0) / (mean ? v.length : 1)) / beta);
+/** The same in float64 for large β·x, folded pairwise as log(e^a + e^b) = max(a, b) + log1p(e^(−|a − b|)). */
+const lseOracleLarge = (x: Tensor, w: Win, beta: number) =>
+  windows(x, w, (v) => v.map((b) => beta * b).reduce((a, b) => Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)))) / beta);
 
 const win = (kW: number, kH: number, dW: number, dH: number, padW = 0, padH = 0, ceil = false): Win => ({ kW, kH, dW, dH, padW, padH, ceil });
 
@@ -146,6 +150,8 @@ const lseInput = (): Tensor => Tensor.randn([2, 2, 7, 7], new Generator(13));
 poolCases['SpatialLogSumExpPooling(β = 2, 2x2)'] = { make: () => new SpatialLogSumExpPooling(2, 2, 2), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
 poolCases['SpatialLogSumExpPooling(β = 0.7, 3x3 stride 2)'] = { make: () => new SpatialLogSumExpPooling(0.7, 3, 3, 2, 2), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
 poolCases['SpatialLogSumExpPooling(β = 3, 3x2 stride 1x2)'] = { make: () => new SpatialLogSumExpPooling(3, 3, 2, 1, 2), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
+poolCases["SpatialLogSumExpPooling(β = 2, 2x2, reduction 'mean')"] = { make: () => new SpatialLogSumExpPooling(2, 2, 2, 2, 2, { reduction: 'mean' }), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
+poolCases["SpatialLogSumExpPooling(β = 0.7, 3x3 stride 2, reduction 'mean')"] = { make: () => new SpatialLogSumExpPooling(0.7, 3, 3, 2, 2, { reduction: 'mean' }), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
 poolCases['SpatialLogSumExpPooling(β = 2, 3x3 stride 2) on [4, 3, 15, 15]'] = {
   make: () => new SpatialLogSumExpPooling(2, 3, 3, 2, 2),
   shape: [2, 3, 7, 7],
@@ -231,35 +237,79 @@ test('SpatialLPPooling: one sample, errors', (t) => {
 
 // ---- log-sum-exp pooling -----------------------------------------------------------------------
 
-test('SpatialLogSumExpPooling matches the oracle, also for large β·x (stable)', (t) => {
+test("SpatialLogSumExpPooling is the lecture's PROB, (1/β)·log Σ e^(β·x): float64 oracle, sum and mean", (t) => {
   const x = Tensor.randn([2, 3, 8, 9], new Generator(11));
-  for (const [beta, w] of [[1, win(2, 2, 2, 2)], [4, win(3, 3, 2, 2)], [0.5, win(3, 2, 1, 3)]] as const) {
+  for (const [beta, w] of [[1, win(2, 2, 2, 2)], [4, win(3, 3, 2, 2)], [0.5, win(3, 2, 1, 3)], [20, win(2, 3, 2, 1)]] as const) {
     const y = noGrad(() => new SpatialLogSumExpPooling(beta, w.kW, w.kH, w.dW, w.dH).forward(x));
     const want = lseOracle(x, w, beta);
     t.deepEqual(shapeOf(y), want.shape);
-    close(t, y.data, want.data, 1e-5, `beta = ${beta}`);
+    close(t, y.data, want.data, 1e-5, `beta = ${beta}, sum`);
+    const m = noGrad(() => new SpatialLogSumExpPooling(beta, w.kW, w.kH, w.dW, w.dH, { reduction: 'mean' }).forward(x));
+    close(t, m.data, lseOracle(x, w, beta, true).data, 1e-5, `beta = ${beta}, mean`);
+    close(t, y.data, Array.from(m.data, (v) => v + Math.log(w.kW * w.kH) / beta), 1e-5, `beta = ${beta}: sum = mean + log(kW·kH)/β`);
   }
-  const big = x.mul(100);
-  const y = noGrad(() => new SpatialLogSumExpPooling(50, 2, 2).forward(big));
-  t.true(y.data.every(Number.isFinite), 'β·x up to ~1e4 stays finite');
-  const max = noGrad(() => new SpatialMaxPooling(2, 2).forward(big));
-  for (let i = 0; i < y.size; i++) t.true(y.data[i]! <= max.data[i]! + 1e-3 && y.data[i]! >= max.data[i]! - Math.log(4) / 50 - 1e-3);
+  // Worked by hand: a window of zeros gives (1/β)·log(kW·kH) summed, 0 averaged.
+  const zeros = Tensor.zeros([1, 1, 2, 2]);
+  t.is(noGrad(() => new SpatialLogSumExpPooling(1, 2, 2).forward(zeros)).data[0], Math.fround(Math.log(4)));
+  t.is(noGrad(() => new SpatialLogSumExpPooling(2, 2, 2).forward(zeros)).data[0], Math.fround(Math.log(4) / 2));
+  t.is(noGrad(() => new SpatialLogSumExpPooling(2, 2, 2, 2, 2, { reduction: 'mean' }).forward(zeros)).data[0], 0);
+  t.is(noGrad(() => new SpatialLogSumExpPooling(1, 1, 2).forward(Tensor.from([0, Math.log(3)], [1, 1, 2, 1]))).data[0], Math.fround(Math.log(4)), 'log(e^0 + e^log 3) = log 4');
 });
 
-test('SpatialLogSumExpPooling tends to max pooling for large β and to average pooling for small β', (t) => {
+test('SpatialLogSumExpPooling is stable for large β·x (the window maximum is subtracted)', (t) => {
+  const x = Tensor.randn([2, 3, 8, 9], new Generator(11));
+  const big = x.mul(100);
+  for (const [beta, w] of [[50, win(2, 2, 2, 2)], [20, win(3, 3, 2, 2)]] as const) {
+    const y = noGrad(() => new SpatialLogSumExpPooling(beta, w.kW, w.kH, w.dW, w.dH).forward(big));
+    t.true(y.data.every(Number.isFinite), `β·x up to ~1e4 stays finite (β = ${beta})`);
+    const want = lseOracleLarge(big, w, beta);
+    t.true(want.data.every(Number.isFinite));
+    close(t, y.data, want.data, 1e-4, `β = ${beta} against the float64 pairwise oracle`);
+    const max = maxOracle(big, w).data;
+    for (let i = 0; i < y.size; i++) t.true(y.data[i]! >= max[i]! - 1e-3 && y.data[i]! <= max[i]! + Math.log(w.kW * w.kH) / beta + 1e-3);
+    const m = noGrad(() => new SpatialLogSumExpPooling(beta, w.kW, w.kH, w.dW, w.dH, { reduction: 'mean' }).forward(big));
+    t.true(m.data.every(Number.isFinite), 'the mean variant too');
+  }
+  const g = Tensor.from([1e4, -1e4, 1e4, 0], [1, 1, 2, 2]).requiresGrad_();
+  new SpatialLogSumExpPooling(10, 2, 2).forward(g).sum().backward();
+  // y is stored in float32 (spacing 1e-3 near 1e4), so the weights e^(β(x − y)) carry a relative error of about β·5e-4.
+  close(t, g.grad!.data, [0.5, 0, 0.5, 0], 1e-3, 'the gradient is the softmax, finite for e^(1e5)');
+});
+
+test("SpatialLogSumExpPooling's gradient is each window's softmax (it sums to 1 over a window), for sum and mean", (t) => {
+  const x = Tensor.randn([1, 2, 6, 6], new Generator(14));
+  for (const reduction of ['sum', 'mean'] as const) {
+    const xi = x.detach().requiresGrad_();
+    new SpatialLogSumExpPooling(1.5, 2, 2, 2, 2, { reduction }).forward(xi).sum().backward();
+    const gx = windows(xi.grad!, win(2, 2, 2, 2), (v) => v.reduce((a, b) => a + b, 0));
+    close(t, gx.data, new Array<number>(gx.data.length).fill(1), 1e-6, reduction);
+    const soft = windows(x, win(2, 2, 2, 2), (v) => Math.exp(1.5 * v[0]!) / v.reduce((a, b) => a + Math.exp(1.5 * b), 0));
+    const first = windows(xi.grad!, win(2, 2, 2, 2), (v) => v[0]!);
+    close(t, first.data, soft.data, 1e-6, `${reduction}: the top-left cell's weight`);
+  }
+});
+
+test('SpatialLogSumExpPooling: PROB tends to max pooling for large β and to log(kW·kH)/β + average for small β; the mean variant to the average', (t) => {
   const x = Tensor.randn([2, 2, 8, 8], new Generator(12));
   const max = noGrad(() => new SpatialMaxPooling(2, 2).forward(x));
   const avg = noGrad(() => new SpatialAveragePooling(2, 2, 2, 2).forward(x));
   const hot = noGrad(() => new SpatialLogSumExpPooling(1000, 2, 2).forward(x));
   const cold = noGrad(() => new SpatialLogSumExpPooling(1e-3, 2, 2).forward(x));
+  const hotMean = noGrad(() => new SpatialLogSumExpPooling(1000, 2, 2, 2, 2, { reduction: 'mean' }).forward(x));
+  const coldMean = noGrad(() => new SpatialLogSumExpPooling(1e-3, 2, 2, 2, 2, { reduction: 'mean' }).forward(x));
   for (let i = 0; i < max.size; i++) {
-    t.true(Math.abs(hot.data[i]! - max.data[i]!) <= Math.log(4) / 1000 + 1e-5, `β = 1000: ${hot.data[i]} vs max ${max.data[i]}`);
-    t.true(Math.abs(cold.data[i]! - avg.data[i]!) < 5e-3, `β = 0.001: ${cold.data[i]} vs mean ${avg.data[i]}`);
+    const hi = hot.data[i]! - max.data[i]!;
+    t.true(hi >= -1e-5 && hi <= Math.log(4) / 1000 + 1e-5, `β = 1000: ${hot.data[i]} vs max ${max.data[i]}`);
+    t.true(Math.abs(cold.data[i]! - Math.log(4) / 1e-3 - avg.data[i]!) < 5e-3, `β = 0.001: ${cold.data[i]} vs log(4)/β + mean ${avg.data[i]}`);
+    t.true(Math.abs(hotMean.data[i]! - max.data[i]!) <= Math.log(4) / 1000 + 1e-5, `mean, β = 1000: ${hotMean.data[i]} vs max ${max.data[i]}`);
+    t.true(Math.abs(coldMean.data[i]! - avg.data[i]!) < 5e-3, `mean, β = 0.001: ${coldMean.data[i]} vs mean ${avg.data[i]}`);
+    t.true(coldMean.data[i]! >= avg.data[i]! - 1e-5 && hotMean.data[i]! <= max.data[i]! + 1e-5, 'the mean variant lies between the average and the max');
   }
 });
 
 test('SpatialLogSumExpPooling: errors', (t) => {
   t.throws(() => new SpatialLogSumExpPooling(0, 2, 2), { instanceOf: RangeError, message: /beta must be a positive finite number, got 0/ });
+  t.throws(() => new SpatialLogSumExpPooling(1, 2, 2, 2, 2, { reduction: 'max' as never }), { instanceOf: RangeError, message: /reduction must be 'sum' or 'mean', got "max"/ });
 });
 
 // ---- modules: descriptions, save/load, errors --------------------------------------------------
@@ -271,10 +321,11 @@ test('toString describes the window as Torch7 does', (t) => {
   t.is(new SpatialAveragePooling(3, 3).toString(), 'nn.SpatialAveragePooling(3x3, 1,1)');
   t.is(new SpatialLPPooling(16, 2, 2, 2).toString(), 'nn.SpatialLPPooling(16, 2, 2x2, 2,2)');
   t.is(new SpatialLogSumExpPooling(10, 2, 2).toString(), 'nn.SpatialLogSumExpPooling(10, 2x2, 2,2)');
+  t.is(new SpatialLogSumExpPooling(10, 2, 2, 1, 1, { reduction: 'mean' }).toString(), 'nn.SpatialLogSumExpPooling(10, 2x2, 1,1, mean)');
 });
 
 test('pooling modules have no parameters and round-trip through saveModule/loadModule', (t) => {
-  const make = () => new Sequential(new SpatialMaxPooling(2, 2), new SpatialAveragePooling(2, 2, 1, 1), new SpatialLPPooling(3, 2, 2, 2, 1, 1), new SpatialLogSumExpPooling(2, 1, 1));
+  const make = () => new Sequential(new SpatialMaxPooling(2, 2), new SpatialAveragePooling(2, 2, 1, 1), new SpatialLPPooling(3, 2, 2, 2, 1, 1), new SpatialLogSumExpPooling(2, 1, 1), new SpatialLogSumExpPooling(2, 2, 2, 1, 1, { reduction: 'mean' }));
   const net = make();
   t.is(net.parameters().length, 0);
   t.is(net.stateDict().size, 0);
