@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { inspect, parseArgs } from 'node:util';
 import { BACKENDS, type BackendChoice } from '@eole/core';
 
 /** A numeric flag (`--lr 0.05`), validated on parse. */
@@ -69,9 +69,11 @@ export interface CommonFlags {
   resume: boolean;
   eval: string | undefined;
   test: string | undefined;
+  /** `--verbose`: an error prints its stack trace too (see {@link runCli}). */
+  verbose: boolean;
 }
 
-/** Common flags an example may opt into (seed, epochs, backend, out and help are always on). */
+/** Common flags an example may opt into (seed, epochs, backend, out, verbose and help are always on). */
 export type OptionalCommonFlag = 'data' | 'resume' | 'eval' | 'test';
 
 /** What an example's command line accepts. */
@@ -130,7 +132,7 @@ export function parseCli<E extends Record<string, FlagSpec> = Record<never, Flag
     throw new CliExit(2, `${spec.name}: ${(error as Error).message}\nRun with --help to list the flags.`);
   }
   if (values['help'] === true) throw new CliExit(0, helpText(spec));
-  const result: Record<string, unknown> = { data: undefined, resume: false, eval: undefined, test: undefined };
+  const result: Record<string, unknown> = { data: undefined, resume: false, eval: undefined, test: undefined, verbose: false };
   for (const [name, flag] of Object.entries(table)) {
     if (name === 'help') continue;
     result[name] = convert(spec.name, name, flag, values[name]);
@@ -157,22 +159,41 @@ export function helpText<E extends Record<string, FlagSpec>>(spec: CliSpec<E>): 
 }
 
 /**
- * Runs an example's `main` as a program: prints help and usage errors, sets the exit code
- * (0 ok, 1 failure, 2 usage).
+ * Runs an example's `main` as a program and sets the exit code: 0 ok, 1 an error, 2 a usage error.
+ * `--help` prints to stdout, a usage error (an unknown flag, a bad flag value) its message and a
+ * pointer to `--help` to stderr. Any other error, expected (a missing or truncated file, a model
+ * that does not fit a checkpoint) or not (a bug), prints one line, `error: <message>`, to stderr;
+ * with `--verbose` it prints the stack trace and causes instead (see {@link describeError}).
  *
  * @example
  * if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(main);
  */
 export function runCli(main: (argv: string[]) => Promise<unknown>): void {
-  main(process.argv.slice(2)).catch((error: unknown) => {
+  const argv = process.argv.slice(2);
+  main(argv).catch((error: unknown) => {
     if (error instanceof CliExit) {
       (error.code === 0 ? process.stdout : process.stderr).write(`${error.message}\n`);
       process.exitCode = error.code;
     } else {
-      console.error(error);
+      process.stderr.write(`${describeError(error, argv.includes('--verbose'))}\n`);
       process.exitCode = 1;
     }
   });
+}
+
+/**
+ * What {@link runCli} prints for an error that ends a program: `error: <message>` on one line (the
+ * message's own line breaks become `; `), or with `verbose` the stack trace and the chain of causes,
+ * as Node prints an uncaught error.
+ *
+ * @example
+ * describeError(new Error("loadModule: 'x.safetensors': file too short"), false);
+ * // "error: loadModule: 'x.safetensors': file too short"
+ */
+export function describeError(error: unknown, verbose: boolean): string {
+  if (verbose) return error instanceof Error ? inspect(error) : `error: ${inspect(error)}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `error: ${message.trim().split(/\s*\n\s*/).join('; ')}`;
 }
 
 function flagTable<E extends Record<string, FlagSpec>>(spec: CliSpec<E>): Record<string, FlagSpec> {
@@ -191,6 +212,7 @@ function flagTable<E extends Record<string, FlagSpec>>(spec: CliSpec<E>): Record
     if (name in table || name === 'help') throw new Error(`parseCli: flag --${name} is already a common flag`);
     table[name] = flag;
   }
+  table['verbose'] = booleanFlag('on an error, print its stack trace (by default an error prints one line, error: MESSAGE, and exits with code 1)');
   table['help'] = booleanFlag('print this help and exit');
   return table;
 }
