@@ -1,4 +1,5 @@
 export { Siamese } from './nn/Siamese.js';
+export { PairModule } from './nn/PairModule.js';
 export { PairwiseDistance } from './nn/PairwiseDistance.js';
 export { CosineDistance } from './nn/CosineDistance.js';
 export { ContrastiveCriterion } from './nn/ContrastiveCriterion.js';

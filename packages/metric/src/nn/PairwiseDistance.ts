@@ -1,4 +1,5 @@
-import { Module, type Tensor } from '@eole/core';
+import type { Tensor } from '@eole/core';
+import { PairModule } from './PairModule.js';
 import { branchesOf, checkNumber } from '../validation/check.js';
 import { pairwiseDistance } from '../functional/distance.js';
 
@@ -15,12 +16,16 @@ import { pairwiseDistance } from '../functional/distance.js';
  * similarity metric discriminatively, with application to face verification" (CVPR 2005), and the
  * D_W that the DrLIM loss ({@link ContrastiveCriterion}) takes.
  *
+ * PyTorch's separate form works too ({@link PairModule}): `forward(x1, x2)` with x1 and x2 [N, D]
+ * each, and `backward(x1, x2, gradOutput)` → [∂L/∂x1, ∂L/∂x2].
+ *
  * @example
  * const dist = new PairwiseDistance();                    // p = 2, ε = 1e-6
  * dist.forward(siamese.forward(pairs)).shape;             // [N]
  * criterion.forward(dist.output!, similarity);            // DrLIM loss
+ * dist.forward(x1, x2);                                   // PyTorch: nn.PairwiseDistance()(x1, x2)
  */
-export class PairwiseDistance extends Module {
+export class PairwiseDistance extends PairModule {
   constructor(
     readonly p = 2,
     readonly eps = 1e-6,

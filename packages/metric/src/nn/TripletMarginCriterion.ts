@@ -1,6 +1,9 @@
 import { Criterion, formatShape, ShapeError, Tensor } from '@eole/core';
 import { branchesOf, checkNumber } from '../validation/check.js';
 import { pairwiseDistance } from '../functional/distance.js';
+import { backwardBranches, stackBranches, type SeparateBranches } from './branches.js';
+
+const NAMES = ['anchor', 'positive', 'negative'] as const;
 
 /** Options of {@link TripletMarginCriterion}. */
 export interface TripletMarginOptions {
@@ -28,10 +31,16 @@ const NO_TARGET = Tensor.zeros([0]);
  * `backward(input)` may omit it (an empty tensor stands in), and any tensor passed is accepted, so
  * core's `train` can hand it the batch's `y`.
  *
+ * PyTorch's form works too: `forward(anchor, positive, negative)` with three [N, D] tensors, as
+ * `nn.TripletMarginLoss()(anchor, positive, negative)`; `backward(anchor, positive, negative)`
+ * returns their three gradients, and `loss.backward()` reaches them. It equals the stacked form on
+ * the three stacked as [3, N, D].
+ *
  * @example
  * const crit = new TripletMarginCriterion(0.2);
  * const loss = crit.forward(siamese.forward(triplets)); // triplets [3, N, ...] → loss []
  * loss.backward();
+ * crit.forward(anchor, positive, negative);             // PyTorch form: [N, D] each
  */
 export class TripletMarginCriterion extends Criterion {
   readonly eps: number;
@@ -51,14 +60,30 @@ export class TripletMarginCriterion extends Criterion {
     this.sizeAverage = options.sizeAverage ?? true;
   }
 
-  /** The loss; `target` is ignored (see the class comment). */
-  override forward(input: Tensor, target: Tensor = NO_TARGET): Tensor {
-    return super.forward(input, target);
+  private separate: SeparateBranches | null = null;
+
+  /** The loss on input [3, N, D] (anchor, positive, negative stacked); `target` is ignored (see the class comment). */
+  override forward(input: Tensor, target?: Tensor): Tensor;
+  /** The loss on anchor, positive and negative, [N, D] each (PyTorch's form). */
+  override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor;
+  override forward(input: Tensor, second: Tensor = NO_TARGET, negative?: Tensor): Tensor {
+    if (negative === undefined) {
+      this.separate = null;
+      return super.forward(input, second);
+    }
+    const branches = stackBranches(this.typeName(), NAMES, [input, second, negative]);
+    const loss = super.forward(branches.stacked, NO_TARGET);
+    this.separate = branches;
+    return loss;
   }
 
-  /** ∂L/∂input for the last forward; `target` is ignored. */
-  override backward(input: Tensor, target: Tensor = NO_TARGET): Tensor {
-    return super.backward(input, target);
+  /** ∂L/∂input [3, N, D] for the last stacked forward; `target` is ignored. */
+  override backward(input: Tensor, target?: Tensor): Tensor;
+  /** [∂L/∂anchor, ∂L/∂positive, ∂L/∂negative] after `forward(anchor, positive, negative)`. */
+  override backward(anchor: Tensor, positive: Tensor, negative: Tensor): [Tensor, Tensor, Tensor];
+  override backward(input: Tensor, second: Tensor = NO_TARGET, negative?: Tensor): Tensor | [Tensor, Tensor, Tensor] {
+    if (negative === undefined) return super.backward(input, second);
+    return backwardBranches(this.typeName(), this.separate, NAMES, [input, second, negative], (stacked) => super.backward(stacked, NO_TARGET)) as [Tensor, Tensor, Tensor];
   }
 
   protected updateOutput(input: Tensor): Tensor {
