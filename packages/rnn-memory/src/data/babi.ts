@@ -9,8 +9,13 @@ export interface BabiQuestion {
   answer: string;
   /** The supporting facts, as indices into the story's `sentences`. */
   supporting: number[];
-  /** The sentences told before the question: indices into `sentences`, oldest first. */
-  memory: number[];
+  /**
+   * The sentences told before the question: indices into `sentences`, oldest first, i.e.
+   * 0, 1, …, k − 1 for the k statements before it. Computed on access from k (a getter): the question
+   * shares its story's `sentences` instead of holding its own copy, so a story of S statements and Q
+   * questions holds O(S + Q) indices, not O(S·Q).
+   */
+  readonly memory: readonly number[];
   /** The question's line number in the file (1-based). */
   line: number;
 }
@@ -36,11 +41,14 @@ export function tokenize(text: string): string[] {
  * Parses the bAbI question-answering format (Weston, Bordes, Chopra, Rush, van Merriënboer, Joulin &
  * Mikolov, "Towards AI-Complete Question Answering: A Set of Prerequisite Toy Tasks", 2015): each line
  * is `ID text`, IDs count up from 1 within a story and restart at 1 for the next one; a question line
- * is `ID question<TAB>answer<TAB>supporting IDs` and its supporting IDs name earlier statements of the
- * same story. Throws a {@link BabiFormatError} naming the file and line of the first malformed line
- * (an ID that is not a positive integer, an ID that neither follows the previous one nor restarts at
- * 1, a question without its tab-separated answer, a supporting ID that names no earlier statement).
- * Blank lines are skipped.
+ * is `ID question?<TAB>answer<TAB>supporting IDs` (exactly three tab-separated fields, the question
+ * ending in `?`) and its supporting IDs name earlier statements of the same story. A statement holds
+ * no tab. Throws a {@link BabiFormatError} naming the file, the line and the field of the first
+ * malformed line (an ID that is not a positive integer, an ID that neither follows the previous one
+ * nor restarts at 1, a question without its tab-separated answer, a tab in a line whose first field
+ * does not end in `?`, a question line of other than three fields, a supporting ID that names no
+ * earlier statement). Blank lines are skipped. Parsing takes time and memory linear in the text:
+ * each question's `memory` is a view of its story's statements (see {@link BabiQuestion.memory}).
  *
  * @example
  * const [story] = parseBabi('1 Mary went to the office.\n2 Where is Mary? \toffice\t1\n');
@@ -83,12 +91,16 @@ export function parseBabi(text: string, file = '<string>'): BabiStory[] {
       current.sentences.push(tokens);
       return;
     }
-    const [questionText, answerText, supportText = '', ...rest] = body.split('\t');
-    if (rest.length > 0) fail(`expected 'question<TAB>answer<TAB>supporting IDs', got ${rest.length + 3} tab-separated fields`);
-    const question = tokenize(questionText!);
+    const fields = body.split('\t');
+    const [questionText, answerText, supportText] = fields as [string, string, string];
+    if (!questionText.trim().endsWith('?')) {
+      fail(`a tab in statement ${id} ('${truncate(questionText.trim())}<TAB>…'): only a question line ('question?<TAB>answer<TAB>supporting IDs', the question ending in '?') holds tabs`);
+    }
+    if (fields.length !== 3) fail(`expected 'question<TAB>answer<TAB>supporting IDs', got ${fields.length} tab-separated fields`);
+    const question = tokenize(questionText);
     if (question.length === 0) fail('the question is empty');
-    const answer = answerText!.trim().toLowerCase();
-    if (answer === '') fail(`question '${truncate(questionText!.trim())}' has an empty answer`);
+    const answer = answerText.trim().toLowerCase();
+    if (answer === '') fail(`question '${truncate(questionText.trim())}' has an empty answer`);
     const supporting = supportText
       .trim()
       .split(/\s+/)
@@ -98,7 +110,16 @@ export function parseBabi(text: string, file = '<string>'): BabiStory[] {
         if (ref === undefined) fail(`supporting fact ID '${s}' does not name an earlier statement of this story`);
         return ref!;
       });
-    current.questions.push({ question, answer, supporting, memory: current.sentences.map((_, k) => k), line: lineNo });
+    const told = current.sentences.length;
+    current.questions.push({
+      question,
+      answer,
+      supporting,
+      get memory(): number[] {
+        return Array.from({ length: told }, (_, k) => k);
+      },
+      line: lineNo,
+    });
   });
   return stories;
 }
