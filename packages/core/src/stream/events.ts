@@ -24,6 +24,12 @@ export interface StepEvent {
   steps: number | null;
   loss: number;
   lr: number;
+  /**
+   * Samples in the step's batch: its declared `samples`, else `x.shape[0]` (a Siamese batch of P
+   * pairs counts P). Always set by `train`; absent from logs written before it existed.
+   */
+  samples?: number;
+  /** Samples per second of the step (`samples` over the step's time). */
   samplesPerSec: number;
   /** Backends the step's kernels ran on, e.g. `webasm+cpu`. */
   backend: string;
@@ -36,6 +42,7 @@ export interface EpochEvent {
   epochs: number;
   loss: number;
   steps: number;
+  /** Samples in the epoch: the sum of its batches' declared `samples` (else `x.shape[0]`). */
   samples: number;
   seconds: number;
   lr: number;

@@ -11,10 +11,37 @@ import { pull, yieldTurn } from './operators.js';
 import { backendsUsed, type Metrics, type TrainEvent } from './events.js';
 import { saveTrainState, type TrainState } from './TrainState.js';
 
-/** A batch the training loop understands: inputs `x` and targets `y`. */
+/**
+ * A batch the training loop understands: inputs `x` and targets `y`, and the number of samples it
+ * holds when that is not `x.shape[0]`.
+ *
+ * @example
+ * const plain: Batch = { x: images, y: labels };                      // x [N, ...]: N samples
+ * const pairs: Batch = { x: stacked, y: similar, samples: similar.size }; // x [2, P, ...]: P pairs
+ */
 export interface Batch {
   x: Tensor;
   y: Tensor;
+  /**
+   * The samples in this batch, when `x.shape[0]` is not their count: a Siamese stack x [2, P, ...]
+   * holds P pairs, a triplet stack [3, P, ...] P triplets. `train` counts these in its step and
+   * epoch events (samples/s), and `evaluate` weights the batch's loss by them. Default `x.shape[0]`.
+   */
+  samples?: number;
+}
+
+/**
+ * The samples `b` holds: its declared `samples`, else `x.shape[0]` (1 for a scalar `x`).
+ *
+ * @example
+ * samplesOf({ x: Tensor.zeros([2, 64, 784]), y, samples: 64 }); // 64
+ */
+export function samplesOf(b: Batch): number {
+  if (b.samples === undefined) return b.x.shape[0] ?? 1;
+  if (typeof b.samples !== 'number' || !Number.isInteger(b.samples) || b.samples < 0) {
+    throw new RangeError(`batch.samples must be a non-negative integer (the samples in the batch), got ${String(b.samples)}`);
+  }
+  return b.samples;
 }
 
 /** One epoch of batches: an Observable subscribed afresh every epoch, or a factory of one. */
@@ -87,7 +114,8 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
             const t0 = performance.now();
             const callsBefore = kernels.stats().calls;
             const loss = runStep(options, b, epoch, step);
-            samples += b.x.shape[0] ?? 1;
+            const count = samplesOf(b);
+            samples += count;
             total += loss;
             const seconds = (performance.now() - t0) / 1000;
             subscriber.next({
@@ -97,7 +125,8 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
               steps: knownSteps,
               loss,
               lr: optimizer.lr,
-              samplesPerSec: (b.x.shape[0] ?? 1) / Math.max(seconds, 1e-9),
+              samples: count,
+              samplesPerSec: count / Math.max(seconds, 1e-9),
               backend: backendsUsed(callsBefore, kernels.stats().calls),
             });
             await yieldTurn();
@@ -153,6 +182,7 @@ function runStep(options: TrainOptions, b: Batch, epoch: number, step: number): 
   const where = `train: epoch ${epoch}, step ${step}`;
   let value: number;
   try {
+    samplesOf(b);
     options.optimizer.zeroGrad();
     const output = options.model.forward(b.x);
     const loss = options.criterion.forward(output, b.y);
@@ -186,7 +216,7 @@ export async function evaluateBatches(model: Module, criterion: Criterion, batch
   try {
     for await (const b of pull(batches)) {
       if (cancelled()) break;
-      const n = b.x.shape[0] ?? 1;
+      const n = samplesOf(b);
       noGrad(() => {
         const out = model.forward(b.x);
         loss += criterion.forward(out, b.y).item() * n;
