@@ -43,6 +43,7 @@ test('siameseBatch: the two members of every mined pair stacked as [2, P, ...], 
     const pairs = minePairs(labels, () => net.forward(x), { mining, pairs: 6, rng: new Generator(9) });
     const p = pairs.first.length;
     t.deepEqual(batch.x.shape, [2, p, 5], mining);
+    t.is(batch.samples, p, 'the batch declares its P pairs as its samples');
     t.deepEqual(Array.from(batch.y.data), Array.from(pairs.target));
     t.false(batch.x.requiresGrad);
     for (let k = 0; k < p; k++) {

@@ -69,7 +69,8 @@ export function minePairs(labels: Labels, embeddings: () => Tensor, options: Pai
  * The Siamese form of a labelled batch { x [N, ...], y [N] }: pairs mined among its items
  * ({@link minePairs}; hard mining embeds `batch.x` with `net` first, without the graph) as inputs
  * [2, P, ...] (first members, then second members; {@link gatherPairs}) and DrLIM targets Y [P], for
- * `Sequential(Siamese(net), PairwiseDistance())` and {@link ContrastiveCriterion}.
+ * `Sequential(Siamese(net), PairwiseDistance())` and {@link ContrastiveCriterion}. The batch declares
+ * `samples: P`, so core's `train` counts P pairs (not the 2 of `x.shape[0]`) in its events.
  *
  * @example
  * const model = new Sequential(new Siamese(net), new PairwiseDistance());
@@ -78,5 +79,6 @@ export function minePairs(labels: Labels, embeddings: () => Tensor, options: Pai
  */
 export function siameseBatch(batch: Batch, net: Module, options: PairMining): Batch {
   const pairs = minePairs(batch.y, () => net.forward(batch.x), options);
-  return { x: noGrad(() => gatherPairs(batch.x, pairs)), y: new Tensor(pairs.target, [pairs.target.length]) };
+  const p = pairs.target.length;
+  return { x: noGrad(() => gatherPairs(batch.x, pairs)), y: new Tensor(pairs.target, [p]), samples: p };
 }
