@@ -57,7 +57,7 @@ function sub(a: Float32Array, b: Float32Array): Float32Array {
 
 /** Eole: LSTM(64 → 128) over the 20 steps, Linear(128 → 10) on the last hidden state, MSECriterion, SGD. */
 function eoleImpl(w: Weights, d: Data, backend: BackendChoice): Impl & { net: { lstm: LSTM; readout: Linear; criterion: MSECriterion; opt: SGD; x: Tensor; y: Tensor } } {
-  const lstm = new LSTM(IN, HIDDEN, { rng: new Generator(0) });
+  const lstm = new LSTM(IN, HIDDEN, { rng: new Generator(0), batchFirst: true });
   const readout = new Linear(HIDDEN, OUT, { rng: new Generator(0) });
   const [wih, whh, bih, bhh] = lstm.parameters() as [Tensor, Tensor, Tensor, Tensor];
   const [wd, bd] = readout.parameters() as [Tensor, Tensor];
@@ -215,7 +215,7 @@ export async function benchLstm(): Promise<{ rows: Row[]; notes: string[]; profi
   const bench = `LSTM step T=${STEPS} in=${IN} H=${HIDDEN} → ${OUT}, batch ${BATCH}`;
   const rng = new Generator(1997);
   const data: Data = { x: Tensor.uniform([BATCH, STEPS, IN], rng, -1, 1).data, y: Tensor.uniform([BATCH, OUT], rng, -1, 1).data };
-  const protoLstm = new LSTM(IN, HIDDEN, { rng: new Generator(7) });
+  const protoLstm = new LSTM(IN, HIDDEN, { rng: new Generator(7), batchFirst: true });
   const protoOut = new Linear(HIDDEN, OUT, { rng: new Generator(8) });
   const [wih, whh, bih, bhh] = protoLstm.parameters().map((p) => p.data.slice()) as [Float32Array, Float32Array, Float32Array, Float32Array];
   const [wd, bd] = protoOut.parameters().map((p) => p.data.slice()) as [Float32Array, Float32Array];

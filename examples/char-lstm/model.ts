@@ -28,7 +28,7 @@ export class CharLSTM extends Module {
     super();
     this.embed = this.registerModule('embed', new LookupTable(sizes.vocab, sizes.embed, { rng }));
     // Init draws from `rng`; the dropout masks come from `dropoutRng` afterwards.
-    this.lstm = this.registerModule('lstm', new LSTM(sizes.embed, sizes.hidden, { numLayers: sizes.layers, dropout: sizes.dropout, rng: sizes.dropout > 0 ? dropoutRng : rng }));
+    this.lstm = this.registerModule('lstm', new LSTM(sizes.embed, sizes.hidden, { numLayers: sizes.layers, dropout: sizes.dropout, rng: sizes.dropout > 0 ? dropoutRng : rng, batchFirst: true }));
     this.head = this.registerModule('head', new Linear(sizes.hidden, sizes.vocab, { rng }));
   }
 

@@ -66,7 +66,7 @@ export class NextSymbol extends Module {
 
 /** Builds either model with the decoder H → 3. */
 export function makeModel(kind: 'stack' | 'lstm', hidden: number, stacks: number, depth: number, rng: Generator, recurrent = true): NextSymbol {
-  const core = kind === 'stack' ? new StackRNN(3, hidden, { numStacks: stacks, stackDepth: depth, recurrent, rng }) : new LSTM(3, hidden, { rng });
+  const core = kind === 'stack' ? new StackRNN(3, hidden, { numStacks: stacks, stackDepth: depth, recurrent, rng }) : new LSTM(3, hidden, { rng, batchFirst: true });
   return new NextSymbol(core, new Linear(hidden, 3, { rng }));
 }
 

@@ -25,18 +25,19 @@ function flatResult(result: { output: Tensor; state: RecurrentState }): Tensor {
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 type LayerKind = 'RNN' | 'LSTM' | 'GRU';
-function makeLayer(kind: LayerKind, seed: number, options: { numLayers?: number; dropout?: number; inputSize?: number } = {}): Recurrent {
+/** A seeded layer, batch first unless `batchFirst: false` (most tests below are written over [N, T, in]). */
+function makeLayer(kind: LayerKind, seed: number, options: { numLayers?: number; dropout?: number; inputSize?: number; batchFirst?: boolean } = {}): Recurrent {
   const rng = new Generator(seed);
-  const opts = { numLayers: options.numLayers ?? 1, dropout: options.dropout ?? 0, rng };
+  const opts = { numLayers: options.numLayers ?? 1, dropout: options.dropout ?? 0, rng, batchFirst: options.batchFirst ?? true };
   const inputSize = options.inputSize ?? IN;
   if (kind === 'RNN') return new RNN(inputSize, H, opts);
   if (kind === 'LSTM') return new LSTM(inputSize, H, opts);
   return new GRU(inputSize, H, opts);
 }
 
-function initialFor(kind: LayerKind, L: number, rng: Generator): RecurrentState {
-  const h = Tensor.randn([L, N, H], rng, 0, 0.5).requiresGrad_();
-  return kind === 'LSTM' ? { h, c: Tensor.randn([L, N, H], rng, 0, 0.5).requiresGrad_() } : { h };
+function initialFor(kind: LayerKind, L: number, rng: Generator, n = N): RecurrentState {
+  const h = Tensor.randn([L, n, H], rng, 0, 0.5).requiresGrad_();
+  return kind === 'LSTM' ? { h, c: Tensor.randn([L, n, H], rng, 0, 0.5).requiresGrad_() } : { h };
 }
 
 // ---- the cell ops: gradcheck on both backends -------------------------------------------------
@@ -124,6 +125,85 @@ testModules(test, {
   'RNNCell (relu), from the zero state': { make: () => new RNNCell(IN, H, { nonlinearity: 'relu', rng: new Generator(3) }), shape: [N, IN], input: () => Tensor.randn([N, IN], new Generator(5)) },
   'LSTMCell, from the zero state': { make: () => new LSTMCell(IN, H, { rng: new Generator(3) }), shape: [N, IN] },
   'GRUCell, from the zero state': { make: () => new GRUCell(IN, H, { rng: new Generator(3) }), shape: [N, IN] },
+});
+
+// ---- time-major sequences [T, N, in], PyTorch's default ----------------------------------------
+
+testModules(test, {
+  'RNN (2 layers, time-major [T, N, in])': { make: () => makeLayer('RNN', 7, { numLayers: 2, batchFirst: false }), shape: [T, N, IN], parityShape: [6, 3, IN] },
+  'LSTM (2 layers, time-major [T, N, in])': { make: () => makeLayer('LSTM', 7, { numLayers: 2, batchFirst: false }), shape: [T, N, IN], parityShape: [6, 3, IN] },
+  'GRU (2 layers, time-major [T, N, in])': { make: () => makeLayer('GRU', 7, { numLayers: 2, batchFirst: false }), shape: [T, N, IN], parityShape: [6, 3, IN] },
+});
+
+for (const kind of ['RNN', 'LSTM', 'GRU'] as const) {
+  test(`${kind} time-major (2 layers, variable lengths) passes gradcheck wrt input, initial state and every parameter`, (t) => {
+    const layer = makeLayer(kind, 7, { numLayers: 2, batchFirst: false });
+    const rng = new Generator(8);
+    const x = Tensor.randn([T, N, IN], rng).requiresGrad_();
+    const initial = initialFor(kind, 2, rng);
+    const stateInputs = initial.c ? [initial.h, initial.c] : [initial.h];
+    checkGrad(t, `${kind} time-major`, (xx, ...rest) => {
+      const init = initial.c ? { h: rest[0]!, c: rest[1]! } : { h: rest[0]! };
+      return flatResult(layer.forwardWithState(xx!, { initial: init, lengths: [T, 3] }));
+    }, [x, ...stateInputs, ...layer.parameters()]);
+  });
+
+  test(`${kind}: time-major forward on the permuted input = batch-first forward permuted, gradients too (bit-exact, with lengths, initial state and dropout)`, (t) => {
+    const rng = new Generator(101);
+    const xb = Tensor.randn([3, 6, IN], rng);
+    const init = initialFor(kind, 2, rng, 3);
+    const weights = Tensor.randn([6, 3, H], rng);
+    const lengths = [6, 2, 4];
+    const run = (batchFirst: boolean) => {
+      const layer = makeLayer(kind, 102, { numLayers: 2, dropout: 0.3, batchFirst });
+      const x = (batchFirst ? xb : noGrad(() => xb.permute([1, 0, 2]))).detach().requiresGrad_();
+      const h = init.h.detach().requiresGrad_();
+      const c = init.c?.detach().requiresGrad_();
+      const r = layer.forwardWithState(x, { initial: c ? { h, c } : { h }, lengths });
+      const outTN = batchFirst ? r.output.permute([1, 0, 2]) : r.output;
+      const loss = outTN.mul(weights).sum().add(r.state.h.sum());
+      (r.state.c ? loss.add(r.state.c.mul(2).sum()) : loss).backward();
+      const gx = batchFirst ? x.grad!.permute([1, 0, 2]) : x.grad!;
+      return {
+        shape: [...r.output.shape],
+        values: [outTN, r.state.h, ...(r.state.c ? [r.state.c] : []), gx, h.grad!, ...(c ? [c.grad!] : []), ...layer.parameters().map((p) => p.grad!)].map((v) => Array.from(v.data)),
+      };
+    };
+    const bf = run(true);
+    const tm = run(false);
+    t.deepEqual(bf.shape, [3, 6, H]);
+    t.deepEqual(tm.shape, [6, 3, H]);
+    t.is(tm.values.length, bf.values.length);
+    tm.values.forEach((v, i) => t.deepEqual(v, bf.values[i], `entry ${i}`));
+  });
+}
+
+test('the layout: time-major by default as PyTorch, batchFirst in toString, and not in the state dict (a batch-first checkpoint loads into a time-major layer)', (t) => {
+  for (const make of [(o: { batchFirst?: boolean }) => new RNN(IN, H, o), (o: { batchFirst?: boolean }) => new LSTM(IN, H, o), (o: { batchFirst?: boolean }) => new GRU(IN, H, o)]) {
+    t.false(make({}).batchFirst);
+    t.true(make({ batchFirst: true }).batchFirst);
+    t.deepEqual([...noGrad(() => make({}).forward(Tensor.zeros([T, N, IN]))).shape], [T, N, H], 'x [T, N, in] → [T, N, H]');
+    t.deepEqual([...noGrad(() => make({ batchFirst: true }).forward(Tensor.zeros([N, T, IN]))).shape], [N, T, H], 'x [N, T, in] → [N, T, H]');
+  }
+  t.is(new LSTM(IN, H, { batchFirst: true }).toString(), 'nn.LSTM(3 -> 4, batch first)');
+  t.is(new GRU(IN, H, { numLayers: 2, batchFirst: false }).toString(), 'nn.GRU(3 -> 4, 2 layers)');
+  t.is(new RNN(IN, H, { nonlinearity: 'relu', batchFirst: true }).toString(), 'nn.RNN(3 -> 4, batch first, relu)');
+  const dir = tempDir('rnn-layout');
+  try {
+    const saved = makeLayer('LSTM', 111, { numLayers: 2, batchFirst: true });
+    const path = join(dir, 'lstm.safetensors');
+    saveModule(path, saved);
+    const loaded = makeLayer('LSTM', 112, { numLayers: 2, batchFirst: false });
+    loadModule(path, loaded);
+    const x = Tensor.randn([N, T, IN], new Generator(113));
+    const bf = noGrad(() => saved.forwardWithState(x));
+    const tm = noGrad(() => loaded.forwardWithState(x.permute([1, 0, 2])));
+    t.deepEqual(tm.output.toArray(), bf.output.permute([1, 0, 2]).toArray());
+    t.deepEqual(tm.state.h.toArray(), bf.state.h.toArray(), 'h_n is [L, N, H] in both layouts');
+    t.deepEqual(tm.state.c!.toArray(), bf.state.c!.toArray(), 'c_n too');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // ---- an independent oracle ---------------------------------------------------------------------
@@ -235,7 +315,7 @@ test('GRU and RNN agree with plain float64 versions of their equations', (t) => 
   const gru = makeLayer('GRU', 32);
   noGrad(() => gru.forward(x));
   t.true(maxAbsErr(gru.finalState!.h.data, gruOracle(x, gru.stateDict(), H).flat()) < 1e-5);
-  const rnn = new RNN(IN, H, { nonlinearity: 'relu', rng: new Generator(33) });
+  const rnn = new RNN(IN, H, { nonlinearity: 'relu', rng: new Generator(33), batchFirst: true });
   const y = noGrad(() => rnn.forward(x));
   const p = rnn.stateDict();
   const [wih, whh, bih, bhh] = ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'].map((k) => p.get(k)!.data) as [Float32Array, Float32Array, Float32Array, Float32Array];
@@ -389,7 +469,7 @@ test('Module API: forward returns [N, T, H], keeps the final state, and Torch-st
 });
 
 test('clear errors name the argument, the expected and the actual shape', (t) => {
-  const lstm = new LSTM(IN, H, { numLayers: 2 });
+  const lstm = new LSTM(IN, H, { numLayers: 2, batchFirst: true });
   const x = Tensor.zeros([N, T, IN]);
   t.throws(() => lstm.forward(Tensor.zeros([T, IN])), { message: /input must be batch-first \[N, T, 3\], got \[5, 3\]/ });
   t.throws(() => lstm.forward(Tensor.zeros([N, T, 7])), { message: /\[N, T, 3\], got \[2, 5, 7\]/ });
@@ -397,17 +477,22 @@ test('clear errors name the argument, the expected and the actual shape', (t) =>
   t.throws(() => lstm.forwardWithState(x, { initial: { h: Tensor.zeros([2, N, H]) } as never }), { message: /initial\.c must be a Tensor/ });
   t.throws(() => lstm.forwardWithState(x, { lengths: [5] }), { message: /one length per sequence \(2\), got 1/ });
   t.throws(() => lstm.forwardWithState(x, { lengths: [5, 6] }), { message: /lengths\[1\] must be an integer in \[1, 5\].*got 6/ });
-  t.throws(() => new GRU(IN, H).forwardWithState(x, { initial: { h: Tensor.zeros([1, N, H]), c: Tensor.zeros([1, N, H]) } as never }), { message: /initial\.c is only for an LSTM/ });
+  t.throws(() => new GRU(IN, H, { batchFirst: true }).forwardWithState(x, { initial: { h: Tensor.zeros([1, N, H]), c: Tensor.zeros([1, N, H]) } as never }), { message: /initial\.c is only for an LSTM/ });
   t.throws(() => new LSTMCell(IN, H).step(Tensor.zeros([N, IN]), { h: Tensor.zeros([N, H]), c: Tensor.zeros([N + 1, H]) }), { message: /state\.c must be \[N, H\] = \[2, 4\].*got \[3, 4\]/ });
   t.throws(() => new GRUCell(IN, H).forward(Tensor.zeros([N, IN + 1])), { message: /input must be \[N, 3\], got \[2, 4\]/ });
   t.throws(() => lstmCell(Tensor.zeros([N, 4 * H]), Tensor.zeros([N, 3 * H]), Tensor.zeros([N, H])), { message: /hGates must have shape \[2, 16\], got \[2, 12\]/ });
   t.throws(() => new LSTM(IN, H, { dropout: 1 }), { message: /dropout must be a probability in \[0, 1\)/ });
   t.throws(() => new RNN(IN, 0), { message: /hiddenSize must be a positive integer, got 0/ });
+  t.throws(() => new RNN(IN, H, { batchFirst: 'yes' as never }), { instanceOf: TypeError, message: /RNN: batchFirst must be a boolean, got yes/ });
+  const timeMajor = new LSTM(IN, H);
+  t.throws(() => timeMajor.forward(Tensor.zeros([T, IN])), { message: /input must be time-major \[T, N, 3\] \(batchFirst: false\), got \[5, 3\]/ });
+  t.throws(() => timeMajor.forwardWithState(Tensor.zeros([T, N, IN]), { lengths: [5, 5, 5] }), { message: /one length per sequence \(2\), got 3/ });
+  t.throws(() => timeMajor.forwardWithState(Tensor.zeros([T, N, IN]), { initial: { h: Tensor.zeros([1, T, H]), c: Tensor.zeros([1, T, H]) } }), { message: /initial\.h must be \[numLayers, N, H\] = \[1, 2, 4\], got \[1, 5, 4\]/ });
 });
 
 test('training lowers the loss: an LSTM learns to echo its input one step later', (t) => {
   const rng = new Generator(91);
-  const lstm = new LSTM(2, 8, { rng });
+  const lstm = new LSTM(2, 8, { rng, batchFirst: true });
   const params = lstm.parameters();
   const x = Tensor.from(Array.from({ length: 4 * 10 * 2 }, () => (rng.uniform() < 0.5 ? 0 : 1)), [4, 10, 2]);
   // Target at step t: the first input feature at step t − 1 (0 at t = 0).

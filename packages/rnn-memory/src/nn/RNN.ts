@@ -10,17 +10,18 @@ export interface RNNOptions extends RecurrentOptions {
 
 /**
  * The simple recurrent net unrolled over time (Elman, Cognitive Science 1990), as
- * `torch.nn.RNN(batch_first=True)`: for each layer and step t,
+ * `torch.nn.RNN`: for each layer and step t,
  *
  *   h_t = φ(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh),   φ = tanh or ReLU
  *
- * Input [N, T, in], output [N, T, H], state { h } [L, N, H]. Parameters `weight_ih_l{k}` [H, in],
+ * Input [T, N, in], output [T, N, H] (with `batchFirst: true`: [N, T, in] and [N, T, H]), state
+ * { h } [L, N, H]. Parameters `weight_ih_l{k}` [H, in],
  * `weight_hh_l{k}` [H, H], biases [H], uniform in ±1/√H. See {@link Recurrent} for lengths,
  * stacking and dropout.
  *
  * @example
  * const rnn = new RNN(8, 16, { numLayers: 2, rng: new Generator(1) });
- * const y = rnn.forward(x); // x [N, T, 8] → [N, T, 16]
+ * const y = rnn.forward(x); // x [T, N, 8] → [T, N, 16]
  */
 export class RNN extends Recurrent<HiddenState> {
   protected readonly foldsHiddenBias = true;

@@ -18,6 +18,12 @@ export interface RecurrentOptions extends RecurrentCellOptions {
    * regularization", 2014). The masks come from `rng`.
    */
   dropout?: number;
+  /**
+   * The layout of the input and output sequences: `false` (default, as PyTorch's
+   * `batch_first=False`) reads x [T, N, in] and returns [T, N, H]; `true` reads x [N, T, in] and
+   * returns [N, T, H]. The state is [L, N, H] either way, and `lengths` holds one length per sequence.
+   */
+  batchFirst?: boolean;
 }
 
 /** Options of {@link Recurrent.forwardWithState}. */
@@ -32,7 +38,10 @@ export interface SequenceOptions<S extends RecurrentState = RecurrentState> {
   lengths?: ArrayLike<number> | Tensor;
 }
 
-/** What {@link Recurrent.forwardWithState} returns: the outputs [N, T, H] and the final state. */
+/**
+ * What {@link Recurrent.forwardWithState} returns: the last layer's outputs ([T, N, H], or
+ * [N, T, H] with `batchFirst`) and the final state ([L, N, H] each, for either layout).
+ */
 export interface SequenceResult<S extends RecurrentState = RecurrentState> {
   output: Tensor;
   state: S;
@@ -53,10 +62,12 @@ interface LayerWeights {
 }
 
 /**
- * Base of the sequence layers: a recurrent cell unrolled over time, stacked in layers, batch first
- * (input [N, T, in], output [N, T, H]), as `torch.nn.RNN/LSTM/GRU(batch_first=True)` with the same
- * parameter names (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, `…_l1`, …) and
- * layout, so a state dict loads in PyTorch.
+ * Base of the sequence layers: a recurrent cell unrolled over time, stacked in layers, as
+ * `torch.nn.RNN/LSTM/GRU` with the same parameter names (`weight_ih_l0`, `weight_hh_l0`,
+ * `bias_ih_l0`, `bias_hh_l0`, `…_l1`, …) and layout, so a state dict loads in PyTorch. As in
+ * PyTorch, sequences are time-major by default (input [T, N, in], output [T, N, H]); with
+ * `batchFirst: true` (PyTorch's `batch_first=True`) they are [N, T, in] and [N, T, H]. The final
+ * state h (and c) is [L, N, H] in both layouts; the layout is not part of the state dict.
  *
  * The unrolled graph (backpropagation through time: Werbos, "Backpropagation through time: what it
  * does and how to do it", Proc. IEEE 1990) is built step by step and differentiated by core's
@@ -72,6 +83,8 @@ export abstract class Recurrent<S extends RecurrentState = RecurrentState> exten
   finalState: S | null = null;
   readonly numLayers: number;
   readonly dropout: number;
+  /** Whether sequences are [N, T, ·] (true) or [T, N, ·] (false, the default, as PyTorch). */
+  readonly batchFirst: boolean;
   private readonly rng: Generator;
   private readonly layers: LayerWeights[] = [];
 
@@ -92,6 +105,8 @@ export abstract class Recurrent<S extends RecurrentState = RecurrentState> exten
     checkSize(kind, 'numLayers', this.numLayers);
     this.dropout = options.dropout ?? 0;
     if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`${kind}: dropout must be a probability in [0, 1), got ${String(this.dropout)}`);
+    this.batchFirst = options.batchFirst ?? false;
+    if (typeof this.batchFirst !== 'boolean') throw new TypeError(`${kind}: batchFirst must be a boolean, got ${String(this.batchFirst)}`);
     this.rng = options.rng ?? defaultGenerator;
     const k = initBound(hiddenSize);
     const G = gates * hiddenSize;
@@ -115,15 +130,15 @@ export abstract class Recurrent<S extends RecurrentState = RecurrentState> exten
   /** One step of the cell: the new state from the input gates xg and the hidden gates hg [N, G·H]. */
   protected abstract cellStep(xg: Tensor, hg: Tensor, prev: StepState): StepState;
 
-  /** The output sequence [N, T, H] from the zero state; the final state goes to {@link Recurrent.finalState}. */
+  /** The output sequence ([T, N, H], or [N, T, H] with `batchFirst`) from the zero state; the final state goes to {@link Recurrent.finalState}. */
   protected updateOutput(input: Tensor): Tensor {
     return this.forwardWithState(input).output;
   }
 
   /**
-   * Runs the layers over x [N, T, in] from `initial` (default zeros), masking steps past each
-   * sequence's `lengths`. Returns the last layer's outputs [N, T, H] and the final state of every
-   * layer ([L, N, H] each).
+   * Runs the layers over x ([T, N, in], or [N, T, in] with `batchFirst`) from `initial` (default
+   * zeros), masking steps past each sequence's `lengths`. Returns the last layer's outputs in the
+   * input's layout ([T, N, H] or [N, T, H]) and the final state of every layer ([L, N, H] each).
    *
    * @example
    * const { output, state } = lstm.forwardWithState(x, { initial: detachState(prev) });
@@ -133,7 +148,7 @@ export abstract class Recurrent<S extends RecurrentState = RecurrentState> exten
     const lengths = options.lengths === undefined ? null : this.checkLengths(options.lengths, N, T);
     const initial = this.initialStates(options.initial, N);
     const H = this.hiddenSize;
-    let input = x.permute([1, 0, 2]);
+    let input = this.batchFirst ? x.permute([1, 0, 2]) : x;
     const finals: StepState[] = [];
     for (let l = 0; l < this.numLayers; l++) {
       const { ys, last } = this.runLayer(this.layers[l]!, input, initial[l]!, lengths, N, T);
@@ -141,7 +156,7 @@ export abstract class Recurrent<S extends RecurrentState = RecurrentState> exten
       input = stackTensors(ys);
       if (l < this.numLayers - 1 && this.training && this.dropout > 0) input = input.mul(this.dropoutMask([T, N, H]));
     }
-    const output = input.permute([1, 0, 2]);
+    const output = this.batchFirst ? input.permute([1, 0, 2]) : input;
     const h = stackTensors(finals.map((s) => s.h));
     const state = (this.hasCell ? { h, c: stackTensors(finals.map((s) => s.c!)) } : { h }) as S;
     this.output = output;
@@ -182,12 +197,14 @@ export abstract class Recurrent<S extends RecurrentState = RecurrentState> exten
     return { ys, last: state };
   }
 
+  /** Checks x and returns [N, T] whatever the layout. */
   private checkInput(x: Tensor): [number, number] {
-    if (!(x instanceof Tensor)) throw new TypeError(`${this.typeName()}: input must be a Tensor [N, T, ${this.inputSize}]`);
+    const layout = this.batchFirst ? `batch-first [N, T, ${this.inputSize}]` : `time-major [T, N, ${this.inputSize}] (batchFirst: false)`;
+    if (!(x instanceof Tensor)) throw new TypeError(`${this.typeName()}: input must be a Tensor ${layout}`);
     if (x.ndim !== 3 || x.shape[2] !== this.inputSize) {
-      throw new ShapeError(this.typeName(), `input must be batch-first [N, T, ${this.inputSize}], got ${formatShape(x.shape)}`);
+      throw new ShapeError(this.typeName(), `input must be ${layout}, got ${formatShape(x.shape)}`);
     }
-    const [N, T] = x.shape as [number, number];
+    const [N, T] = (this.batchFirst ? [x.shape[0]!, x.shape[1]!] : [x.shape[1]!, x.shape[0]!]) as [number, number];
     if (N < 1 || T < 1) throw new ShapeError(this.typeName(), `input needs at least one sequence and one step, got ${formatShape(x.shape)}`);
     return [N, T];
   }
@@ -233,6 +250,7 @@ export abstract class Recurrent<S extends RecurrentState = RecurrentState> exten
       this.numLayers > 1 ? `${this.numLayers} layers` : '',
       this.dropout > 0 ? `dropout ${this.dropout}` : '',
       this.layers[0]!.bih ? '' : 'without bias',
+      this.batchFirst ? 'batch first' : '',
     ].filter((s) => s !== '');
     return `${this.typeName()}(${this.inputSize} -> ${this.hiddenSize}${extra.map((e) => `, ${e}`).join('')})`;
   }

@@ -34,7 +34,8 @@ export interface Seq2SeqOptions {
  * greedy decoding ({@link Seq2Seq.greedy}: feed back the argmax until EOS). Sources of different
  * lengths are padded and given `sourceLengths` (the encoder's final state is the state after each
  * source's last real token). Submodules: `source` and `target` ({@link LookupTable}), `encoder`
- * and `decoder` ({@link LSTM}), `projection` (Linear H → target vocabulary).
+ * and `decoder` ({@link LSTM}, batch first: ids and logits are [N, ·]), `projection` (Linear H →
+ * target vocabulary).
  *
  * @example
  * const net = new Seq2Seq(10, 12, { hiddenSize: 128, rng: new Generator(1) });  // BOS 10, EOS 11
@@ -61,7 +62,7 @@ export class Seq2Seq extends Module {
     const rng = options.rng ?? defaultGenerator;
     const E = options.embedSize ?? 32;
     const H = options.hiddenSize ?? 128;
-    const layers = { numLayers: options.numLayers ?? 1, dropout: options.dropout ?? 0, rng };
+    const layers = { numLayers: options.numLayers ?? 1, dropout: options.dropout ?? 0, rng, batchFirst: true };
     this.bos = options.bos ?? targetVocab - 2;
     this.eos = options.eos ?? targetVocab - 1;
     for (const [name, v] of [['bos', this.bos], ['eos', this.eos]] as const) {
