@@ -19,13 +19,14 @@
  * Evaluate a saved model on any bAbI-format file:
  * `... -- --eval runs/babi-memn2n/babi-memn2n.safetensors --test FILE`
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Generator, loadModule, parseSafetensors, saveModule } from '@eole/core';
+import { Generator, saveModule } from '@eole/core';
 import { babiItems, readBabi, sentenceLength, Vocabulary, type BabiItem, type BabiStory } from '@eole/rnn-memory';
 import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli } from '../lib/cli.js';
 import { startRun } from '../lib/run.js';
+import { loadSavedModel, readSavedModel, requireSettings } from '../lib/savedModel.js';
 import { buildModel, explain, pct, predict, trainOnce, type ModelConfig, type TrainedRun } from './training.js';
 
 const CLI = {
@@ -160,12 +161,13 @@ function report(model: ReturnType<typeof buildModel>, items: readonly BabiItem[]
 /** `--eval CHECKPOINT --test FILE`: rebuilds the model from the checkpoint's metadata and reports its accuracy. */
 function evaluate(checkpoint: string, testFile: string, show: number, log: (line: string) => void): BabiSummary {
   const started = performance.now();
-  const meta = parseSafetensors(readFileSync(checkpoint)).metadata;
-  if (meta['example'] !== 'babi-memn2n' || meta['words'] === undefined) throw new Error(`babi-memn2n: '${checkpoint}' is not a babi-memn2n checkpoint (no 'words' in its metadata)`);
-  const vocab = new Vocabulary(JSON.parse(meta['words']) as string[]);
+  const saved = readSavedModel(checkpoint, 'babi-memn2n');
+  requireSettings(saved, 'babi-memn2n', ['words']);
+  const meta = saved.metadata;
+  const vocab = new Vocabulary(JSON.parse(meta['words']!) as string[]);
   const config: ModelConfig = { words: vocab.words, dim: Number(meta['dim']), hops: Number(meta['hops']), memory: Number(meta['memory']), noise: Number(meta['noise'] ?? 0), maskEmpty: meta['maskEmpty'] === 'true' };
   const model = buildModel(config, 0);
-  loadModule(checkpoint, model);
+  loadSavedModel(saved, model);
   const stories = readBabi(testFile);
   const items = babiItems(stories);
   const unknown = new Set(stories.flatMap((s) => [...s.sentences.flat(), ...s.questions.flatMap((q) => [...q.question, q.answer])]).filter((w) => !vocab.has(w)));

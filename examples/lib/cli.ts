@@ -206,7 +206,7 @@ function flagTable<E extends Record<string, FlagSpec>>(spec: CliSpec<E>): Record
   };
   if (uses.has('data')) table['data'] = optionalFlag("the dataset's folder, in its standard format");
   if (uses.has('resume')) table['resume'] = booleanFlag('continue from the checkpoint in --out');
-  if (uses.has('eval')) table['eval'] = optionalFlag('evaluate this checkpoint instead of training', 'CHECKPOINT');
+  if (uses.has('eval')) table['eval'] = optionalFlag('evaluate this saved model (<example>.safetensors) or training checkpoint (checkpoint.safetensors) instead of training', 'CHECKPOINT');
   if (uses.has('test')) table['test'] = optionalFlag('test set for --eval, in its standard format');
   for (const [name, flag] of Object.entries(spec.flags ?? {})) {
     if (name in table || name === 'help') throw new Error(`parseCli: flag --${name} is already a common flag`);

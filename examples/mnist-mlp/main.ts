@@ -17,6 +17,7 @@
  * Run: `npm run -w examples mnist-mlp -- --seed 1 --out runs/mnist-mlp`
  * Continue a stopped run: `... -- --seed 1 --out runs/mnist-mlp --resume`
  * Evaluate on the official test set: `... -- --eval runs/mnist-mlp/mnist-mlp.safetensors --test DIR`
+ * (or `--eval runs/mnist-mlp/checkpoint.safetensors`, the training checkpoint)
  * where DIR holds `t10k-images-idx3-ubyte` and `t10k-labels-idx1-ubyte` (gzipped or not).
  */
 import { pathToFileURL } from 'node:url';
@@ -24,6 +25,7 @@ import { CosineAnnealingLR, Generator, Linear, LogSoftMax, Sequential, SGD, Thre
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
 import { batchFlag, evaluateCheckpoint, runMnistClassifier, shiftFlag, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
 import { startRun, STOP_AFTER_FLAG } from '../lib/run.js';
+import { readSavedModel } from '../lib/savedModel.js';
 
 const CLI = {
   name: 'mnist-mlp',
@@ -55,7 +57,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const flags = parseCli(argv, CLI);
   const run = startRun(flags);
   // --eval builds with --hidden, as the run did (a mismatch is named by loadModule).
-  if (flags.eval !== undefined) return evaluateCheckpoint(buildMlp(new Generator(0), flags.hidden), flags.eval, flags.test, log);
+  if (flags.eval !== undefined) return evaluateCheckpoint(buildMlp(new Generator(0), flags.hidden), readSavedModel(flags.eval, CLI.name), flags.test, log, flags['train-size']);
   const model = buildMlp(new Generator(flags.seed), flags.hidden);
   const optimizer = new SGD(model.parameters(), { lr: flags.lr, momentum: flags.momentum, weightDecay: flags['weight-decay'] });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });

@@ -41,14 +41,15 @@
  * 28.20%; the mean of 3 windows beats the centred one; L2-normalised or cosine scoring was worse
  * there (11.78%), about equal at 20 epochs.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Generator, loadModule, parseSafetensors } from '@eole/core';
+import { Generator } from '@eole/core';
 import { N_COEFFS, readDigitFolder } from '@eole/speech';
 import type { Metric } from '@eole/metric';
 import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
 import { startRun } from '../lib/run.js';
+import { loadSavedModel, readSavedModel, requireSettings } from '../lib/savedModel.js';
 import { featurise, globalNorm, splitByIndex, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
 import { speakerEmbeddingNet } from './model.js';
 import { trainVerifier, type EpochRecord } from './training.js';
@@ -205,15 +206,16 @@ function trialLine(utterances: readonly SpeakerUtterance[], trials: Trials): str
 async function evaluate(checkpoint: string, dir: string | undefined, out: string, log: (line: string) => void): Promise<SpeakerVerifySummary> {
   const started = performance.now();
   if (dir === undefined) throw new Error(`${NAME}: --eval needs --test DIR (a folder of {digit}_{speaker}_{index}.wav files)`);
-  const meta = parseSafetensors(readFileSync(checkpoint)).metadata;
-  if (meta['example'] !== NAME) throw new Error(`${NAME}: '${checkpoint}' is not a ${NAME} checkpoint (its metadata says example '${meta['example'] ?? ''}')`);
+  const saved = readSavedModel(checkpoint, NAME);
+  requireSettings(saved, NAME, []);
+  const meta = saved.metadata;
   const num = (key: string): number => {
     const v = Number(meta[key]);
     if (!Number.isFinite(v)) throw new Error(`${NAME}: '${checkpoint}' lacks a numeric '${key}' in its metadata`);
     return v;
   };
   const net = speakerEmbeddingNet({ rng: new Generator(0), dim: num('dim'), channels: [num('conv1'), num('conv2')], hidden: num('hidden') });
-  loadModule(checkpoint, net);
+  loadSavedModel(saved, net);
   const utterances = featurise(readDigitFolder(dir), num('jitter'));
   const speakers = new Set(utterances.map((u) => u.speaker));
   if (speakers.size < 2) throw new Error(`${NAME}: --test '${dir}' holds utterances of ${speakers.size} speaker; verification needs at least 2`);
