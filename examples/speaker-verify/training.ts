@@ -72,7 +72,7 @@ function validationBatches(utterances: readonly SpeakerUtterance[], norm: Featur
       featureWindow(a, windowStarts(a, 1, 0)[0]!, norm, x.subarray(k * WINDOW_SIZE, (k + 1) * WINDOW_SIZE));
       featureWindow(b, windowStarts(b, 1, 0)[0]!, norm, x.subarray((p + k) * WINDOW_SIZE, (p + k + 1) * WINDOW_SIZE));
     }
-    batches.push({ x: new Tensor(x, [2, p, WINDOW_SIZE]), y: new Tensor(pairs.target.slice(s, s + p), [p]) });
+    batches.push({ x: new Tensor(x, [2, p, WINDOW_SIZE]), y: new Tensor(pairs.target.slice(s, s + p), [p]), samples: p });
   }
   return batches;
 }
