@@ -2,6 +2,8 @@ import type { ExecutionContext } from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Generator } from '../random/Generator.js';
 import { tempDir } from './tempDir.js';
 
@@ -82,12 +84,18 @@ export interface FuzzOptions {
    * reject it.
    */
   valid?: (result: unknown, mutant: FuzzMutant) => boolean | void;
-  /** Time one read may take, in milliseconds (default 2000). */
+  /**
+   * Time one read may take, in milliseconds of the process's CPU time (default 2000): CPU time,
+   * so that a machine loaded by other work does not fail the test, while a reader that spins
+   * does.
+   */
   timeLimitMs?: number;
   /**
    * Memory one read may take, in bytes (default 256 MiB): the growth of V8's heap plus array
-   * buffers plus external memory while the result is alive, and the growth of the process's peak
-   * resident set size during the call.
+   * buffers plus external memory from just before the read to just after it (the result, and the
+   * garbage the read left, still counted; the harness collects older garbage first, through
+   * `global.gc`, exposed at run time if need be), and the growth of the process's peak resident
+   * set size during the read.
    */
   memoryLimitBytes?: number;
 }
@@ -102,7 +110,7 @@ export interface FuzzReport {
   rejected: number;
   /** Mutants by kind. */
   kinds: Record<string, number>;
-  /** The slowest read, in milliseconds, and its mutant index. */
+  /** The slowest read, in milliseconds of CPU time, and its mutant index. */
   slowest: { ms: number; index: number };
 }
 
@@ -131,7 +139,7 @@ const SAMPLED_TRUNCATIONS = 64;
  * caller's header fields, structural mutations of the caller's JSON documents, the caller's own
  * mutators), reads each, and asserts that the outcome is a result (checked by `valid` when given)
  * or an `Error` whose message satisfies `errors` (so it names the file or the field), that the read
- * took at most `timeLimitMs` and that memory grew by at most `memoryLimitBytes`. A `SyntaxError`,
+ * took at most `timeLimitMs` of CPU time and that memory grew by at most `memoryLimitBytes`. A `SyntaxError`,
  * `TypeError` or `RangeError` from inside the reader (a stack overflow, a `JSON.parse` message)
  * passes only if its message satisfies `errors` too.
  *
@@ -164,30 +172,43 @@ export async function fuzzReader(options: FuzzOptions): Promise<FuzzReport> {
   // The seed file is read first, untimed (it warms the reader up), and must be accepted.
   const path = options.fileName === undefined ? '' : join(tempDir('fuzz'), options.fileName);
   const report: FuzzReport = { mutants: 0, accepted: 0, rejected: 0, kinds: {}, slowest: { ms: 0, index: -1 } };
-  const seedMutant: FuzzMutant = { index: -1, kind: 'seed', description: 'the seed file itself', bytes: options.seedFile };
+  const collect = garbageCollector();
+  let clean = -Infinity;
+  const seedMutant: FuzzMutant = { index: -1, kind: 'seed', description: 'the seed file itself', bytes: copy(options.seedFile) };
   const fail = (mutant: FuzzMutant, what: string): never => {
     throw new FuzzFailure(`fuzz: mutant #${mutant.index} of seed ${seed} (${mutant.kind}: ${mutant.description}) ${what}\n${hexDiff(options.seedFile, mutant.bytes)}`, mutant, seed);
   };
   for (let index = -1; index < total; index++) {
     const mutant = index < 0 ? seedMutant : fuzzMutant(options, index);
     if (path !== '') writeFileSync(path, mutant.bytes);
+    // Collect garbage when much has piled up, so that a collection during the read cannot hide
+    // the read's own allocations by freeing older garbage.
+    if (collect && memory() > clean + GC_SLACK) {
+      collect();
+      clean = memory();
+    }
     const before = memory();
     const peakBefore = process.resourceUsage().maxRSS * 1024;
+    const cpu = process.cpuUsage();
     const start = performance.now();
     let result: unknown;
     let error: unknown = null;
     let threw = false;
     try {
-      result = await options.read(mutant.bytes, path);
+      result = options.read(mutant.bytes, path);
+      // A synchronous reader is timed without yielding, so that other tests cannot run meanwhile.
+      if (isThenable(result)) result = await result;
     } catch (e) {
       threw = true;
       error = e;
     }
-    const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    const ms = (used.user + used.system) / 1000;
+    const wall = performance.now() - start;
     const grown = Math.max(memory() - before, process.resourceUsage().maxRSS * 1024 - peakBefore);
-    if (ms > timeLimit && index >= 0) fail(mutant, `took ${ms.toFixed(0)} ms, more than the ${timeLimit} ms allowed`);
+    if (ms > timeLimit && index >= 0) fail(mutant, `took ${ms.toFixed(0)} ms of CPU time (${wall.toFixed(0)} ms wall-clock), more than the ${timeLimit} ms allowed`);
     if (grown > memoryLimit) fail(mutant, `grew memory by ${mib(grown)}, more than the ${mib(memoryLimit)} allowed`);
-    if (ms > report.slowest.ms) report.slowest = { ms, index };
+    if (index >= 0 && ms > report.slowest.ms) report.slowest = { ms, index };
     if (index < 0 && threw) fail(mutant, `was rejected: ${describeError(error)} (the seed file must be valid)`);
     if (index >= 0) {
       report.mutants++;
@@ -253,7 +274,7 @@ export function fuzzMutant(options: Omit<FuzzOptions, 'read' | 'errors'>, index:
   const lengths = truncationLengths(options);
   if (index < lengths.length) {
     const n = lengths[index]!;
-    return { index, kind: 'truncate', description: `first ${n} of ${src.length} bytes`, bytes: src.slice(0, n) };
+    return { index, kind: 'truncate', description: `first ${n} of ${src.length} bytes`, bytes: copy(src, 0, n) };
   }
   const rng = new Generator((Math.imul(seed >>> 0, 0x85ebca6b) ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0);
   const kinds: string[] = ['flip', 'flip', 'insert', 'delete'];
@@ -273,7 +294,7 @@ export function fuzzMutant(options: Omit<FuzzOptions, 'read' | 'errors'>, index:
     return done(out, `inserted ${hex(extra)} at offset ${at}`);
   }
   if (kind === 'delete') {
-    if (src.length === 0) return done(src.slice(), 'nothing to delete');
+    if (src.length === 0) return done(copy(src), 'nothing to delete');
     const at = rng.int(src.length);
     const n = Math.min(src.length - at, 1 + rng.int(16));
     const out = new Uint8Array(src.length - n);
@@ -281,9 +302,20 @@ export function fuzzMutant(options: Omit<FuzzOptions, 'read' | 'errors'>, index:
     out.set(src.subarray(at + n), at);
     return done(out, `deleted ${n} bytes at offset ${at} (${hex(src.subarray(at, at + n))})`);
   }
-  if (kind === 'field') return done(...setField(src, options.fields![rng.int(options.fields!.length)]!, rng));
+  if (kind === 'field') {
+    // One field, or two or three at once (a zero beside a huge value: Infinity · 0 = NaN).
+    const fields = options.fields!;
+    let out = src;
+    const what: string[] = [];
+    for (let k = 1 + rng.int(Math.min(3, fields.length)); k > 0; k--) {
+      const [bytes, description] = setField(out, fields[rng.int(fields.length)]!, rng);
+      out = bytes;
+      what.push(description);
+    }
+    return done(out, what.join('; '));
+  }
   if (kind === 'json') return done(...mutateJson(src, options.json![rng.int(options.json!.length)]!, rng));
-  const custom = options.mutators![kind]!(src.slice(), rng);
+  const custom = options.mutators![kind]!(copy(src), rng);
   return done(custom.bytes, custom.description);
 }
 
@@ -299,7 +331,7 @@ function truncationLengths(options: Pick<FuzzOptions, 'seedFile' | 'truncations'
 }
 
 function flip(src: Uint8Array, rng: Generator): [Uint8Array, string] {
-  const out = src.slice();
+  const out = copy(src);
   if (out.length === 0) return [out, 'nothing to flip'];
   const changes: string[] = [];
   const n = 1 + rng.int(4);
@@ -317,11 +349,11 @@ function setField(src: Uint8Array, field: FuzzField, rng: Generator): [Uint8Arra
   const bits = BigInt(8 * field.width);
   const max = (1n << bits) - 1n;
   const little = (field.endian ?? 'little') === 'little';
-  const out = src.slice();
+  const out = copy(src);
   if (field.offset + field.width > out.length) return [out, `field '${field.name}' lies past the end of the file, left as is`];
   let old = 0n;
   for (let k = 0; k < field.width; k++) old |= BigInt(out[field.offset + (little ? k : field.width - 1 - k)]!) << BigInt(8 * k);
-  const candidates = [0n, 1n, max, max - 1n, max >> 1n, (max >> 1n) + 1n, 1n << 24n, 1n << 31n, (1n << 31n) - 1n, (1n << 32n) - 1n, 1n << 32n, 1n << 53n, (1n << 53n) + 1n, 1n << 63n, old + 1n, old - 1n, old * 2n, old << 16n, BigInt(rng.nextUint32()) * BigInt(rng.nextUint32())];
+  const candidates = [0n, 1n, max, max - 1n, max >> 1n, (max >> 1n) + 1n, 1n << 24n, 1n << 31n, (1n << 31n) - 1n, (1n << 32n) - 1n, 1n << 32n, 1n << 53n, (1n << 53n) + 1n, 1n << 63n, old + 1n, old - 1n, old * 2n, old << 16n, BigInt(rng.nextUint32()) * BigInt(rng.nextUint32()), BigInt(rng.int(256)), BigInt(rng.int(65536)), 1n << BigInt(rng.int(Number(bits)))];
   const value = BigInt.asUintN(Number(bits), candidates[rng.int(candidates.length)]!);
   for (let k = 0; k < field.width; k++) out[field.offset + (little ? k : field.width - 1 - k)] = Number((value >> BigInt(8 * k)) & 0xffn);
   return [out, `field '${field.name}' (offset ${field.offset}, ${field.width} bytes ${little ? 'little' : 'big'}-endian) = 0x${value.toString(16)} (was 0x${old.toString(16)})`];
@@ -391,7 +423,7 @@ function mutateJson(src: Uint8Array, site: FuzzJsonSite, rng: Generator): [Uint8
   } catch {
     doc = undefined;
   }
-  if (doc === undefined) return [src.slice(), `json '${site.name}' not found or not JSON, left as is`];
+  if (doc === undefined) return [copy(src), `json '${site.name}' not found or not JSON, left as is`];
   const all = paths(doc);
   const path = all[rng.int(all.length)]!;
   const op = rng.int(8);
@@ -434,6 +466,14 @@ function stringify(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * A copy of `bytes` (or of a range), always a plain Uint8Array: a Node Buffer's `slice` is a view,
+ * and a mutation of a view would change the seed file itself.
+ */
+function copy(bytes: Uint8Array, start?: number, end?: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, end);
+}
+
 function randomBytes(rng: Generator, n: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = rng.int(256);
@@ -444,6 +484,26 @@ const byteHex = (b: number): string => b.toString(16).padStart(2, '0');
 const hex = (bytes: Uint8Array): string => Array.from(bytes, byteHex).join(' ');
 const shorten = (s: string, n = 80): string => (s.length <= n ? s : `${s.slice(0, n)}… (${s.length} chars)`);
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Garbage piled up before a read that makes the harness collect first. */
+const GC_SLACK = 32 * 2 ** 20;
+
+/** `global.gc` (exposed at run time if the process was not started with `--expose-gc`), or null. */
+function garbageCollector(): (() => void) | null {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : null;
+  } catch {
+    return null;
+  }
+}
 
 function memory(): number {
   const m = process.memoryUsage();
