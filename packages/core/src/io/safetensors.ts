@@ -1,5 +1,5 @@
 import { Tensor } from '../tensor/Tensor.js';
-import { sizeOf } from '../tensor/shape.js';
+import { previewValue } from '../tensor/describeValue.js';
 
 /** Tensors and string metadata read from a safetensors file. */
 export interface Safetensors {
@@ -15,6 +15,10 @@ type Dtype = keyof typeof DTYPE_BYTES;
 const KNOWN_DTYPES = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const METADATA_KEY = '__metadata__';
+/** The largest header the reference implementation accepts (100 MB). */
+const MAX_HEADER_LENGTH = 100_000_000;
+/** A name from the file as it appears in an error message (quoted, cut at 100 characters). */
+const quote = (name: string): string => `'${name.length <= 100 ? name : `${name.slice(0, 100)}…`}'`;
 
 /**
  * Encodes named float32 tensors in the safetensors format (https://github.com/huggingface/safetensors),
@@ -78,6 +82,7 @@ export function parseSafetensors(bytes: Uint8Array): Safetensors {
   if (bytes.length < 8) fail(`file is truncated: ${bytes.length} bytes, shorter than the 8-byte header length`);
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(bytes.length - 8)) fail(`header length ${n} exceeds the ${bytes.length - 8} bytes that follow it (truncated or not a safetensors file)`);
+  if (n > BigInt(MAX_HEADER_LENGTH)) fail(`header length ${n} exceeds the format's limit of ${MAX_HEADER_LENGTH} bytes`);
   const headerLength = Number(n);
   const dataStart = 8 + headerLength;
   let header: unknown;
@@ -94,8 +99,8 @@ export function parseSafetensors(bytes: Uint8Array): Safetensors {
   specs.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let end = 0;
   for (const s of specs) {
-    if (s.begin < end) fail(`tensor '${s.name}' data_offsets [${s.begin}, ${s.end}] overlap the previous tensor, which ends at ${end}`);
-    if (s.begin > end) fail(`tensor '${s.name}' starts at ${s.begin}, leaving a gap after byte ${end} (data must be contiguous)`);
+    if (s.begin < end) fail(`tensor ${quote(s.name)} data_offsets [${s.begin}, ${s.end}] overlap the previous tensor, which ends at ${end}`);
+    if (s.begin > end) fail(`tensor ${quote(s.name)} starts at ${s.begin}, leaving a gap after byte ${end} (data must be contiguous)`);
     end = s.end;
   }
   if (end !== dataLength) fail(`the tensors cover ${end} bytes of data but the file holds ${dataLength} after the header`);
@@ -117,31 +122,52 @@ interface EntrySpec {
 }
 
 function parseEntry(name: string, spec: unknown, dataLength: number): EntrySpec {
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(`tensor '${name}': entry must be an object with dtype, shape and data_offsets`);
+  const tensor = `tensor ${quote(name)}`;
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(`${tensor}: entry must be an object with dtype, shape and data_offsets, got ${previewValue(spec)}`);
   const { dtype, shape, data_offsets: offsets } = spec as Record<string, unknown>;
-  if (typeof dtype !== 'string') fail(`tensor '${name}': missing or invalid field 'dtype'`);
+  if (typeof dtype !== 'string') fail(`${tensor}: missing or invalid field 'dtype' (expected a string, got ${previewValue(dtype)})`);
   if (!(dtype in DTYPE_BYTES)) {
-    const what = KNOWN_DTYPES.includes(dtype) ? `dtype '${dtype}' is not supported` : `unknown dtype '${dtype}'`;
-    fail(`tensor '${name}': ${what} (Eole loads F32, F16, BF16 and F64 as float32)`);
+    const what = KNOWN_DTYPES.includes(dtype) ? `dtype '${dtype}' is not supported` : `unknown dtype ${quote(dtype)}`;
+    fail(`${tensor}: ${what} (Eole loads F32, F16, BF16 and F64 as float32)`);
   }
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor '${name}': missing or invalid field 'shape' (expected an array of non-negative integers, got ${JSON.stringify(shape)})`);
+  if (!Array.isArray(shape)) fail(`${tensor}: missing or invalid field 'shape' (expected an array of non-negative integers, got ${previewValue(shape)})`);
+  const bad = (shape as unknown[]).findIndex((d) => !(Number.isSafeInteger(d) && (d as number) >= 0));
+  if (bad >= 0) fail(`${tensor}: missing or invalid field 'shape' (shape[${bad}] is ${previewValue((shape as unknown[])[bad])}, not a non-negative integer, in ${previewValue(shape)})`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-    fail(`tensor '${name}': missing or invalid field 'data_offsets' (expected [begin, end], got ${JSON.stringify(offsets)})`);
+    fail(`${tensor}: missing or invalid field 'data_offsets' (expected [begin, end] of non-negative integers, got ${previewValue(offsets)})`);
   }
+  const dims = shape as number[];
   const [begin, end] = offsets as [number, number];
-  if (begin > end) fail(`tensor '${name}': data_offsets [${begin}, ${end}] end before they begin`);
-  if (end > dataLength) fail(`tensor '${name}': data_offsets [${begin}, ${end}] run past the end of the data (${dataLength} bytes; truncated file?)`);
-  const size = sizeOf(shape as number[]) * DTYPE_BYTES[dtype as Dtype];
-  if (end - begin !== size) fail(`tensor '${name}': shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${size} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
-  return { name, dtype: dtype as Dtype, shape: shape as number[], begin, end };
+  if (begin > end) fail(`${tensor}: data_offsets [${begin}, ${end}] end before they begin`);
+  if (end > dataLength) fail(`${tensor}: data_offsets [${begin}, ${end}] run past the end of the data (${dataLength} bytes; truncated file?)`);
+  const width = DTYPE_BYTES[dtype as Dtype];
+  const size = byteSize(dims, width);
+  if (size === null) fail(`${tensor}: shape ${previewValue(dims)} of ${dtype} needs more than 2^53 bytes (its dimensions overflow)`);
+  if (end - begin !== size) fail(`${tensor}: shape ${previewValue(dims)} of ${dtype} needs ${size} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
+  return { name, dtype: dtype as Dtype, shape: dims, begin, end };
+}
+
+/**
+ * Bytes of a tensor of `shape` with `width`-byte elements, or null when the product of its
+ * non-zero dimensions (or the byte count) is past `Number.MAX_SAFE_INTEGER`, so that a shape of
+ * huge dimensions and a zero never multiplies into `Infinity · 0 = NaN`.
+ */
+function byteSize(shape: readonly number[], width: number): number | null {
+  let product = width;
+  for (const d of shape) {
+    if (d === 0) continue;
+    if (product > Number.MAX_SAFE_INTEGER / d) return null;
+    product *= d;
+  }
+  return shape.includes(0) ? 0 : product;
 }
 
 function parseMetadata(value: unknown): Record<string, string> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`'${METADATA_KEY}' must be an object of strings`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`'${METADATA_KEY}' must be an object of strings, got ${previewValue(value)}`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v !== 'string') fail(`'${METADATA_KEY}'.${k} must be a string, got ${typeof v}`);
+    if (typeof v !== 'string') fail(`'${METADATA_KEY}'.${k.length <= 100 ? k : `${k.slice(0, 100)}…`} must be a string, got ${typeof v}`);
     Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;

@@ -38,9 +38,9 @@ export function loadModule(path: string, module: Module): Record<string, string>
   const own = module.stateDict();
   const problems: string[] = [];
   const missing = [...own].filter(([name]) => !file.tensors.has(name));
-  if (missing.length > 0) problems.push(`missing ${missing.map(([n, t]) => `'${n}' (expected shape [${t.shape.join(', ')}])`).join(', ')}`);
+  if (missing.length > 0) problems.push(`missing ${list(missing.map(([n, t]) => `'${n}' (expected shape [${t.shape.join(', ')}])`))}`);
   const extra = [...file.tensors.keys()].filter((name) => !own.has(name));
-  if (extra.length > 0) problems.push(`unexpected ${extra.map((n) => `'${n}'`).join(', ')}`);
+  if (extra.length > 0) problems.push(`unexpected ${list(extra.map((n) => `'${n.length <= 100 ? n : `${n.slice(0, 100)}…`}'`))}`);
   for (const [name, t] of own) {
     const src = file.tensors.get(name);
     if (src && (src.ndim !== t.ndim || src.shape.some((d, i) => d !== t.shape[i]))) {
@@ -50,4 +50,10 @@ export function loadModule(path: string, module: Module): Record<string, string>
   if (problems.length > 0) throw new Error(`loadModule: '${path}' does not fit ${module.typeName()}: ${problems.join('; ')}`);
   module.loadStateDict(file.tensors, true);
   return file.metadata;
+}
+
+/** The first 20 items, comma-separated, and how many there are in all when there are more. */
+function list(items: string[]): string {
+  const shown = items.slice(0, 20).join(', ');
+  return items.length <= 20 ? shown : `${shown}, … (${items.length} in all)`;
 }
