@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync, type ZlibOptions } from 'node:zlib';
 import { Tensor } from '../tensor/Tensor.js';
 
 /** The contents of an IDX file. */
@@ -22,6 +22,26 @@ const TYPES: Record<number, [string, number]> = {
   0x0e: ['double', 8],
 };
 
+/** Gzipped input inflated to read the header: the header is at most 1,024 bytes, so 16 KiB of
+ * compressed data (gzip's file name and comment included) hold it, and inflate to at most 17 MB. */
+const GZIP_HEADER_PREFIX = 16 * 1024;
+/** Deflate's largest compression ratio (a stream of one repeated byte): about 1032 to 1. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * The product of `dims`, or null when the product of the non-zero ones is past
+ * `Number.MAX_SAFE_INTEGER` (so huge dimensions and a zero never make `Infinity · 0 = NaN`).
+ */
+function elementCount(dims: readonly number[]): number | null {
+  let n = 1;
+  for (const d of dims) {
+    if (d === 0) continue;
+    if (n > Number.MAX_SAFE_INTEGER / d) return null;
+    n *= d;
+  }
+  return dims.includes(0) ? 0 : n;
+}
+
 const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 /**
@@ -32,6 +52,11 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}
  * as a Uint8Array), 0x09 sbyte, 0x0B short, 0x0C int, 0x0D float, 0x0E double (converted to float32;
  * ints beyond 2²⁴ and doubles round). Errors name `source` and what is wrong.
  *
+ * Hostile files get a clear error in bounded time and memory: dimensions whose product (of the
+ * non-zero ones) passes 2⁵³ are rejected, the data must be exactly what the dimensions need (no
+ * trailing bytes), and a gzip stream is never inflated past the size its header declares (plus one
+ * byte), so a small file cannot inflate into gigabytes.
+ *
  * @example
  * const { dims, data } = parseIdx(readFileSync('t10k-labels-idx1-ubyte'));
  * dims; // [10000]
@@ -40,16 +65,21 @@ export function parseIdx(input: Uint8Array, source = 'IDX data'): IdxData {
   const fail = (message: string): never => {
     throw new Error(`${source}: ${message}`);
   };
-  let bytes = input;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  const gzipped = input.length >= 2 && input[0] === 0x1f && input[1] === 0x8b;
+  const inflate = (bytes: Uint8Array, options: ZlibOptions): Uint8Array => {
     try {
-      bytes = gunzipSync(bytes);
+      return gunzipSync(bytes, options);
     } catch (e) {
-      fail(`looks gzipped (starts 1f 8b) but does not inflate: ${(e as Error).message}`);
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw e;
+      return fail(`looks gzipped (starts 1f 8b) but does not inflate: ${(e as Error).message}`);
     }
-  }
+  };
+  // A gzipped file is inflated twice: a bounded prefix for the header, then the whole stream, but
+  // never past what the header needs (plus one byte to detect trailing data), so a gzip bomb
+  // cannot inflate beyond the size the file declares.
+  let bytes = gzipped ? inflate(input.subarray(0, GZIP_HEADER_PREFIX), { finishFlush: constants.Z_SYNC_FLUSH }) : input;
   if (bytes.length < 4) fail(`truncated: ${bytes.length} bytes, shorter than the 4-byte magic number`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
   const typeByte = bytes[2]!;
   const ndim = bytes[3]!;
@@ -62,8 +92,19 @@ export function parseIdx(input: Uint8Array, source = 'IDX data'): IdxData {
   if (bytes.length < headerLength) fail(`truncated: the header of ${ndim} dimensions needs ${headerLength} bytes, got ${bytes.length}`);
   const dims: number[] = [];
   for (let k = 0; k < ndim; k++) dims.push(view.getUint32(4 + 4 * k, false));
-  const count = dims.reduce((a, b) => a * b, 1);
+  const count = elementCount(dims);
+  if (count === null || count * width > Number.MAX_SAFE_INTEGER - headerLength) return fail(`dims [${dims.join(', ')}] of ${typeName} overflow: their product is past 2^53 values`);
   const expected = count * width;
+  if (gzipped) {
+    if (headerLength + expected > MAX_DEFLATE_RATIO * input.length + 1024) fail(`truncated: dims [${dims.join(', ')}] of ${typeName} need ${expected} bytes of data, more than ${input.length} gzipped bytes can hold`);
+    try {
+      bytes = inflate(input, { maxOutputLength: headerLength + expected + 1 });
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw e;
+      fail(`inflates past the ${headerLength + expected} bytes that its header (dims [${dims.join(', ')}] of ${typeName}) declares: trailing data, or a gzip bomb`);
+    }
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
   const actual = bytes.length - headerLength;
   if (actual < expected) fail(`truncated: dims [${dims.join(', ')}] of ${typeName} need ${expected} bytes of data, got ${actual}`);
   if (actual > expected) fail(`${actual - expected} unexpected bytes after the ${expected} bytes of data that dims [${dims.join(', ')}] of ${typeName} need`);
