@@ -73,6 +73,12 @@ export function serializeSafetensors(dict: ReadonlyMap<string, Tensor>, metadata
  * needs, neither overlapping nor leaving gaps), and the metadata. F32 loads exactly; F16 and BF16
  * widen exactly; F64 rounds to float32. Other dtypes are rejected. Errors say what is wrong.
  *
+ * A hostile file gets a clear error in bounded time and memory: the header length is at most the
+ * file's and the format's 100 MB limit, every shape entry must be a non-negative safe integer and
+ * the byte size is computed so that it cannot overflow (huge dimensions beside a zero are an
+ * error, never `NaN`), and values quoted in a message are cut to a bounded depth and length (a
+ * shape nested 100,000 levels deep reads `[[[[[…]]]]]`).
+ *
  * @example
  * const { tensors } = parseSafetensors(readFileSync('model.safetensors'));
  * tensors.get('0.weight')!.shape; // [1000, 784]

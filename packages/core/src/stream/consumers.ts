@@ -38,6 +38,12 @@ export function checkpoint(dir: string, every = 1): MonoTypeOperatorFunction<Tra
 /**
  * Restores the last checkpoint in `dir` into the live model, optimizer, scheduler and generators,
  * and returns the epoch to start from (1 when there is none): pass it as `train({ startEpoch })`.
+ * A damaged or foreign checkpoint is an error that names the file and the field, and changes
+ * nothing (see {@link loadTrainState}).
+ *
+ * @example
+ * const startEpoch = resume('runs/mlp', { model, optimizer, scheduler, rngs: { shuffle } });
+ * train({ model, criterion, optimizer, data, epochs: 10, startEpoch }).pipe(checkpoint('runs/mlp')).subscribe();
  */
 export function resume(dir: string, state: TrainState): number {
   return loadTrainState(dir, state) + 1;
