@@ -31,6 +31,7 @@ import {
   decodeWav, DIGIT_DECODER_DEFAULTS as D, DIGIT_SAMPLE_RATE, digitErrors, loadSpokenDigitModel, readDigitFolder, resample, type DecodedDigit, type DigitDecoderOptions, type ErrorCounts,
 } from '@eole/speech';
 import { numberFlag, optionalFlag, parseCli, runCli } from '../lib/cli.js';
+import { REPO_ROOT } from '../lib/paths.js';
 import { startRun } from '../lib/run.js';
 import { drawDigitStream } from './plot.js';
 import { streamDigits } from './recognize.js';
@@ -41,6 +42,7 @@ export { drawDigitStream } from './plot.js';
 export { concatenateUtterances, pickUtterances, writeSequence, readTruth, type DigitSequence, type SequencePart } from './sequence.js';
 
 const NAME = 'digit-stream';
+/** The default `--model`, at the repository root: what `spoken-digits` writes with its default `--out`. */
 const DEFAULT_MODEL = join('runs', 'spoken-digits', 'spoken-digits.safetensors');
 
 const CLI = {
@@ -50,7 +52,7 @@ const CLI = {
   uses: ['data'],
   flags: {
     input: optionalFlag('the WAV to recognise (any PCM/float WAV; resampled to 8 kHz)', 'FILE'),
-    model: optionalFlag(`a spoken-digits checkpoint (default ${DEFAULT_MODEL})`, 'CHECKPOINT'),
+    model: optionalFlag(`a spoken-digits model or training checkpoint (default ${DEFAULT_MODEL} at the repository root)`, 'CHECKPOINT'),
     'chunk-ms': numberFlag(100, 'audio chunk length fed to the stream, in ms', { min: 1 }),
     'window-hop': numberFlag(1, 'frames between two model windows (2 halves the work)', { integer: true, min: 1 }),
     'make-test-wav': optionalFlag('write a test recording of held-out utterances (repetitions 0–4 of --data) with noise between them to FILE, its truth to FILE.json, and recognise it when --model is given', 'FILE'),
@@ -112,13 +114,9 @@ export async function main(argv: string[], log: (line: string) => void = console
     input ??= file;
   }
   if (input === undefined) throw new Error(`${NAME}: give --input FILE (a WAV), or --make-test-wav FILE to build one from held-out digits`);
-  const modelPath = flags.model ?? DEFAULT_MODEL;
+  const modelPath = flags.model ?? join(REPO_ROOT, DEFAULT_MODEL);
   if (!existsSync(modelPath)) {
-    throw new Error(
-      `${NAME}: no model checkpoint '${modelPath}'. Train one first with\n` +
-        `  npm run -w examples spoken-digits -- --out runs/spoken-digits\n` +
-        `then pass --model runs/spoken-digits/spoken-digits.safetensors (relative to examples/).`,
-    );
+    throw new Error(`${NAME}: no model checkpoint '${modelPath}'; train one first with \`npm run -w examples spoken-digits -- --out runs/spoken-digits\` at the repository root (it writes ${DEFAULT_MODEL}, the default --model)`);
   }
   if (!existsSync(input)) throw new Error(`${NAME}: no input WAV '${input}'`);
   const { model } = loadSpokenDigitModel(modelPath);

@@ -1,5 +1,7 @@
 import { inspect, parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { BACKENDS, type BackendChoice } from '@eole/core';
+import { commandLinePath, REPO_ROOT } from './paths.js';
 
 /** A numeric flag (`--lr 0.05`), validated on parse. */
 export interface NumberFlag {
@@ -18,6 +20,8 @@ export interface StringFlag {
   readonly help: string;
   readonly metavar?: string;
   readonly choices?: readonly string[];
+  /** A path: made absolute, a value given from where the command was typed, the default from the repository root. */
+  readonly path?: boolean;
 }
 
 /** A string flag without a default: `undefined` when absent (`--data PATH`). */
@@ -25,7 +29,12 @@ export interface OptionalStringFlag {
   readonly type: 'string?';
   readonly help: string;
   readonly metavar?: string;
+  /** A path: made absolute, from where the command was typed (see ./paths.ts, `commandLinePath`). */
+  readonly path?: boolean;
 }
+
+/** The metavars of {@link optionalFlag} that make a flag a path. */
+export const PATH_METAVARS: readonly string[] = ['PATH', 'FILE', 'DIR', 'CHECKPOINT'];
 
 /** A switch (`--resume`): true when present. */
 export interface BooleanFlag {
@@ -44,14 +53,17 @@ export function numberFlag(defaultValue: number, help: string, check: { integer?
   return { type: 'number', default: defaultValue, help, ...check };
 }
 
-/** Declares a string flag with a default. */
-export function stringFlag(defaultValue: string, help: string, options: { metavar?: string; choices?: readonly string[] } = {}): StringFlag {
+/** Declares a string flag with a default (with `path`, a path; its default is relative to the repository root). */
+export function stringFlag(defaultValue: string, help: string, options: { metavar?: string; choices?: readonly string[]; path?: boolean } = {}): StringFlag {
   return { type: 'string', default: defaultValue, help, ...options };
 }
 
-/** Declares a string flag that may be absent. */
+/**
+ * Declares a string flag that may be absent; with a metavar of {@link PATH_METAVARS} (PATH, FILE,
+ * DIR, CHECKPOINT) it is a path, made absolute from the directory the command was typed in.
+ */
 export function optionalFlag(help: string, metavar = 'PATH'): OptionalStringFlag {
-  return { type: 'string?', help, metavar };
+  return { type: 'string?', help, metavar, path: PATH_METAVARS.includes(metavar) };
 }
 
 /** Declares a switch. */
@@ -78,7 +90,7 @@ export type OptionalCommonFlag = 'data' | 'resume' | 'eval' | 'test';
 
 /** What an example's command line accepts. */
 export interface CliSpec<E extends Record<string, FlagSpec>> {
-  /** The example's name: the npm script, and the default `--out` is `runs/<name>`. */
+  /** The example's name: the npm script, and the default `--out` is `runs/<name>` at the repository root. */
   name: string;
   /** One line saying what the example does. */
   summary: string;
@@ -109,13 +121,16 @@ export class CliExit extends Error {
 
 /**
  * Parses an example's command line with `node:util` `parseArgs` (strict: unknown flags and
- * positionals are errors), applies defaults and validates numbers.
+ * positionals are errors), applies defaults and validates numbers. Path flags come back absolute: a
+ * relative path typed on the command line is taken from the directory it was typed in (npm's
+ * `INIT_CWD`, though npm runs the script inside `examples/`), a default such as `--out runs/<name>`
+ * from the repository root.
  *
  * @example
  * const flags = parseCli(argv, { name: 'one-one-one', summary: '...', epochs: 200,
  *   flags: { lr: numberFlag(0.05, 'learning rate', { min: 0 }) } });
  * flags.lr;     // number
- * flags.out;    // 'runs/one-one-one' unless --out is given
+ * flags.out;    // '<repo>/runs/one-one-one' unless --out is given
  */
 export function parseCli<E extends Record<string, FlagSpec> = Record<never, FlagSpec>>(argv: readonly string[], spec: CliSpec<E>): CliFlags<E> {
   const table = flagTable(spec);
@@ -155,6 +170,8 @@ export function helpText<E extends Record<string, FlagSpec>>(spec: CliSpec<E>): 
     '',
     'Flags:',
     ...rows.map(([l, r]) => `  ${l.padEnd(pad)}${r}`),
+    '',
+    'Relative paths are taken from the directory the command is typed in; a default path (runs/...) from the repository root.',
   ].join('\n');
 }
 
@@ -202,7 +219,7 @@ function flagTable<E extends Record<string, FlagSpec>>(spec: CliSpec<E>): Record
     seed: numberFlag(spec.seed ?? 1, 'random seed: the same seed reproduces the run on the same backend', { integer: true, min: 0 }),
     epochs: numberFlag(spec.epochs ?? 10, spec.epochsHelp ?? 'training epochs', { integer: true, min: 0 }),
     backend: stringFlag(process.env['EOLE_BACKEND'] || 'auto', 'kernel backend: auto (by work size), cpu, webasm, headlessgl or webgpu; EOLE_BACKEND sets the default', { metavar: 'NAME', choices: ['auto', ...BACKENDS] }),
-    out: stringFlag(`runs/${spec.name}`, 'folder for everything the run writes', { metavar: 'DIR' }),
+    out: stringFlag(`runs/${spec.name}`, 'folder for everything the run writes', { metavar: 'DIR', path: true }),
   };
   if (uses.has('data')) table['data'] = optionalFlag("the dataset's folder, in its standard format");
   if (uses.has('resume')) table['resume'] = booleanFlag('continue from the checkpoint in --out');
@@ -225,11 +242,13 @@ function convert(program: string, name: string, flag: FlagSpec, raw: string | bo
     case 'boolean':
       return raw === true;
     case 'string?':
-      return raw === undefined ? undefined : String(raw);
+      if (raw === undefined) return undefined;
+      return flag.path ? commandLinePath(String(raw)) : String(raw);
     case 'string': {
       const value = raw === undefined ? flag.default : String(raw);
       if (flag.choices && !flag.choices.includes(value)) fail(`expected one of ${flag.choices.join(', ')}, got '${value}'`);
-      return value;
+      if (!flag.path) return value;
+      return raw === undefined ? resolve(REPO_ROOT, value) : commandLinePath(value);
     }
     case 'number': {
       if (raw === undefined) return flag.default;

@@ -8,15 +8,12 @@
  * {@link confusionTable} for the printed confusion matrix.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { lastValueFrom, Observable, takeWhile, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { checkpoint, CHECKPOINT_FILE, jsonLines, kernels, resume, saveModule, type BackendChoice, type Module, type TrainEvent, type TrainState } from '@eole/core';
 import { plotCurves, progressBar } from '@eole/core/report';
 import { numberFlag, type NumberFlag } from './cli.js';
-
-/** The repository root (this file is examples/lib/run.ts). */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { REPO_ROOT } from './paths.js';
 
 /** The JSON-lines event log of a run, in its `--out` folder. */
 export const EVENTS_FILE = 'events.jsonl';
@@ -32,7 +29,7 @@ export const CURVES_FILE = 'curves.png';
  * join(dataRoot(), 'fsdd', 'recordings'); // where FSDD's WAVs are
  */
 export function dataRoot(): string {
-  return resolve(repoRoot, process.env['EOLE_DATA'] || join('..', 'shared', 'data'));
+  return resolve(REPO_ROOT, process.env['EOLE_DATA'] || join('..', 'shared', 'data'));
 }
 
 /**
@@ -55,7 +52,7 @@ export interface RunFlags {
 
 /** What {@link startRun} resolved. */
 export interface Run {
-  /** `--out`, as given (created unless the run only evaluates a checkpoint). */
+  /** `--out`, absolute (created unless the run only evaluates a checkpoint): by default `<repo>/runs/<example>`. */
   out: string;
   /** `--data`, else the dataset's default place under {@link dataRoot} (the data root itself when it has none). */
   data: string;
