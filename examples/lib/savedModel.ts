@@ -120,6 +120,7 @@ function sameShape(a: Tensor, b: Tensor): boolean {
 }
 
 function readSafetensors(path: string): ReturnType<typeof parseSafetensors> {
+  if (!existsSync(path)) throw new Error(`readSavedModel: no file '${path}'`);
   try {
     return parseSafetensors(readFileSync(path));
   } catch (e) {

@@ -57,7 +57,7 @@ test('a saved model reads as before; a file that is not safetensors is named', (
   const fresh = branch(5);
   loadSavedModel(saved, fresh);
   t.deepEqual(state(fresh), state(net));
-  t.throws(() => readSavedModel(join(dir, 'none.safetensors'), 'demo'), { message: /readSavedModel: '.*none\.safetensors': / });
+  t.throws(() => readSavedModel(join(dir, 'none.safetensors'), 'demo'), { message: /^readSavedModel: no file '.*none\.safetensors'$/ });
 });
 
 test('loadSpokenDigitModel reads a training checkpoint: the net, rebuilt as spoken-digits.safetensors beside it says', (t) => {
