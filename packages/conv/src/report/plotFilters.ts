@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { ShapeError, writeFileAtomic, type Tensor, type TrainEvent } from '@eole/core';
 import { BLACK, Canvas, GREYS, type RGB } from '@eole/core/report';
 
@@ -59,31 +59,23 @@ const HEADER = MARGIN + 7 + 10;
 export function plotFilters(path: string, weight: () => Tensor, options: PlotFiltersOptions = {}): MonoTypeOperatorFunction<TrainEvent> {
   const store = options.store === undefined ? path.replace(/(\.png)?$/i, '.json') : options.store;
   return (source) =>
-    new Observable<TrainEvent>((subscriber) => {
+    defer(() => {
       let rows: FilterRow[] = [];
       const add = (epoch: number): void => {
         rows = [...rows.filter((r) => r.epoch < epoch), snapshot(epoch, weight())];
         filtersFigure(rows, options).savePNG(path);
         if (store !== null) writeFileAtomic(store, new TextEncoder().encode(JSON.stringify({ rows: rows.map((r) => ({ ...r, weights: Array.from(r.weights) })) })));
       };
-      return source.subscribe({
-        next: (event) => {
-          try {
-            if (event.type === 'start') {
-              rows = event.startEpoch > 1 && store !== null ? readRows(store).filter((r) => r.epoch < event.startEpoch) : [];
-              if (event.startEpoch <= 1) add(0);
-              else if (rows.length > 0) filtersFigure(rows, options).savePNG(path);
-            }
-            if (event.type === 'epoch') add(event.epoch);
-          } catch (error) {
-            subscriber.error(error);
-            return;
+      return source.pipe(
+        tap((event) => {
+          if (event.type === 'start') {
+            rows = event.startEpoch > 1 && store !== null ? readRows(store).filter((r) => r.epoch < event.startEpoch) : [];
+            if (event.startEpoch <= 1) add(0);
+            else if (rows.length > 0) filtersFigure(rows, options).savePNG(path);
           }
-          subscriber.next(event);
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
+          if (event.type === 'epoch') add(event.epoch);
+        }),
+      );
     });
 }
 

@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { Axes, type Point, type Range } from './Axes.js';
 import { Canvas } from './Canvas.js';
 import { PALETTE } from './colormap.js';
@@ -33,28 +33,18 @@ export interface Curves {
  */
 export function plotCurves(path: string, options: PlotCurvesOptions = {}): MonoTypeOperatorFunction<TrainEvent> {
   return (source) =>
-    new Observable<TrainEvent>((subscriber) => {
+    defer(() => {
       const curves: Curves = { trainLoss: new Map(), validationLoss: new Map(), validationAccuracy: new Map() };
       for (const e of options.history ?? []) collect(curves, e);
       let validated = false;
-      return source.subscribe({
-        next: (event) => {
+      return source.pipe(
+        tap((event) => {
           collect(curves, event);
           const draw = event.type === 'validation' || (event.type === 'done' && !validated && curves.trainLoss.size > 0);
           if (event.type === 'validation') validated = true;
-          if (draw) {
-            try {
-              curvesFigure(curves, options.title).savePNG(path);
-            } catch (error) {
-              subscriber.error(error);
-              return;
-            }
-          }
-          subscriber.next(event);
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
+          if (draw) curvesFigure(curves, options.title).savePNG(path);
+        }),
+      );
     });
 }
 
