@@ -76,6 +76,7 @@ export class KernelRegistry {
    */
   threshold = 1024;
   private choice: BackendChoice = 'auto';
+  private threadCount = 1;
   private readonly gpus = new Map<BackendName, GPU>();
   private readonly compiled = new Map<string, IKernelRunShortcut>();
   private readonly definitions = new Map<string, Definition>();
@@ -87,6 +88,24 @@ export class KernelRegistry {
       this.setBackend(env);
     }
   }
+
+  /**
+   * Threads that run large webasm launches: the main thread plus `n − 1` pool workers (`1` turns the
+   * pool off). Defaults to `EOLE_THREADS`, else the machine's core count. Results are bit-identical for
+   * any `n`: a launch is split only along its output cells.
+   */
+  setThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`setThreads: n must be an integer ≥ 1, got ${String(n)}`);
+    this.threadCount = n;
+  }
+
+  /** Threads large launches use (see {@link KernelRegistry.setThreads}). */
+  get threads(): number {
+    return this.threadCount;
+  }
+
+  /** Ends the thread pool's workers (a later large launch starts them again). */
+  close(): void {}
 
   /** Forces a backend for every kernel (`auto` restores size-based dispatch). */
   setBackend(choice: BackendChoice): void {
