@@ -48,6 +48,18 @@ export interface Kernel {
   run(launch: Launch): Float32Array;
 }
 
+/** One kernel's share of a profiled region (see {@link KernelRegistry.profile}). */
+export interface KernelProfileRow {
+  /** Kernel name, `<package>.<op>.<pass>`. */
+  name: string;
+  backend: BackendName;
+  calls: number;
+  /** Wall time inside the launches (copy in, run, copy out), milliseconds. */
+  ms: number;
+  /** Output cells over all calls. */
+  cells: number;
+}
+
 /** Counters of what ran where, for the event stream and the benchmarks. */
 export interface KernelStats {
   calls: Record<BackendName, number>;
@@ -77,6 +89,7 @@ export class KernelRegistry {
   threshold = 1024;
   private choice: BackendChoice = 'auto';
   private threadCount = 1;
+  private profiling: Map<string, KernelProfileRow> | null = null;
   private readonly gpus = new Map<BackendName, GPU>();
   private readonly compiled = new Map<string, IKernelRunShortcut>();
   private readonly definitions = new Map<string, Definition>();
@@ -106,6 +119,29 @@ export class KernelRegistry {
 
   /** Ends the thread pool's workers (a later large launch starts them again). */
   close(): void {}
+
+  /**
+   * Runs `fn` and returns, beside its result, the time each kernel took in it (slowest first): a
+   * profile of one training step says which launches to fuse or speed up.
+   *
+   * @example
+   * const { kernels: rows } = kernels.profile(() => step()); // [{ name: 'conv.correlate.rows.k5.b4', ms: 1.9, ... }, ...]
+   */
+  profile<T>(fn: () => T): { result: T; kernels: KernelProfileRow[]; launches: number; ms: number } {
+    const outer = this.profiling;
+    const rows = new Map<string, KernelProfileRow>();
+    this.profiling = rows;
+    const t0 = performance.now();
+    try {
+      const result = fn();
+      const ms = performance.now() - t0;
+      const list = [...rows.values()].sort((a, b) => b.ms - a.ms);
+      return { result, kernels: list, launches: list.reduce((n, r) => n + r.calls, 0), ms };
+    } finally {
+      this.profiling = outer;
+      if (outer) for (const [k, r] of rows) addProfile(outer, k, r);
+    }
+  }
 
   /** Forces a backend for every kernel (`auto` restores size-based dispatch). */
   setBackend(choice: BackendChoice): void {
@@ -194,8 +230,11 @@ export class KernelRegistry {
     const backend = this.backendFor(launch.work ?? cells);
     const kernel = this.kernelFor(name, source, returnType, backend, launch);
     this.counters.calls[backend]++;
-    const result = kernel(...launch.args) as unknown;
-    return readResult(result, cells * components);
+    if (!this.profiling) return readResult(kernel(...launch.args) as unknown, cells * components);
+    const t0 = performance.now();
+    const out = readResult(kernel(...launch.args) as unknown, cells * components);
+    addProfile(this.profiling, `${name}|${backend}`, { name, backend, calls: 1, ms: performance.now() - t0, cells });
+    return out;
   }
 
   private kernelFor(name: string, source: string, returnType: string | undefined, backend: BackendName, launch: Launch): IKernelRunShortcut {
@@ -232,6 +271,16 @@ export class KernelRegistry {
       this.gpus.set(backend, gpu);
     }
     return gpu;
+  }
+}
+
+function addProfile(rows: Map<string, KernelProfileRow>, key: string, r: KernelProfileRow): void {
+  const known = rows.get(key);
+  if (!known) rows.set(key, { ...r });
+  else {
+    known.calls += r.calls;
+    known.ms += r.ms;
+    known.cells += r.cells;
   }
 }
 
