@@ -1,4 +1,7 @@
+import os from 'node:os';
 import { GPU, type IKernelRunShortcut } from 'gpu.js';
+import { KernelPool } from './KernelPool.js';
+import { PoolChoice, sharedKernel, type SharedLaunch } from './sharedKernel.js';
 import { assertBackendAvailable, isBackendChoice, type BackendChoice, type BackendName } from './Backend.js';
 
 /** One argument of a kernel launch: a flat array, or a scalar that may change between calls. */
@@ -64,6 +67,8 @@ export interface KernelProfileRow {
 export interface KernelStats {
   calls: Record<BackendName, number>;
   compiles: number;
+  /** Launches split over the thread pool (a subset of the webasm calls). */
+  pooled: number;
 }
 
 const GPU_MODE: Record<BackendName, string> = { cpu: 'cpu', webasm: 'webasm', headlessgl: 'headlessgl', webgpu: 'webgpu' };
@@ -88,17 +93,27 @@ export class KernelRegistry {
    */
   threshold = 1024;
   private choice: BackendChoice = 'auto';
-  private threadCount = 1;
+  private threadCount = os.availableParallelism();
+  private pool: KernelPool | null = null;
+  private splitAlways = false;
+  private readonly poolChoice = new PoolChoice();
+  /** The launch in flight, read by the shared-memory runner of webasm kernels. */
+  private current: SharedLaunch = { name: '', work: 0 };
   private profiling: Map<string, KernelProfileRow> | null = null;
   private readonly gpus = new Map<BackendName, GPU>();
   private readonly compiled = new Map<string, IKernelRunShortcut>();
   private readonly definitions = new Map<string, Definition>();
-  private counters: KernelStats = { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0 }, compiles: 0 };
+  private counters: KernelStats = { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0 }, compiles: 0, pooled: 0 };
 
-  constructor(env: string | undefined = process.env['EOLE_BACKEND']) {
+  constructor(env: string | undefined = process.env['EOLE_BACKEND'], threadsEnv: string | undefined = process.env['EOLE_THREADS']) {
     if (env !== undefined && env !== '') {
       if (!isBackendChoice(env)) throw new Error(`EOLE_BACKEND: expected one of auto, cpu, webasm, headlessgl, webgpu, got '${env}'`);
       this.setBackend(env);
+    }
+    if (threadsEnv !== undefined && threadsEnv !== '') {
+      const n = Number(threadsEnv);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`EOLE_THREADS: expected an integer ≥ 1 (1 turns the thread pool off), got '${threadsEnv}'`);
+      this.threadCount = n;
     }
   }
 
@@ -110,6 +125,26 @@ export class KernelRegistry {
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setThreads: n must be an integer ≥ 1, got ${String(n)}`);
     this.threadCount = n;
+    if (this.pool) this.pool.resize(n - 1);
+  }
+
+  /**
+   * Runs `fn` with `n` threads, then restores the previous count. `split: 'always'` sends every
+   * webasm launch of 8 cells or more to the pool, skipping the measured choice (the determinism tests
+   * use it so that small test shapes are split too); it waits until the workers are up.
+   */
+  withThreads<T>(n: number, fn: () => T, split: 'measure' | 'always' = 'measure'): T {
+    const previous = this.threadCount;
+    const previousSplit = this.splitAlways;
+    this.setThreads(n);
+    this.splitAlways = split === 'always';
+    if (this.splitAlways) this.threadPool()?.waitReady();
+    try {
+      return fn();
+    } finally {
+      this.splitAlways = previousSplit;
+      this.setThreads(previous);
+    }
   }
 
   /** Threads large launches use (see {@link KernelRegistry.setThreads}). */
@@ -118,7 +153,23 @@ export class KernelRegistry {
   }
 
   /** Ends the thread pool's workers (a later large launch starts them again). */
-  close(): void {}
+  close(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+
+  /**
+   * The thread pool, started on first use with `threads − 1` workers; null while `threads` is 1.
+   * Tests use it to wait for the workers or to inject a fault.
+   */
+  threadPool(): KernelPool | null {
+    if (this.threadCount <= 1) return null;
+    if (!this.pool) {
+      this.pool = new KernelPool();
+      this.pool.resize(this.threadCount - 1);
+    }
+    return this.pool;
+  }
 
   /**
    * Runs `fn` and returns, beside its result, the time each kernel took in it (slowest first): a
@@ -215,12 +266,12 @@ export class KernelRegistry {
 
   /** What ran where since start (or since {@link KernelRegistry.resetStats}). */
   stats(): KernelStats {
-    return { calls: { ...this.counters.calls }, compiles: this.counters.compiles };
+    return { calls: { ...this.counters.calls }, compiles: this.counters.compiles, pooled: this.counters.pooled };
   }
 
   /** Zeroes the call and compile counters of {@link KernelRegistry.stats}. */
   resetStats(): void {
-    this.counters = { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0 }, compiles: 0 };
+    this.counters = { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0 }, compiles: 0, pooled: 0 };
   }
 
   private launch(name: string, source: string, returnType: string | undefined, components: number, launch: Launch): Float32Array {
@@ -230,6 +281,7 @@ export class KernelRegistry {
     const backend = this.backendFor(launch.work ?? cells);
     const kernel = this.kernelFor(name, source, returnType, backend, launch);
     this.counters.calls[backend]++;
+    this.current = { name, work: launch.work ?? cells };
     if (!this.profiling) return readResult(kernel(...launch.args) as unknown, cells * components);
     const t0 = performance.now();
     const out = readResult(kernel(...launch.args) as unknown, cells * components);
@@ -250,6 +302,16 @@ export class KernelRegistry {
       tactic: 'precision',
     } as never);
     flattenOutput(kernel);
+    if (backend === 'webasm') {
+      sharedKernel(kernel, {
+        launch: () => this.current,
+        pool: () => this.threadPool(),
+        threads: () => this.threadCount,
+        always: () => this.splitAlways,
+        choice: this.poolChoice,
+        pooled: () => this.counters.pooled++,
+      });
+    }
     this.counters.compiles++;
     this.compiled.set(key, kernel);
     return kernel;

@@ -1,7 +1,7 @@
 import { Generator, Tensor, type GradcheckOptions, type Module } from '../index.js';
 
 /** The checks {@link checkModule} can run on a {@link ModuleCase}, in the order it runs them. */
-export const MODULE_CHECKS = ['gradcheck', 'backward', 'parity', 'roundTrip'] as const;
+export const MODULE_CHECKS = ['gradcheck', 'backward', 'parity', 'threads', 'roundTrip'] as const;
 
 /** One of {@link MODULE_CHECKS}. */
 export type ModuleCheck = (typeof MODULE_CHECKS)[number];

@@ -2,7 +2,7 @@ import type { ExecutionContext, TestFn } from 'ava';
 import { Generator } from '../index.js';
 import { checkRoundTrip } from './checkRoundTrip.js';
 import { inputFor, MODULE_CHECKS, type ModuleCase, type ModuleCheck } from './ModuleCase.js';
-import { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity } from './moduleChecks.js';
+import { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity, checkModuleThreads } from './moduleChecks.js';
 
 /**
  * The state-dict round trip of a row: the module from seed 14 (prepared by `trained`) is saved and
@@ -22,6 +22,7 @@ const RUN: Record<ModuleCheck, (t: ExecutionContext, c: ModuleCase) => void> = {
   gradcheck: checkModuleGradients,
   backward: checkBackwardMatchesAutograd,
   parity: checkModuleParity,
+  threads: checkModuleThreads,
   roundTrip: checkModuleRoundTrip,
 };
 
@@ -30,6 +31,7 @@ export const MODULE_CHECK_TITLES: Record<ModuleCheck, string> = {
   gradcheck: 'gradcheck w.r.t. the input and every parameter',
   backward: 'backward(input, gradOutput) equals the autograd gradient',
   parity: 'cpu and webasm agree on output and gradients',
+  threads: 'bit-identical output and gradients with 1, 2 and 3 threads',
   roundTrip: 'saveModule/loadModule into a fresh module gives the same evaluate-mode output',
 };
 
@@ -38,6 +40,8 @@ export const MODULE_CHECK_TITLES: Record<ModuleCheck, string> = {
  * - `gradcheck`: finite differences of the input and every parameter;
  * - `backward`: Torch7 `backward(input, gradOutput)` equals autograd;
  * - `parity`: gpu.js `cpu` and `webasm` agree on output and gradients, with the same launches;
+ * - `threads`: output and gradients are bit-identical with 1, 2 and 3 threads (launches split over
+ *   the kernel thread pool);
  * - `roundTrip`: saveModule/loadModule into a fresh module, equal evaluate-mode outputs.
  * Runs `only` (default: the row's `checks`, else all).
  *

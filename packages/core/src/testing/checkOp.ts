@@ -2,6 +2,7 @@ import type { ExecutionContext } from 'ava';
 import { Generator, noGrad, Tensor, type GradcheckOptions } from '../index.js';
 import { checkGrad } from './checkGrad.js';
 import { checkParity } from './checkParity.js';
+import { checkThreads } from './checkThreads.js';
 import { maxRelErr } from './tolerance.js';
 
 /** An input of an {@link Oracle}: the flat values and the shape of one op input. */
@@ -40,7 +41,8 @@ export interface OpCase {
  * 1. the forward values against an independent oracle (max relative error < `oracleTol`);
  * 2. the output shape;
  * 3. the gradient of every differentiable input against central finite differences;
- * 4. that the gpu.js `cpu` and `webasm` backends agree on the output and the gradients.
+ * 4. that the gpu.js `cpu` and `webasm` backends agree on the output and the gradients;
+ * 5. that output and gradients are bit-identical with 1, 2 and 3 threads ({@link checkThreads}).
  * Inputs come from `new Generator(123)`, so a row always sees the same values.
  *
  * @example
@@ -63,4 +65,5 @@ export function checkOp(t: ExecutionContext, op: (...xs: Tensor[]) => Tensor, c:
   }
   checkGrad(t, 'the op', op, inputs, c.grad);
   checkParity(t, 'the op', () => ({ output: op(...inputs), inputs }), c.parityTol ?? 1e-5);
+  checkThreads(t, 'the op', () => ({ output: op(...inputs), inputs }));
 }

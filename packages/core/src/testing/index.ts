@@ -4,7 +4,8 @@
  * - {@link checkOp}: tinygrad's `helper_test_op` (oracle, shape, gradcheck, cpu/webasm parity).
  * - {@link checkModule} and {@link testModules}: a module's test as one row of a table
  *   (gradcheck of input and parameters, Torch7 backward = autograd, backend parity with launch
- *   counts, saveModule/loadModule round trip).
+ *   counts, bit-identity for 1, 2 and 3 threads, saveModule/loadModule round trip).
+ * - {@link checkThreads}: bit-identical results for any thread count of the kernel pool.
  * - Tolerances ({@link maxRelErr}, {@link normRelErr}, {@link maxAbsErr}, {@link close},
  *   {@link same}), input makers ({@link positive}, {@link awayFrom}, {@link distinct}) and the
  *   data folder ({@link dataPath}, {@link dataTest}, `EOLE_DATA`), {@link tempDir} and
@@ -28,11 +29,12 @@ export { checkModule, checkModuleRoundTrip, MODULE_CHECK_TITLES, testModules } f
 export { checkOp, type OpCase, type Oracle, type OracleInput } from './checkOp.js';
 export { checkParity, underBackend, type ParityRun } from './checkParity.js';
 export { checkRoundTrip } from './checkRoundTrip.js';
+export { checkThreadArrays, checkThreads, firstBitDifference, THREAD_COUNTS, underThreads } from './checkThreads.js';
 export { fuzz, FuzzFailure, fuzzMutant, fuzzReader, mutantCount, type FuzzField, type FuzzJsonSite, type FuzzMutant, type FuzzMutator, type FuzzOptions, type FuzzReport } from './fuzz.js';
 export { dataDir, dataPath, dataTest, missing, repoRoot, type DeclareTest } from './data.js';
 export { awayFrom, awayFromZero, distinct, positive } from './inputs.js';
 export { MODULE_CHECKS, type ModuleCase, type ModuleCheck } from './ModuleCase.js';
-export { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity } from './moduleChecks.js';
+export { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity, checkModuleThreads } from './moduleChecks.js';
 export { parameterCount } from './parameterCount.js';
 export { rowsOf } from './rowsOf.js';
 export { tempDir } from './tempDir.js';

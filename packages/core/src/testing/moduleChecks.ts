@@ -2,6 +2,7 @@ import type { ExecutionContext } from 'ava';
 import { Generator, gradcheck, kernels, Tensor, type Module } from '../index.js';
 import { forwardOf, inputFor, type ModuleCase } from './ModuleCase.js';
 import { close } from './tolerance.js';
+import { checkThreadArrays } from './checkThreads.js';
 
 /** Output and gradients of one Torch7 forward/backward. */
 interface TorchRun {
@@ -96,4 +97,21 @@ export function checkModuleParity(t: ExecutionContext, c: ModuleCase): void {
   close(t, b.output, a.output, tol, 'output webasm vs cpu');
   close(t, b.input, a.input, tol, 'gradInput webasm vs cpu');
   a.params.forEach((pa, i) => close(t, b.params[i]!, pa, tol, `parameter ${i} grad webasm vs cpu`));
+}
+
+/**
+ * Output, gradInput and every parameter gradient of a Torch7 forward/backward (module from seed 13,
+ * input from seed 23, on `parityShape`) are bit-identical with 1, 2 and 3 threads, on webasm (some
+ * launch split over the pool) and on cpu.
+ *
+ * @example
+ * checkModuleThreads(t, { make: (rng) => new Linear(33, 17, { rng }), shape: [8, 33] });
+ */
+export function checkModuleThreads(t: ExecutionContext, c: ModuleCase): void {
+  const shape = c.parityShape ?? c.shape;
+  const make = c.parityMake ?? c.make;
+  checkThreadArrays(t, 'output, gradInput and parameter gradients', () => {
+    const r = torchRun(c, make(new Generator(13)), inputFor(c, shape, 23));
+    return [r.output, r.input, ...r.params];
+  });
 }

@@ -1,0 +1,151 @@
+import { createRequire } from 'node:module';
+import type { IKernelRunShortcut } from 'gpu.js';
+import { runSpan, type KernelPool, type SharedEntry } from './KernelPool.js';
+
+const gpujsUtils = (createRequire(import.meta.url)('gpu.js') as { utils: { flattenTo(value: unknown, target: Float32Array): void } }).utils;
+
+/** The launch the registry is running: its kernel name and work (multiply-adds). */
+export interface SharedLaunch {
+  name: string;
+  work: number;
+}
+
+/** What {@link sharedKernel} needs from the registry, read at every launch. */
+export interface SharedHooks {
+  launch(): SharedLaunch;
+  pool(): KernelPool | null;
+  threads(): number;
+  /** Split every launch of 8 cells or more, skipping the measured choice. */
+  always(): boolean;
+  choice: PoolChoice;
+  /** Counts a launch that went to the pool. */
+  pooled(): void;
+}
+
+/** The parts of gpu.js 2.24.1's WebAssemblyKernel this file relies on. */
+interface WasmKernel {
+  _active: (SharedEntry & { layout: Layout; cells: number; f32: Float32Array; i32: Int32Array }) | null;
+  threadDim: number[];
+  output: number[];
+  componentCount: number;
+  usesRandom: boolean;
+  randomSeed: number | null;
+  _threadable(): boolean;
+  _runThreaded(args: ArrayLike<unknown>): unknown;
+  _releaseEntry(entry: SharedEntry): void;
+  _shapeOutput(data: Float32Array, output: number[], components: number): unknown;
+}
+
+interface Layout {
+  arrays: Record<string, { index: number; offset: number; flatLength: number }>;
+  scalars: Record<string, { index: number; offset: number; type: string }>;
+  outputOffset: number;
+}
+
+/**
+ * Makes a gpu.js webasm kernel run on shared memory under the registry's thread pool: gpu.js then
+ * compiles each size into a module over a shared `WebAssembly.Memory` (its `_threadable` hook), and
+ * its threaded path (`_runThreaded`, reached from the ordinary synchronous `run()`) is replaced by
+ * this one: copy the arguments in exactly as the single-thread path does, run the cells on the main
+ * thread or split over the pool (as {@link PoolChoice} measured faster), copy the output out.
+ * Every cell runs the same compiled code either way, so results are bit-identical for any split.
+ */
+export function sharedKernel(shortcut: IKernelRunShortcut, hooks: SharedHooks): void {
+  const kernel = (shortcut as unknown as { kernel?: WasmKernel }).kernel;
+  if (!kernel || typeof SharedArrayBuffer === 'undefined' || typeof kernel._runThreaded !== 'function') return;
+  kernel._threadable = () => true;
+  const release = kernel._releaseEntry.bind(kernel);
+  kernel._releaseEntry = (entry) => {
+    hooks.pool()?.release(entry.id);
+    hooks.choice.forget(entry.id);
+    release(entry);
+  };
+  kernel._runThreaded = (args) => {
+    const entry = kernel._active!;
+    const { layout, cells } = entry;
+    for (const name in layout.arrays) {
+      const record = layout.arrays[name]!;
+      gpujsUtils.flattenTo(args[record.index], entry.f32.subarray(record.offset / 4, record.offset / 4 + record.flatLength));
+    }
+    for (const name in layout.scalars) {
+      const record = layout.scalars[name]!;
+      const value = args[record.index];
+      if (record.type === 'Integer') entry.i32[record.offset / 4] = Number(value) | 0;
+      else if (record.type === 'Boolean') entry.i32[record.offset / 4] = value ? 1 : 0;
+      else entry.f32[record.offset / 4] = Number(value);
+    }
+    const seed = kernel.usesRandom ? (kernel.randomSeed !== null ? kernel.randomSeed >>> 0 : (Math.random() * 0x100000000) >>> 0) | 0 : 0;
+    const sizeX = kernel.threadDim[0]!;
+    const { name, work } = hooks.launch();
+    const threads = hooks.threads();
+    const always = hooks.always();
+    const pool = threads > 1 && cells >= 8 && (always || work >= PoolChoice.minWork) ? hooks.pool() : null;
+    if (pool && (always || hooks.choice.usePool(entry.id, pool.size > 0))) {
+      const t0 = performance.now();
+      pool.run(name, entry, cells, sizeX, seed, threads);
+      if (!always) hooks.choice.record(entry.id, true, performance.now() - t0);
+      hooks.pooled();
+    } else {
+      const t0 = performance.now();
+      runSpan(entry, 0, cells, seed, sizeX);
+      if (pool && !always) hooks.choice.record(entry.id, false, performance.now() - t0);
+    }
+    const base = layout.outputOffset / 4;
+    const data = entry.f32.slice(base, base + cells * kernel.componentCount);
+    return kernel._shapeOutput(data, Array.from(kernel.output), kernel.componentCount);
+  };
+}
+
+/**
+ * Decides, per compiled module (one kernel at one size), whether the pool pays, by measurement as
+ * the backend threshold is: the first pooled call warms the workers up (they instantiate the
+ * module), then single-thread and pooled runs alternate until each has {@link PoolChoice.samples}
+ * timings, and the faster median wins for the rest of the run. The choice never changes results.
+ */
+export class PoolChoice {
+  /** Work (multiply-adds) below which a launch never considers the pool. */
+  static minWork = 8192;
+  /** Timed runs of each kind before choosing. */
+  static samples = 3;
+  private readonly state = new Map<number, { single: number[]; pooled: number[]; warm: boolean; choice: boolean | null }>();
+
+  /** Whether the next call of module `id` should go to the pool (`ready`: some worker is alive). */
+  usePool(id: number, ready: boolean): boolean {
+    const s = this.entry(id);
+    if (s.choice !== null) return s.choice;
+    if (!ready) return false;
+    if (!s.warm) return true;
+    return s.pooled.length < s.single.length;
+  }
+
+  /** Records one timed call of module `id`. */
+  record(id: number, pooled: boolean, ms: number): void {
+    const s = this.entry(id);
+    if (s.choice !== null) return;
+    if (pooled && !s.warm) {
+      s.warm = true;
+      return;
+    }
+    (pooled ? s.pooled : s.single).push(ms);
+    if (s.pooled.length >= PoolChoice.samples && s.single.length >= PoolChoice.samples) s.choice = median(s.pooled) < median(s.single);
+  }
+
+  /** Drops what was measured for a module gpu.js evicted. */
+  forget(id: number): void {
+    this.state.delete(id);
+  }
+
+  private entry(id: number): { single: number[]; pooled: number[]; warm: boolean; choice: boolean | null } {
+    let s = this.state.get(id);
+    if (!s) {
+      s = { single: [], pooled: [], warm: false, choice: null };
+      this.state.set(id, s);
+    }
+    return s;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
