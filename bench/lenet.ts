@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { ClassNLLCriterion, Generator, SGD, Tensor, kernels, noGrad, type BackendChoice } from '@eole/core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { LeNet5 } from '@eole/conv';
-import { maxAbsDiff, timeAsync, type Timing, type TimingOptions } from './measure.js';
+import { launchesPerCall, maxAbsDiff, timeAsync, withThreads, type Timing, type TimingOptions } from './measure.js';
+import { profileStep, type StepProfile } from './profile.js';
 import { backendOf, dispatch, withRatios, type Row } from './report.js';
 import { registerTfGradients, tf, tfWasmFeatures, useTfBackend, type PeerBackend } from './tfjs.js';
 import { WASM_SHIM_NOTE, registerWasmConv2DBackpropFilter } from './wasmConvShim.js';
@@ -235,6 +236,8 @@ interface Plan {
   /** The peer's backend (our rows report the backends our kernels ran on). */
   backend: { train: string; infer: string };
   ours: boolean;
+  /** The thread count an Eole plan runs at (peers: none, they run once). */
+  threads?: number;
   make: () => Impl | Promise<Impl>;
   train: TimingOptions;
   infer: TimingOptions;
@@ -245,13 +248,14 @@ export const LENET_SHIM_NOTE = `tfjs wasm training runs through the benchmark's 
 
 /**
  * LeNet-5 (relu, max pooling) training samples/s (SGD step on a batch of 32: forward, loss,
- * backward, update) and inference samples/s (batch 256; ConvNetJS one sample at a time): Eole
- * against tfjs-layers on tfjs-backend-cpu and tfjs-backend-wasm (with a Conv2DBackpropFilter shim,
+ * backward, update) and inference samples/s (batch 256; ConvNetJS one sample at a time): Eole (once
+ * per count of `threads`, with its launches per step and, for auto, a `kernels.profile` of one
+ * training step) against tfjs-layers on tfjs-backend-cpu and tfjs-backend-wasm (with a Conv2DBackpropFilter shim,
  * see wasmConvShim.ts) and ConvNetJS 0.3.0, all from the same initial weights on the same seeded
  * batch, results checked against Eole auto: the losses of two steps and every parameter after them,
  * and the class probabilities of the inference batch.
  */
-export async function benchLenet(): Promise<{ rows: Row[]; shim: boolean }> {
+export async function benchLenet(threads: readonly number[]): Promise<{ rows: Row[]; shim: boolean; profiles: StepProfile[] }> {
   const rng = new Generator(2016);
   const data: Data = {
     x: Tensor.uniform([BATCH, 784], rng, 0, 1).data,
@@ -266,26 +270,27 @@ export async function benchLenet(): Promise<{ rows: Row[]; shim: boolean }> {
   const same = (label: string) => ({ train: label, infer: label });
   const eole = (what: string) => ({ train: `Eole LeNet5 + SGD step, ${what}`, infer: `Eole LeNet5 forward (noGrad), ${what}` });
   const tfjs = { train: 'tfjs-layers model.trainOnBatch', infer: 'tfjs-layers model.predict' };
-  const plans: Plan[] = [
-    { id: 'eole.auto', impl: eole(dispatch()), backend: same(''), ours: true, make: () => eoleImpl(init, data, 'auto'), train: { warmup: 3, reps: 25 }, infer: { warmup: 2, reps: 9 } },
-    { id: 'eole.cpu', impl: eole('forced cpu'), backend: same(''), ours: true, make: () => eoleImpl(init, data, 'cpu'), train: { warmup: 1, reps: 3 }, infer: { warmup: 1, reps: 3 } },
-    { id: 'tfjs.cpu', impl: tfjs, backend: same('tfjs cpu (JS)'), ours: false, make: () => tfOn('cpu', init, data), train: { warmup: 1, reps: 3 }, infer: { warmup: 1, reps: 3 } },
-    {
-      id: 'tfjs.wasm',
-      impl: tfjs,
-      backend: { train: 'tfjs wasm', infer: 'tfjs wasm' },
-      ours: false,
-      make: async () => {
-        const impl = await tfOn('wasm', init, data);
-        const f = tfWasmFeatures();
-        const label = `tfjs wasm (${f.simd ? 'SIMD' : 'no SIMD'}, ${f.threads ? 'threads' : '1 thread'})`;
-        shim = registerWasmConv2DBackpropFilter();
-        plans[3]!.backend = { train: shim ? `${label} + our Conv2DBackpropFilter shim` : label, infer: label };
-        return impl;
-      },
-      train: { warmup: 3, reps: 15 },
-      infer: { warmup: 2, reps: 9 },
+  const wasmPlan: Plan = {
+    id: 'tfjs.wasm',
+    impl: tfjs,
+    backend: { train: 'tfjs wasm', infer: 'tfjs wasm' },
+    ours: false,
+    make: async () => {
+      const impl = await tfOn('wasm', init, data);
+      const f = tfWasmFeatures();
+      const label = `tfjs wasm (${f.simd ? 'SIMD' : 'no SIMD'}, ${f.threads ? 'threads' : '1 thread'})`;
+      shim = registerWasmConv2DBackpropFilter();
+      wasmPlan.backend = { train: shim ? `${label} + our Conv2DBackpropFilter shim` : label, infer: label };
+      return impl;
     },
+    train: { warmup: 3, reps: 15 },
+    infer: { warmup: 2, reps: 9 },
+  };
+  const plans: Plan[] = [
+    ...threads.map((t): Plan => ({ id: `eole.auto.t${t}`, impl: eole(dispatch()), backend: same(''), ours: true, threads: t, make: () => eoleImpl(init, data, 'auto'), train: { warmup: 3, reps: 25 }, infer: { warmup: 2, reps: 9 } })),
+    ...threads.map((t): Plan => ({ id: `eole.cpu.t${t}`, impl: eole('forced cpu'), backend: same(''), ours: true, threads: t, make: () => eoleImpl(init, data, 'cpu'), train: { warmup: 1, reps: 3 }, infer: { warmup: 1, reps: 3 } })),
+    { id: 'tfjs.cpu', impl: tfjs, backend: same('tfjs cpu (JS)'), ours: false, make: () => tfOn('cpu', init, data), train: { warmup: 1, reps: 3 }, infer: { warmup: 1, reps: 3 } },
+    wasmPlan,
     {
       id: 'convnetjs',
       impl: { train: 'ConvNetJS 0.3.0 Trainer (sgd, batch_size 32)', infer: 'ConvNetJS 0.3.0 net.forward, one sample at a time' },
@@ -299,9 +304,10 @@ export async function benchLenet(): Promise<{ rows: Row[]; shim: boolean }> {
 
   const trainRows: Row[] = [];
   const inferRows: Row[] = [];
+  const profiles: StepProfile[] = [];
   let refTrain: Float32Array | null = null;
   let refInfer: Float32Array | null = null;
-  for (const plan of plans) {
+  const measure = async (plan: Plan): Promise<void> => {
     const impl = await plan.make();
     const probs = probabilities(impl.infer(), impl.logProbs);
     refInfer ??= probs;
@@ -313,18 +319,23 @@ export async function benchLenet(): Promise<{ rows: Row[]; shim: boolean }> {
       impl: plan.impl[kind],
       backend: plan.ours ? backendOf(timing) : plan.backend[kind],
       ours: plan.ours,
+      threads: plan.threads ?? 1,
       timing,
+      ...(plan.ours && kind === 'train' ? { launchesPerStep: launchesPerCall(timing) } : {}),
       throughput: { value: samples / (timing.medianMs / 1000), unit: 'samples/s' },
       maxAbsDiff: diff,
       note,
     });
     const trainTiming = await timeAsync(() => impl.step(), plan.train);
-    trainRows.push(row('train', trainTiming, BATCH, maxAbsDiff(fp, refTrain), `losses of steps 1 and 2: ${fp[0]!.toFixed(6)}, ${fp[1]!.toFixed(6)}`));
+    const trainRow = row('train', trainTiming, BATCH, maxAbsDiff(fp, refTrain), `losses of steps 1 and 2: ${fp[0]!.toFixed(6)}, ${fp[1]!.toFixed(6)}`);
+    trainRows.push(trainRow);
+    if (plan.ours && plan.id.startsWith('eole.auto.')) profiles.push(profileStep(trainRow.id, trainRow.bench, () => impl.step()));
     const inferTiming = await timeAsync(() => void impl.infer(), plan.infer);
     inferRows.push(row('infer', inferTiming, INFER_BATCH, maxAbsDiff(probs, refInfer), 'class probabilities at the shared initial weights'));
     impl.dispose();
-  }
-  return { rows: [...withRatios(trainRows, trainRows[0]!), ...withRatios(inferRows, inferRows[0]!)], shim };
+  };
+  for (const plan of plans) await (plan.threads === undefined ? measure(plan) : withThreads(plan.threads, () => measure(plan)));
+  return { rows: [...withRatios(trainRows, trainRows[0]!), ...withRatios(inferRows, inferRows[0]!)], shim, profiles };
 }
 
 async function tfOn(backend: PeerBackend, init: readonly Float32Array[], data: Data): Promise<Impl> {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Generator, Linear, MSECriterion, SGD, Tensor, kernels, type BackendChoice, type BackendName, type KernelStats } from '@eole/core';
 import { LSTM } from '@eole/rnn-memory';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { maxAbsDiff, median, timeAsync, type TimingOptions } from './measure.js';
+import { launchesPerCall, maxAbsDiff, median, timeAsync, withThreads, type TimingOptions } from './measure.js';
 import { backendOf, dispatch, withRatios, type Row } from './report.js';
 import { registerTfGradients, tf, tfWasmFeatures, useTfBackend, type PeerBackend } from './tfjs.js';
 
@@ -153,6 +153,8 @@ async function fingerprint(impl: Impl): Promise<Float32Array> {
 
 /** Where Eole's step spends its time: forward, backward, update, with our kernel launches in each. */
 export interface LstmProfile {
+  /** Threads the phases ran on (`kernels.threads`). */
+  threads: number;
   forwardMs: number;
   backwardMs: number;
   updateMs: number;
@@ -194,7 +196,7 @@ function profileEole(impl: ReturnType<typeof eoleImpl>, reps: number): LstmProfi
     // Launch counts are the same every repetition; keep the first.
     counts ??= { forward: launches(a, b), backward: launches(b, c), update: launches(c, e) };
   }
-  return { forwardMs: median(fwd), backwardMs: median(bwd), updateMs: median(upd), kernels: counts! };
+  return { threads: kernels.threads, forwardMs: median(fwd), backwardMs: median(bwd), updateMs: median(upd), kernels: counts! };
 }
 
 /** What the brain.js row times, for the notes under the table. */
@@ -206,12 +208,12 @@ export const BRAIN_NOTE =
 /**
  * One LSTM training step (sequence 20, input 64, hidden 128, batch 32): forward over the 20 steps,
  * Linear(128 → 10) on the last hidden state, MSE against seeded targets, backpropagation through
- * time, SGD lr 0.1. Eole (auto and forced cpu) against tfjs-layers LSTM + dense `trainOnBatch` on
- * tfjs-backend-cpu and tfjs-backend-wasm from the same initial weights (results checked: the loss
- * of the first step and every parameter after it), and brain.js 2.0.0-beta.24's LSTMTimeStep on
- * the same 32 sequences (see {@link BRAIN_NOTE}).
+ * time, SGD lr 0.1. Eole (auto and forced cpu, once per count of `threads`, with launches per step)
+ * against tfjs-layers LSTM + dense `trainOnBatch` on tfjs-backend-cpu and tfjs-backend-wasm from
+ * the same initial weights (results checked: the loss of the first step and every parameter after
+ * it), and brain.js 2.0.0-beta.24's LSTMTimeStep on the same 32 sequences (see {@link BRAIN_NOTE}).
  */
-export async function benchLstm(): Promise<{ rows: Row[]; notes: string[]; profile: LstmProfile }> {
+export async function benchLstm(threads: readonly number[]): Promise<{ rows: Row[]; notes: string[]; profile: LstmProfile }> {
   const bench = `LSTM step T=${STEPS} in=${IN} H=${HIDDEN} → ${OUT}, batch ${BATCH}`;
   const rng = new Generator(1997);
   const data: Data = { x: Tensor.uniform([BATCH, STEPS, IN], rng, -1, 1).data, y: Tensor.uniform([BATCH, OUT], rng, -1, 1).data };
@@ -237,7 +239,9 @@ export async function benchLstm(): Promise<{ rows: Row[]; notes: string[]; profi
         impl,
         backend: ours ? backendOf(timing) : backend,
         ours,
+        threads: ours ? kernels.threads : 1,
         timing,
+        ...(ours ? { launchesPerStep: launchesPerCall(timing) } : {}),
         throughput: { value: BATCH / (timing.medianMs / 1000), unit: 'samples/s' },
         maxAbsDiff: maxAbsDiff(fp, reference),
         note: `loss of step 1: ${fp[0]!.toFixed(6)}`,
@@ -247,10 +251,17 @@ export async function benchLstm(): Promise<{ rows: Row[]; notes: string[]; profi
     }
   };
 
-  const auto = eoleImpl(init, data, 'auto');
-  await run('eole.auto', `Eole LSTM + Linear + MSECriterion + SGD, ${dispatch()}`, '', true, () => auto, { warmup: 2, reps: 9 });
-  const profile = kernels.withBackend('auto', () => profileEole(auto, 5));
-  await run('eole.cpu', 'Eole LSTM + Linear + MSECriterion + SGD, forced cpu', '', true, () => eoleImpl(init, data, 'cpu'), { warmup: 1, reps: 3 });
+  const phases: LstmProfile[] = [];
+  for (const t of threads) {
+    await withThreads(t, async () => {
+      const auto = eoleImpl(init, data, 'auto');
+      await run(`eole.auto.t${t}`, `Eole LSTM + Linear + MSECriterion + SGD, ${dispatch()}`, '', true, () => auto, { warmup: 2, reps: 9 });
+      if (phases.length === 0) phases.push(kernels.withBackend('auto', () => profileEole(auto, 5)));
+    });
+  }
+  for (const t of threads) {
+    await withThreads(t, () => run(`eole.cpu.t${t}`, 'Eole LSTM + Linear + MSECriterion + SGD, forced cpu', '', true, () => eoleImpl(init, data, 'cpu'), { warmup: 1, reps: 3 }));
+  }
 
   for (const backend of ['cpu', 'wasm'] as PeerBackend[]) {
     await useTfBackend(backend);
@@ -276,6 +287,7 @@ export async function benchLstm(): Promise<{ rows: Row[]; notes: string[]; profi
       impl: 'brain.js 2.0.0-beta.24 LSTMTimeStep.train, 1 iteration over the 32 sequences (32 per-sequence updates)',
       backend: 'JS (V8), CPU, one sequence at a time',
       ours: false,
+      threads: 1,
       timing,
       throughput: { value: BATCH / (timing.medianMs / 1000), unit: 'samples/s' },
       note: 'own init and own task (next-step prediction); not compared',
@@ -286,5 +298,5 @@ export async function benchLstm(): Promise<{ rows: Row[]; notes: string[]; profi
     console.log(`\n${msg}`);
     notes.push(msg);
   }
-  return { rows: withRatios(rows, rows[0]!), notes, profile };
+  return { rows: withRatios(rows, rows[0]!), notes, profile: phases[0]! };
 }

@@ -1,5 +1,5 @@
 import { Generator, Tensor, kernels } from '@eole/core';
-import { maxAbsDiff, time } from './measure.js';
+import { maxAbsDiff, time, withThreads } from './measure.js';
 import { backendOf, dispatch, withRatios, type Row } from './report.js';
 import { tf, tfWasmFeatures, useTfBackend } from './tfjs.js';
 
@@ -30,10 +30,11 @@ function matmulF64(a: Float32Array, b: Float32Array, n: number): Float64Array {
 }
 
 /**
- * matmul n×n×n in float32: plain JS, Eole (auto dispatch and forced `cpu`), tfjs cpu and wasm. Same
- * inputs for all; each result is checked against a float64 oracle.
+ * matmul n×n×n in float32: plain JS, Eole (auto dispatch and forced `cpu`, once per count of
+ * `threads`), tfjs cpu and wasm. Same inputs for all; each result is checked against a float64
+ * oracle; every row reports GFLOP/s (2n³ ÷ time).
  */
-export async function benchMatmul(n: number): Promise<Row[]> {
+export async function benchMatmul(n: number, threads: readonly number[]): Promise<Row[]> {
   const bench = `matmul ${n}×${n}×${n}`;
   const rng = new Generator(42);
   const a = Tensor.randn([n, n], rng);
@@ -44,13 +45,23 @@ export async function benchMatmul(n: number): Promise<Row[]> {
   const add = (id: string, impl: string, backend: string, ours: boolean, run: () => ArrayLike<number>, warmup: number, reps: number): Row => {
     let out: ArrayLike<number> = [];
     const timing = time(() => void (out = run()), { warmup, reps });
-    const row: Row = { id: `matmul.${id}`, bench, impl, backend: ours ? backendOf(timing) : backend, ours, timing, throughput: gflops(timing.medianMs), maxAbsDiff: maxAbsDiff(out, oracle) };
+    const row: Row = {
+      id: `matmul.${id}`,
+      bench,
+      impl,
+      backend: ours ? backendOf(timing) : backend,
+      ours,
+      threads: ours ? kernels.threads : 1,
+      timing,
+      throughput: gflops(timing.medianMs),
+      maxAbsDiff: maxAbsDiff(out, oracle),
+    };
     rows.push(row);
     return row;
   };
 
-  const eole = add('eole.auto', `Eole a.matmul(b), ${dispatch()}`, '', true, () => a.matmul(b).data, 2, 15);
-  add('eole.cpu', 'Eole a.matmul(b), forced cpu', '', true, () => kernels.withBackend('cpu', () => a.matmul(b).data), 1, 3);
+  for (const t of threads) await withThreads(t, () => add(`eole.auto.t${t}`, `Eole a.matmul(b), ${dispatch()}`, '', true, () => a.matmul(b).data, 2, 15));
+  for (const t of threads) await withThreads(t, () => add(`eole.cpu.t${t}`, 'Eole a.matmul(b), forced cpu', '', true, () => kernels.withBackend('cpu', () => a.matmul(b).data), 1, 3));
   add('plainjs', 'plain JS i-k-j loop, Float32Array', 'JS (V8)', false, () => matmulPlainJs(a.data, b.data, n, n, n), 1, 5);
 
   for (const backend of ['cpu', 'wasm'] as const) {
@@ -68,7 +79,7 @@ export async function benchMatmul(n: number): Promise<Row[]> {
     ta.dispose();
     tb.dispose();
   }
-  return withRatios(rows, eole);
+  return withRatios(rows, rows[0]!);
 }
 
 function describeWasm(): string {

@@ -83,6 +83,26 @@ function callsPerRun(before: KernelStats, after: KernelStats, runs: number): Par
   return out;
 }
 
+/**
+ * Runs `fn` with the kernel thread pool at `n` threads (`kernels.setThreads`), then restores the
+ * previous count, also when `fn` throws. Callers warm up inside `fn`: the pool may start its workers
+ * on the first large launch after a switch.
+ */
+export async function withThreads<T>(n: number, fn: () => T | Promise<T>): Promise<T> {
+  const previous = kernels.threads;
+  kernels.setThreads(n);
+  try {
+    return await fn();
+  } finally {
+    kernels.setThreads(previous);
+  }
+}
+
+/** Eole kernel launches per call, all backends together (from {@link Timing.kernelCalls}). */
+export function launchesPerCall(t: Timing): number {
+  return Object.values(t.kernelCalls).reduce((n, c) => n + (c ?? 0), 0);
+}
+
 /** Largest |a[i] − b[i]| (Infinity when the lengths differ, NaN when either holds a NaN). */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;

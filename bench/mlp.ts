@@ -1,5 +1,6 @@
 import { ClassNLLCriterion, Generator, Linear, LogSoftMax, SGD, Sequential, Tensor, Threshold, kernels, type BackendChoice } from '@eole/core';
-import { maxAbsDiff, time } from './measure.js';
+import { launchesPerCall, maxAbsDiff, time, withThreads } from './measure.js';
+import { profileStep, type StepProfile } from './profile.js';
 import { backendOf, dispatch, withRatios, type Row } from './report.js';
 import { registerTfGradients, tf, tfWasmFeatures, useTfBackend, type PeerBackend } from './tfjs.js';
 
@@ -107,10 +108,11 @@ function fingerprint(t: Trainer): Float32Array {
 
 /**
  * One training step of the lecture's MLP (784 → 1000 → 10, Threshold, LogSoftMax, ClassNLL, SGD
- * lr 0.05) on a seeded batch of 64: forward, loss, backward, update. Eole (auto and forced cpu)
+ * lr 0.05) on a seeded batch of 64: forward, loss, backward, update. Eole (auto and forced cpu, once
+ * per count of `threads`, with its launches per step and, for auto, a `kernels.profile` of one step)
  * against the same net in tfjs (cpu, wasm), all from the same initial weights.
  */
-export async function benchMlp(): Promise<Row[]> {
+export async function benchMlp(threads: readonly number[]): Promise<{ rows: Row[]; profiles: StepProfile[] }> {
   const bench = `MLP step 784-1000-10, batch ${BATCH}`;
   const rng = new Generator(123);
   const x = Tensor.uniform([BATCH, IN], rng, 0, 1);
@@ -122,12 +124,14 @@ export async function benchMlp(): Promise<Row[]> {
 
   await registerTfGradients();
   const rows: Row[] = [];
+  const profiles: StepProfile[] = [];
   let reference: Float32Array | null = null;
   const add = (id: string, impl: string, backend: string, ours: boolean, make: () => Trainer, warmup: number, reps: number): Row => {
     const trainer = make();
     const fp = fingerprint(trainer);
     reference ??= fp;
     const timing = time(() => void trainer.step(), { warmup, reps });
+    if (ours && id.startsWith('eole.auto.')) profiles.push(profileStep(`mlp.${id}`, bench, () => trainer.step()));
     trainer.dispose();
     const row: Row = {
       id: `mlp.${id}`,
@@ -135,7 +139,9 @@ export async function benchMlp(): Promise<Row[]> {
       impl,
       backend: ours ? backendOf(timing) : backend,
       ours,
+      threads: ours ? kernels.threads : 1,
       timing,
+      ...(ours ? { launchesPerStep: launchesPerCall(timing) } : {}),
       throughput: { value: BATCH / (timing.medianMs / 1000), unit: 'samples/s' },
       maxAbsDiff: maxAbsDiff(fp, reference),
       note: `losses of steps 1 and 2: ${fp[0]!.toFixed(6)}, ${fp[1]!.toFixed(6)}`,
@@ -144,13 +150,13 @@ export async function benchMlp(): Promise<Row[]> {
     return row;
   };
 
-  const eole = add('eole.auto', `Eole Sequential + SGD, ${dispatch()}`, '', true, () => eoleTrainer(init, x, y, 'auto'), 2, 15);
-  add('eole.cpu', 'Eole Sequential + SGD, forced cpu', '', true, () => eoleTrainer(init, x, y, 'cpu'), 1, 3);
+  for (const t of threads) await withThreads(t, () => add(`eole.auto.t${t}`, `Eole Sequential + SGD, ${dispatch()}`, '', true, () => eoleTrainer(init, x, y, 'auto'), 2, 15));
+  for (const t of threads) await withThreads(t, () => add(`eole.cpu.t${t}`, 'Eole Sequential + SGD, forced cpu', '', true, () => eoleTrainer(init, x, y, 'cpu'), 1, 3));
   for (const backend of ['cpu', 'wasm'] as PeerBackend[]) {
     await useTfBackend(backend);
     const label = backend === 'wasm' ? `tfjs wasm (${tfWasmFeatures().simd ? 'SIMD' : 'no SIMD'}, ${tfWasmFeatures().threads ? 'threads' : '1 thread'})` : 'tfjs cpu (JS)';
     const fast = backend === 'wasm';
     add(`tfjs.${backend}`, 'tfjs variables + tf.train.sgd', label, false, () => tfTrainer(init, x.data, labels), fast ? 3 : 1, fast ? 21 : 5);
   }
-  return withRatios(rows, eole);
+  return { rows: withRatios(rows, rows[0]!), profiles };
 }

@@ -2,12 +2,16 @@ import os from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { kernels } from '@eole/core';
 import type { Timing } from './measure.js';
 
+/** The repository root (the folder above bench/), whatever the working directory. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
 /** One measured implementation of one benchmark. */
 export interface Row {
-  /** Stable key for scripts and docs, e.g. `matmul.eole.auto`. */
+  /** Stable key for scripts and docs, e.g. `matmul.eole.auto.t1` (Eole rows end in their thread count). */
   id: string;
   bench: string;
   impl: string;
@@ -15,9 +19,13 @@ export interface Row {
   backend: string;
   /** Eole's code (true) or a peer / baseline (false). */
   ours: boolean;
+  /** Threads the row ran on: `kernels.threads` for Eole rows; 1 for the peers (all single-threaded here). */
+  threads: number;
   timing: Timing;
+  /** Eole kernel launches per training step (training-step rows of Eole only). */
+  launchesPerStep?: number;
   throughput?: { value: number; unit: string };
-  /** This row's median time divided by the benchmark's reference Eole time: above 1, Eole is faster. */
+  /** This row's median time divided by the benchmark's reference time (Eole auto, 1 thread): above 1, Eole is faster. */
   ratio?: number;
   /** Largest |difference| from the benchmark's oracle result. */
   maxAbsDiff?: number;
@@ -41,7 +49,7 @@ export function machine(): Machine {
   const versions: Record<string, string> = {};
   for (const pkg of ['gpu.js', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-layers', 'convnetjs', 'brain.js']) {
     try {
-      const file = require.resolve(`${pkg}/package.json`, { paths: [process.cwd(), path.join(process.cwd(), 'packages/core')] });
+      const file = require.resolve(`${pkg}/package.json`, { paths: [REPO_ROOT, path.join(REPO_ROOT, 'packages/core')] });
       versions[pkg] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
     } catch {
       versions[pkg] = 'unknown';
@@ -87,12 +95,13 @@ function fmtDiff(d: number | undefined): string {
 
 /** The results as a markdown table (what the docs quote). */
 export function markdownTable(rows: readonly Row[]): string {
-  const head = ['benchmark', 'implementation', 'backend', 'median ms', 'throughput', 'time ÷ Eole auto (>1: Eole faster)', 'max abs diff'];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i >= 3 && i <= 5 ? '---:' : '---')).join('|')}|`];
+  const head = ['benchmark', 'implementation', 'threads', 'backend', 'median ms', 'throughput', 'time ÷ Eole auto 1 thread (>1: Eole faster)', 'max abs diff'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 2 || (i >= 4 && i <= 6) ? '---:' : '---')).join('|')}|`];
   for (const r of rows) {
     const cells = [
       r.bench,
       r.ours ? `**${r.impl}**` : r.impl,
+      String(r.threads),
       r.backend,
       `${fmtMs(r.timing.medianMs)} (${fmtMs(r.timing.minMs)}–${fmtMs(r.timing.maxMs)})`,
       r.throughput ? `${fmtNum(r.throughput.value)} ${r.throughput.unit}` : '',

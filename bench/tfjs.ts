@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { REPO_ROOT } from './report.js';
 
 export { tf };
 
@@ -27,7 +28,7 @@ export async function registerTfGradients(): Promise<void> {
   if (gradientsReady) return;
   const require = createRequire(import.meta.url);
   const entry = path.join(path.dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'dist', 'register_all_gradients.js');
-  const outfile = path.join(process.cwd(), 'runs', 'bench', 'tfjs-gradients.cjs');
+  const outfile = path.join(REPO_ROOT, 'runs', 'bench', 'tfjs-gradients.cjs');
   const { buildSync } = await import('esbuild');
   buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'silent' });
   require(outfile);
