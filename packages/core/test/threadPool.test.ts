@@ -45,7 +45,7 @@ test('a 256² matmul goes to the pool with the measured choice, and its result d
   const one = kernels.withThreads(1, () => kernels.withBackend('webasm', () => a.matmul(b).data));
   const many = kernels.withThreads(2, () => {
     kernels.threadPool()!.waitReady();
-    let out = new Float32Array(0);
+    let out: Float32Array = new Float32Array(0);
     for (let i = 0; i < 12; i++) out = kernels.withBackend('webasm', () => a.matmul(b).data);
     return out;
   });
