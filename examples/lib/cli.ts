@@ -1,6 +1,6 @@
 import { inspect, parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { BACKENDS, type BackendChoice } from '@eole/core';
+import { BACKENDS, kernels, type BackendChoice } from '@eole/core';
 import { commandLinePath, REPO_ROOT } from './paths.js';
 
 /** A numeric flag (`--lr 0.05`), validated on parse. */
@@ -76,6 +76,8 @@ export interface CommonFlags {
   seed: number;
   epochs: number;
   backend: BackendChoice;
+  /** `--threads N`: threads of the kernel pool (1 turns it off); results do not depend on it. */
+  threads: number;
   out: string;
   data: string | undefined;
   resume: boolean;
@@ -85,7 +87,7 @@ export interface CommonFlags {
   verbose: boolean;
 }
 
-/** Common flags an example may opt into (seed, epochs, backend, out, verbose and help are always on). */
+/** Common flags an example may opt into (seed, epochs, backend, threads, out, verbose and help are always on). */
 export type OptionalCommonFlag = 'data' | 'resume' | 'eval' | 'test';
 
 /** What an example's command line accepts. */
@@ -219,6 +221,7 @@ function flagTable<E extends Record<string, FlagSpec>>(spec: CliSpec<E>): Record
     seed: numberFlag(spec.seed ?? 1, 'random seed: the same seed reproduces the run on the same backend', { integer: true, min: 0 }),
     epochs: numberFlag(spec.epochs ?? 10, spec.epochsHelp ?? 'training epochs', { integer: true, min: 0 }),
     backend: stringFlag(process.env['EOLE_BACKEND'] || 'auto', 'kernel backend: auto (by work size), cpu, webasm, headlessgl or webgpu; EOLE_BACKEND sets the default', { metavar: 'NAME', choices: ['auto', ...BACKENDS] }),
+    threads: numberFlag(kernels.threads, 'kernel threads: the main thread plus N-1 pool workers (1: no pool); EOLE_THREADS sets the default; results are the same for any N', { integer: true, min: 1 }),
     out: stringFlag(`runs/${spec.name}`, 'folder for everything the run writes', { metavar: 'DIR', path: true }),
   };
   if (uses.has('data')) table['data'] = optionalFlag("the dataset's folder, in its standard format");

@@ -45,6 +45,8 @@ export function dataFolder(...parts: string[]): string {
 /** The common flags {@link startRun} reads. */
 export interface RunFlags {
   backend: BackendChoice;
+  /** Kernel threads (see `kernels.setThreads`); absent: the default (`EOLE_THREADS`, else the core count). */
+  threads?: number;
   out: string;
   data?: string | undefined;
   eval?: string | undefined;
@@ -68,7 +70,7 @@ export interface StartRunOptions {
 
 /**
  * The first thing an example's `main` does after parsing its flags: selects the kernel backend of
- * `--backend`, creates the `--out` folder (not for `--eval`, which only reads a checkpoint) and
+ * `--backend` and the threads of `--threads`, creates the `--out` folder (not for `--eval`, which only reads a checkpoint) and
  * resolves the data path (`--data`, else `options.data` under `EOLE_DATA`).
  *
  * @example
@@ -79,6 +81,7 @@ export interface StartRunOptions {
  */
 export function startRun(flags: RunFlags, options: StartRunOptions = {}): Run {
   kernels.setBackend(flags.backend);
+  if (flags.threads !== undefined) kernels.setThreads(flags.threads);
   const out = flags.out;
   if (flags.eval === undefined) mkdirSync(out, { recursive: true });
   const data = flags.data ?? dataFolder(...(options.data ?? []));

@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { kernels } from '@eole/core';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,7 +129,7 @@ test('examples: --help lists the flags with defaults, bad flags are usage errors
 test('cli: common flags, opt-in flags and the example\'s own', (t) => {
   const spec = { name: 'demo', summary: 'a demo', epochs: 3, uses: ['data', 'resume'] as const, flags: { hidden: numberFlag(1000, 'hidden units', { integer: true, min: 1 }) } };
   const f = parseCli(['--seed', '9', '--data', '/d', '--resume', '--hidden', '20'], spec);
-  t.like(f, { seed: 9, epochs: 3, backend: process.env['EOLE_BACKEND'] || 'auto', out: join(REPO_ROOT, 'runs', 'demo'), data: '/d', resume: true, eval: undefined, hidden: 20 });
+  t.like(f, { seed: 9, epochs: 3, backend: process.env['EOLE_BACKEND'] || 'auto', threads: kernels.threads, out: join(REPO_ROOT, 'runs', 'demo'), data: '/d', resume: true, eval: undefined, hidden: 20 });
   t.throws(() => parseCli(['--eval', 'x.safetensors'], spec), { instanceOf: CliExit, message: /eval/ });
   t.regex(helpText(spec), /--data PATH/);
   t.notRegex(helpText(spec), /--test/);
