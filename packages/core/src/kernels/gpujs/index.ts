@@ -1,0 +1,1 @@
+export { applyCodegenFix, codegenFixStatus, withStockCodegen, CODEGEN_FIXES, type CodegenFixStatus } from './wasmCodegenFix.js';
