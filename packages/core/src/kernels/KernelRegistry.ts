@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { GPU, type IKernelRunShortcut } from 'gpu.js';
+import { applyCodegenFix } from './gpujs/index.js';
 import { KernelPool } from './KernelPool.js';
 import { PoolChoice, sharedKernel, type SharedLaunch } from './sharedKernel.js';
 import { assertBackendAvailable, isBackendChoice, type BackendChoice, type BackendName } from './Backend.js';
@@ -423,6 +424,9 @@ function lastLeaf(node: unknown): Float32Array | null {
   while (Array.isArray(node)) node = node[node.length - 1];
   return node instanceof Float32Array ? node : null;
 }
+
+// gpu.js 2.24.1's webasm code generator, fixed before any kernel compiles (docs/gpujs-codegen.md).
+applyCodegenFix();
 
 /** The process-wide registry every Eole package defines its kernels through. */
 export const kernels = new KernelRegistry();
