@@ -441,6 +441,19 @@ function forgetCachedMetadata(registry, packages) {
   run('npm', ['cache', 'clean', ...keys], tmpdir(), { quiet: true, allowFail: true });
 }
 
+/**
+ * @eole/core installed alone patches gpu.js's webasm code generator at import (a guarded runtime
+ * patch, docs/gpujs-codegen.md): the gpu.js it installed must be the one the patch was written for.
+ */
+function checkCodegenFix(dir) {
+  const code =
+    "import('@eole/core').then(m => { const s = m.codegenFixStatus(); if (!s.applied) { console.error(s); process.exit(1) } console.log('codegen fix applied from the installed tarball') })";
+  const { status, stdout, stderr } = run(process.execPath, ['-e', code], dir, { allowFail: true });
+  if (status !== 0) throw new Error(`@eole/core: the gpu.js code generator fix is not applied when installed from the registry:\n${`${stdout}${stderr}`.trim()}`);
+  console.log(stdout.trimEnd().replace(/^/gm, '  | '));
+  results.push(['@eole/core codegen fix', stdout.trim()]);
+}
+
 /** Step 5 for one package: install it alone by name and version, and run its README example. */
 function consume(tmp, registry, pkg, published) {
   const dir = join(tmp, 'consumers', pkg.dir);
@@ -467,6 +480,8 @@ function consume(tmp, registry, pkg, published) {
     const missing = missingFiles(join(dir, path));
     if (missing.length > 0) throw new Error(`${path.slice('node_modules/'.length)}@${entry.version} as published lacks files:\n  ${missing.slice(0, 20).join('\n  ')}`);
   }
+
+  if (pkg.name === '@eole/core') checkCodegenFix(dir);
 
   const readmePath = join(dir, 'node_modules', pkg.name, 'README.md');
   if (!existsSync(readmePath)) throw new Error(`${pkg.name}@${pkg.version} ships no README.md`);
