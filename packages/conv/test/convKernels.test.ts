@@ -3,6 +3,7 @@ import { Generator, kernels, Tensor } from '@eole/core';
 import { checkOp, checkThreadArrays, close } from '@eole/core/testing';
 import { conv2d, convTranspose2d } from '@eole/conv';
 import { chooseLanes, chooseTile, tileCorrelateRaw, type Correlation, type LaneAxis, type Tile, type WeightView } from '../src/kernels/tileCorrelate.js';
+import { maxPoolArgmax } from '../src/kernels/maxPoolKernels.js';
 import { chooseWeightBlock, slideGradWeightRaw, type GradWeight, type WeightBlock } from '../src/kernels/slideGradWeight.js';
 
 // ---- plain-JS oracles (float64) ---------------------------------------------------------------
@@ -194,3 +195,32 @@ for (const r of convRows) {
 
 test('convTranspose2d with stride 2 (its forward skips the zero rows of the spread input): gradcheck, parity', (t) =>
   checkOp(t, (x, w, b) => convTranspose2d(x!, w!, b!, { dW: 2, dH: 2, padW: 1, padH: 1, adjW: 1, adjH: 1 }), { shapes: [[2, 3, 3, 4], [3, 4, 3, 3], [4]] }));
+
+// ---- max pooling's arg-max: the unrolled kernel for windows inside the input -------------------
+
+test('maxPoolArgmax for windows inside the input: first maximum on ties, odd output widths, both backends, 1-3 threads', (t) => {
+  for (const [kH, kW, dH, dW, iH, iW] of [[2, 2, 2, 2, 10, 10], [3, 2, 2, 1, 9, 7], [2, 3, 1, 3, 5, 11]] as const) {
+    const planes = 5;
+    const oH = Math.floor((iH - kH) / dH) + 1;
+    const oW = Math.floor((iW - kW) / dW) + 1;
+    // Values rounded to 1 decimal place in [-1, 1]: plenty of ties inside windows.
+    const x = Tensor.uniform([planes * iH * iW], new Generator(kH * 10 + kW), -1, 1).data.map((v) => Math.round(v * 10) / 10);
+    const want: number[] = [];
+    for (let p = 0; p < planes; p++)
+      for (let oh = 0; oh < oH; oh++)
+        for (let ow = 0; ow < oW; ow++) {
+          let best = -Infinity;
+          let arg = -1;
+          for (let a = 0; a < kH; a++)
+            for (let b = 0; b < kW; b++) {
+              const off = (oh * dH + a) * iW + ow * dW + b;
+              if (x[p * iH * iW + off]! > best) [best, arg] = [x[p * iH * iW + off]!, off];
+            }
+          want.push(arg);
+        }
+    const s = { planes, iH, iW, oH, oW };
+    const win = { kH, kW, dH, dW, padH: 0, padW: 0, ceil: false };
+    for (const backend of ['cpu', 'webasm'] as const) t.deepEqual([...kernels.withBackend(backend, () => maxPoolArgmax(x, s, win))], want, `${kH}x${kW} on ${backend}`);
+    checkThreadArrays(t, `maxPoolArgmax ${kH}x${kW}`, () => [maxPoolArgmax(x, s, win)]);
+  }
+});
