@@ -60,6 +60,7 @@ interface Case {
   returnType?: string;
   /** Helper functions, as source text (gpu.js parses them). */
   functions?: string[];
+  constantTypes?: Record<string, string>;
 }
 
 type Shortcut = ((...args: unknown[]) => unknown) & { kernel: { _active: { bytes: Uint8Array } } };
@@ -67,6 +68,7 @@ type Shortcut = ((...args: unknown[]) => unknown) & { kernel: { _active: { bytes
 function compile(c: Case): Shortcut {
   const settings: Record<string, unknown> = { output: c.output, constants: c.constants ?? {}, tactic: 'precision' };
   if (c.returnType) settings['returnType'] = c.returnType;
+  if (c.constantTypes) settings['constantTypes'] = c.constantTypes;
   const gpu = new GPU({ mode: 'webasm' } as never);
   for (const fn of c.functions ?? []) gpu.addFunction(fn as never);
   return gpu.createKernel(c.source, settings as never) as unknown as Shortcut;
@@ -99,8 +101,26 @@ function matmulCase(batch: number, M: number, K: number, N: number): Case {
   };
 }
 
+/** The loop of {@link MATMUL_NN} unrolled by 4, with a remainder loop (as core's matmul has it). */
+function unrolledMatmul(): string {
+  const step = (k: string, name: string): string =>
+    `const ${name} = b[bo + (${k}) * N]; s0 += a[ao + ${k}] * ${name}; s1 += a[ao + K + ${k}] * ${name}; s2 += a[ao + 2 * K + ${k}] * ${name}; s3 += a[ao + 3 * K + ${k}] * ${name};`;
+  return MATMUL_NN.replace(
+    /for \(let k = 0;[\s\S]*?\n {2}\}/,
+    `for (let k = 0; k < this.constants.KU; k += 4) { ${['k', 'k + 1', 'k + 2', 'k + 3'].map((k, d) => step(k, `b${d}`)).join(' ')} }
+  for (let kt = this.constants.KU; kt < this.constants.K; kt++) { ${step('kt', 'bt')} }`,
+  );
+}
+
 const CASES: Case[] = [
   matmulCase(1, 16, 24, 16),
+  {
+    ...matmulCase(2, 9, 11, 12),
+    name: 'matmul unrolled by 4 with a remainder loop, Integer constants, batch 2, 9x11x12',
+    source: unrolledMatmul(),
+    constants: { K: 11, KU: 8, N: 12, sa: 99, sb: 132 },
+    constantTypes: { K: 'Integer', KU: 'Integer', N: 'Integer', sa: 'Integer', sb: 'Integer' },
+  },
   matmulCase(2, 6, 7, 13),
   matmulCase(3, 5, 9, 8),
   {
