@@ -4,7 +4,8 @@ import { checkOp, checkThreadArrays, close } from '@eole/core/testing';
 import { conv2d, convTranspose2d } from '@eole/conv';
 import { chooseLanes, chooseTile, tileCorrelateRaw, type Correlation, type LaneAxis, type Tile, type WeightView } from '../src/kernels/tileCorrelate.js';
 import { maxPoolArgmax } from '../src/kernels/maxPoolKernels.js';
-import { chooseWeightBlock, slideGradWeightRaw, type GradWeight, type WeightBlock } from '../src/kernels/slideGradWeight.js';
+import { blockCost, chooseWeightBlock, slideGradWeightRaw, type GradWeight, type WeightBlock } from '../src/kernels/slideGradWeight.js';
+import { planeCost, planeGradWeightRaw, planeTaps } from '../src/kernels/planeGradWeight.js';
 
 // ---- plain-JS oracles (float64) ---------------------------------------------------------------
 
@@ -161,6 +162,27 @@ for (const { name, s } of gradShapes) {
   }
 }
 
+for (const { name, s } of gradShapes) {
+  for (const T of [2, 3, 4] as const) {
+    test(`planeGradWeightRaw ${name}: T = ${T}, same bits as the sliding kernel`, (t) => {
+      const gy = rand(s.batch * s.gPlanes * s.OH * s.OW, 12);
+      const x = rand(s.batch * s.xPlanes * s.H * s.W, 13);
+      onBothBackends(t, `planes T${T}`, () => planeGradWeightRaw(gy, x, s, T), gradWeightOracle(gy, x, s));
+      const slide = kernels.withBackend('webasm', () => slideGradWeightRaw(gy, x, s, { M: 1, T: 4 }));
+      t.deepEqual([...kernels.withBackend('webasm', () => planeGradWeightRaw(gy, x, s, T))], [...slide]);
+    });
+  }
+}
+
+test('convBackwardWeight takes lanes over planes for LeNet (6 and 16 planes), lanes over taps for 1 plane', (t) => {
+  t.is(planeTaps(5), 3);
+  t.is(planeTaps(2), 2);
+  const cheaper = (G: number, C: number): boolean => planeCost(G, C, 5, 5) <= blockCost(chooseWeightBlock(G, C, 5, 5), G, C, 5, 5);
+  t.true(cheaper(6, 1));
+  t.true(cheaper(16, 6));
+  t.false(cheaper(1, 1));
+});
+
 test('chooseWeightBlock: LeNet C1 (1 → 6) takes 2 planes × 2 columns, C3 (6 → 16) 4 planes × 1 column', (t) => {
   t.deepEqual(chooseWeightBlock(6, 1, 5, 5), { M: 2, T: 2 });
   t.deepEqual(chooseWeightBlock(16, 6, 5, 5), { M: 4, T: 1 });
@@ -178,6 +200,7 @@ test('the tiled and sliding kernels give the same bits with 1, 2 and 3 threads',
     tileCorrelateRaw(x, w, b, g, view, { lanes: 'planes' }),
     tileCorrelateRaw(x, w, b, g, view, { lanes: 'batch' }),
     ...BLOCKS.map((block) => slideGradWeightRaw(gy, x, s, block)),
+    planeGradWeightRaw(gy, x, s),
   ]);
 });
 

@@ -1,29 +1,36 @@
 import { kernels } from '@eole/core';
 import type { ConvParams, ConvShape } from '../geometry/convGeometry.js';
 import { pad2dCopy } from './pad2dKernels.js';
-import { slideGradWeightRaw } from './slideGradWeight.js';
+import { planeCost, planeGradWeightRaw } from './planeGradWeight.js';
+import { blockCost, chooseWeightBlock, slideGradWeightRaw } from './slideGradWeight.js';
 import { tileCorrelateRaw, type WeightView } from './tileCorrelate.js';
 
 /**
  * The gpu.js kernels behind every convolution of this package, on flat NCHW Float32Arrays.
- * Two kernels do all the arithmetic of SpatialConvolution and SpatialFullConvolution, forward and
+ * Three kernels do all the arithmetic of SpatialConvolution and SpatialFullConvolution, forward and
  * backward: {@link tileCorrelateRaw} (a direct 2-D cross-correlation, 4 output pixels per thread)
- * and {@link slideGradWeightRaw} (its weight gradient), plus {@link planeSumsRaw} for bias
- * gradients; zero padding and zero insertion are plain copies ({@link pad2dCopy}).
+ * and the weight gradient with lanes over planes ({@link planeGradWeightRaw}) or over taps
+ * ({@link slideGradWeightRaw}), plus {@link planeSumsRaw} for bias gradients; zero padding and
+ * zero insertion are plain copies ({@link pad2dCopy}).
  *
- * Measured with gpu.js webasm (stock code generator, one thread) on the 2-core dev machine, LeNet-5
- * shapes at batch 32, best of 30 interleaved runs, in ms, load average 1.7 (whole pass: layout
- * copies included):
+ * Measured with gpu.js webasm (with @eole/core's code generator fix, one thread) on the 2-core dev
+ * machine, LeNet-5 shapes at batch 32, best of 30 interleaved runs, in ms, whole pass (layout
+ * copies included), load average 4.4 (other jobs running: read the ratios):
  *
- * | pass | conv1: 1→6, 5×5 on 28×28, pad 2 | conv2: 6→16, 5×5 on 14×14 | formulation                                  |
- * |------|--------------------------------:|--------------------------:|----------------------------------------------|
- * | y    |                             1.8 |                       1.2 | tiles, lanes over planes (chosen)            |
- * | y    |                             1.9 |                       1.9 | tiles, lanes over the batch                  |
- * | y    |                             3.1 |                       3.1 | before: lanes over pixels, B planes a thread |
- * | ∂w   |                             1.1 |                       2.2 | sliding window, M×T block (chosen)           |
- * | ∂w   |                             2.1 |                       4.1 | before: lanes over taps, B planes, no slide  |
- * | ∂x   |                               – |                       2.4 | tiles over zero-padded g, row skip (chosen)  |
- * | ∂x   |                               – |                       8.2 | before: lanes over pixels, virtual rows      |
+ * | pass | conv1: 1→6, 5×5 on 28×28, pad 2 | conv2: 6→16, 5×5 on 14×14 | formulation                                   |
+ * |------|--------------------------------:|--------------------------:|-----------------------------------------------|
+ * | y    |                             1.9 |                       1.5 | tiles, lanes over planes (chosen)             |
+ * | y    |                             2.4 |                       3.6 | tiles, lanes over the batch                   |
+ * | y    |                             4.4 |                       6.4 | before: lanes over pixels, B planes a thread  |
+ * | ∂w   |                             1.6 |                       1.5 | lanes over planes, 3 kernel columns (chosen)  |
+ * | ∂w   |                             2.2 |                       3.0 | lanes over taps, sliding, best M×T block      |
+ * | ∂w   |                             4.0 |                       5.5 | before: lanes over taps, B planes, no slide   |
+ * | ∂x   |                               – |                       2.1 | tiles over zero-padded g, row skip (chosen)   |
+ * | ∂x   |                               – |                      12.6 | before: lanes over pixels, virtual rows       |
+ *
+ * With gpu.js's stock generator (load 1.7; conv1 y, conv1 ∂w, conv2 y, ∂x, ∂w, the weight gradient
+ * then with lanes over taps) the tiled and sliding kernels took 1.8, 1.1, 1.2, 2.4 and 2.2 ms
+ * against 3.1, 2.1, 3.1, 8.2 and 4.1 ms before.
  *
  * Earlier (same machine): im2col + the blocked matmul took 7.3 / 6.4 ms for y and 7.1 ms for ∂w,
  * so the convolutions stay direct. What made the tiles fast: every thread computes 4 outputs, reads
@@ -113,9 +120,13 @@ export function convBackwardData(g: Float32Array, w: Float32Array, b: Float32Arr
   return tileCorrelateRaw(spread, w, b ?? new Float32Array(s.C), geometry, transposedFlipped(s));
 }
 
-/** ∂w[o, c, kh, kw] = Σ g[n, o, oh, ow] · xp[n, c, oh·dH + kh, ow·dW + kw], from the padded input. */
+/**
+ * ∂w[o, c, kh, kw] = Σ g[n, o, oh, ow] · xp[n, c, oh·dH + kh, ow·dW + kw], from the padded input:
+ * lanes over the gradient planes ({@link planeGradWeightRaw}) unless lanes over the taps
+ * ({@link slideGradWeightRaw}) cost less, as for 1 or 2 planes.
+ */
 export function convBackwardWeight(g: Float32Array, xp: Float32Array, s: ConvShape, p: ConvParams): Float32Array {
-  return slideGradWeightRaw(g, xp, {
+  const geometry = {
     batch: s.N,
     gPlanes: s.O,
     xPlanes: s.C,
@@ -127,7 +138,10 @@ export function convBackwardWeight(g: Float32Array, xp: Float32Array, s: ConvSha
     kW: s.kW,
     dH: p.dH,
     dW: p.dW,
-  });
+  };
+  const block = chooseWeightBlock(s.O, s.C, s.kH, s.kW);
+  if (planeCost(s.O, s.C, s.kH, s.kW) <= blockCost(block, s.O, s.C, s.kH, s.kW)) return planeGradWeightRaw(g, xp, geometry);
+  return slideGradWeightRaw(g, xp, geometry, block);
 }
 
 /** ∂b[o] = Σ_n Σ_{oh, ow} g[n, o, oh, ow]. */
