@@ -6,6 +6,7 @@ import { chooseLanes, chooseTile, tileCorrelateRaw, type Correlation, type LaneA
 import { maxPoolArgmax } from '../src/kernels/maxPoolKernels.js';
 import { blockCost, chooseWeightBlock, slideGradWeightRaw, type GradWeight, type WeightBlock } from '../src/kernels/slideGradWeight.js';
 import { planeCost, planeGradWeightRaw, planeTaps } from '../src/kernels/planeGradWeight.js';
+import { planeSumsRaw } from '../src/kernels/convKernels.js';
 
 // ---- plain-JS oracles (float64) ---------------------------------------------------------------
 
@@ -167,12 +168,29 @@ for (const { name, s } of gradShapes) {
     test(`planeGradWeightRaw ${name}: T = ${T}, same bits as the sliding kernel`, (t) => {
       const gy = rand(s.batch * s.gPlanes * s.OH * s.OW, 12);
       const x = rand(s.batch * s.xPlanes * s.H * s.W, 13);
-      onBothBackends(t, `planes T${T}`, () => planeGradWeightRaw(gy, x, s, T), gradWeightOracle(gy, x, s));
+      onBothBackends(t, `planes T${T}`, () => planeGradWeightRaw(gy, x, s, { taps: T }).weight, gradWeightOracle(gy, x, s));
       const slide = kernels.withBackend('webasm', () => slideGradWeightRaw(gy, x, s, { M: 1, T: 4 }));
-      t.deepEqual([...kernels.withBackend('webasm', () => planeGradWeightRaw(gy, x, s, T))], [...slide]);
+      t.deepEqual([...kernels.withBackend('webasm', () => planeGradWeightRaw(gy, x, s, { taps: T }).weight)], [...slide]);
     });
   }
 }
+
+test('planeGradWeightRaw with bias: ∂b from the same launch has the bits of the separate bias-gradient kernel', (t) => {
+  for (const { s } of gradShapes) {
+    const gy = rand(s.batch * s.gPlanes * s.OH * s.OW, 18);
+    const x = rand(s.batch * s.xPlanes * s.H * s.W, 19);
+    const want = new Float64Array(s.gPlanes);
+    for (let n = 0; n < s.batch; n++) for (let o = 0; o < s.gPlanes; o++) for (let l = 0; l < s.OH * s.OW; l++) want[o] += gy[(n * s.gPlanes + o) * s.OH * s.OW + l]!;
+    for (const T of [2, 3] as const) {
+      const both = kernels.withBackend('webasm', () => planeGradWeightRaw(gy, x, s, { taps: T, bias: true }));
+      close(t, both.bias!, want, 1e-5, `bias, T = ${T}`);
+      t.deepEqual([...both.bias!], [...kernels.withBackend('webasm', () => planeSumsRaw(gy, s.batch, s.gPlanes, s.OH * s.OW))]);
+      t.deepEqual([...both.weight], [...kernels.withBackend('webasm', () => planeGradWeightRaw(gy, x, s, { taps: T }).weight)]);
+      onBothBackends(t, `bias T${T}`, () => planeGradWeightRaw(gy, x, s, { taps: T, bias: true }).bias!, want);
+    }
+    t.is(planeGradWeightRaw(gy, x, s, { taps: 4, bias: true }).bias, null, 'no free component with T = 4');
+  }
+});
 
 test('convBackwardWeight takes lanes over planes for LeNet (6 and 16 planes), lanes over taps for 1 plane', (t) => {
   t.is(planeTaps(5), 3);
@@ -200,7 +218,7 @@ test('the tiled and sliding kernels give the same bits with 1, 2 and 3 threads',
     tileCorrelateRaw(x, w, b, g, view, { lanes: 'planes' }),
     tileCorrelateRaw(x, w, b, g, view, { lanes: 'batch' }),
     ...BLOCKS.map((block) => slideGradWeightRaw(gy, x, s, block)),
-    planeGradWeightRaw(gy, x, s),
+    planeGradWeightRaw(gy, x, s).weight,
   ]);
 });
 

@@ -40,9 +40,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, st
   const y = new Tensor(convForwardPadded(xp, weight.data, bias ? bias.data : null, s, p), [N, O, s.OH, s.OW]);
   const w = weight.data;
   const parents = bias ? [x, weight, bias] : [x, weight];
-  return Tensor.record(y, 'conv2d', parents, (g, needs) => [
-    needs[0] ? new Tensor(convBackwardData(g.data, w, null, s, p), x.shape) : null,
-    needs[1] ? new Tensor(convBackwardWeight(g.data, xp, s, p), weight.shape) : null,
-    bias && needs[2] ? new Tensor(convBackwardBias(g.data, N, O, s.OH * s.OW), bias.shape) : null,
-  ]);
+  return Tensor.record(y, 'conv2d', parents, (g, needs) => {
+    const wantBias = bias !== null && needs[2] === true;
+    // ∂w and ∂b come from one launch when the weight-gradient kernel has room for the bias sums.
+    const wb = needs[1] ? convBackwardWeight(g.data, xp, s, p, wantBias) : null;
+    const gb = wantBias ? (wb?.bias ?? convBackwardBias(g.data, N, O, s.OH * s.OW)) : null;
+    return [
+      needs[0] ? new Tensor(convBackwardData(g.data, w, null, s, p), x.shape) : null,
+      wb ? new Tensor(wb.weight, weight.shape) : null,
+      gb && bias ? new Tensor(gb, bias.shape) : null,
+    ];
+  });
 }

@@ -44,7 +44,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
     const gp = needs[0] || needs[1] ? padInput(g.data, s, p) : null;
     return [
       needs[0] ? new Tensor(convForwardPadded(gp!, w, null, s, p), x.shape) : null,
-      needs[1] ? new Tensor(convBackwardWeight(x.data, gp!, s, p), weight.shape) : null,
+      needs[1] ? new Tensor(convBackwardWeight(x.data, gp!, s, p).weight, weight.shape) : null,
       bias && needs[2] ? new Tensor(convBackwardBias(g.data, N, O, OH * OW), bias.shape) : null,
     ];
   });

@@ -123,9 +123,11 @@ export function convBackwardData(g: Float32Array, w: Float32Array, b: Float32Arr
 /**
  * ∂w[o, c, kh, kw] = Σ g[n, o, oh, ow] · xp[n, c, oh·dH + kh, ow·dW + kw], from the padded input:
  * lanes over the gradient planes ({@link planeGradWeightRaw}) unless lanes over the taps
- * ({@link slideGradWeightRaw}) cost less, as for 1 or 2 planes.
+ * ({@link slideGradWeightRaw}) cost less, as for 1 or 2 planes. With `bias`, also ∂b (as
+ * {@link convBackwardBias}, same bits) from the same launch where the kernel has room for it, else
+ * from its own launch.
  */
-export function convBackwardWeight(g: Float32Array, xp: Float32Array, s: ConvShape, p: ConvParams): Float32Array {
+export function convBackwardWeight(g: Float32Array, xp: Float32Array, s: ConvShape, p: ConvParams, bias = false): { weight: Float32Array; bias: Float32Array | null } {
   const geometry = {
     batch: s.N,
     gPlanes: s.O,
@@ -140,8 +142,12 @@ export function convBackwardWeight(g: Float32Array, xp: Float32Array, s: ConvSha
     dW: p.dW,
   };
   const block = chooseWeightBlock(s.O, s.C, s.kH, s.kW);
-  if (planeCost(s.O, s.C, s.kH, s.kW) <= blockCost(block, s.O, s.C, s.kH, s.kW)) return planeGradWeightRaw(g, xp, geometry);
-  return slideGradWeightRaw(g, xp, geometry, block);
+  const out =
+    planeCost(s.O, s.C, s.kH, s.kW) <= blockCost(block, s.O, s.C, s.kH, s.kW)
+      ? planeGradWeightRaw(g, xp, geometry, { bias })
+      : { weight: slideGradWeightRaw(g, xp, geometry, block), bias: null };
+  if (bias && !out.bias) out.bias = convBackwardBias(g, s.N, s.O, s.OH * s.OW);
+  return out;
 }
 
 /** ∂b[o] = Σ_n Σ_{oh, ow} g[n, o, oh, ow]. */

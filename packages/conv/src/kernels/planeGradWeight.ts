@@ -22,7 +22,7 @@ export function planeTaps(kW: number): 2 | 3 | 4 {
  * The tap row kh is counted out of `thread.y` (no division), so every index is an integer
  * expression.
  */
-function planeSource(T: number, unroll: number, tail: number, dW: number): string {
+function planeSource(T: number, unroll: number, tail: number, dW: number, bias: boolean): string {
   const k = (name: string): string => `this.constants.${name}`;
   const steps = (count: number, base: string): string => {
     const lines: string[] = [];
@@ -41,6 +41,14 @@ function planeSource(T: number, unroll: number, tail: number, dW: number): strin
     return lines.join(' ');
   };
   const sums = Array.from({ length: T }, (_, t) => `s${t}`);
+  // The bias gradient Σ_n Σ_l g[n, o, l], in that order, by the threads of tap row 0, x plane 0.
+  const biasSum = bias
+    ? `let sb = 0;
+  if (y === 0 && this.thread.z === 0) {
+    for (let nb = 0; nb < ${k('N')}; nb++) { for (let l = 0; l < ${k('P')}; l++) { sb += g[(nb * ${k('P')} + l) * ${k('OP')} + this.thread.x]; } }
+  }`
+    : '';
+  const returned = bias ? [...sums, 'sb'] : sums;
   return `function(g, x) {
   const y = this.thread.y;
   let kh = 0;
@@ -57,7 +65,8 @@ function planeSource(T: number, unroll: number, tail: number, dW: number): strin
       { ${steps(tail, k('OWU'))} }
     }
   }
-  return [${sums.join(', ')}];
+  ${biasSum}
+  return [${returned.join(', ')}];
 }`;
 }
 
@@ -84,6 +93,17 @@ function transposePlanes(g: Float32Array, N: number, G: number, P: number, OP: n
   return out;
 }
 
+/** Options of {@link planeGradWeightRaw}. */
+export interface PlaneGradOptions {
+  /** Kernel columns per thread (default {@link planeTaps}). */
+  taps?: 2 | 3 | 4;
+  /**
+   * Also return the bias gradient ∂b[o] = Σ_n Σ_{oh, ow} g[n, o, oh, ow] (summed in that order) from
+   * the same launch, when a thread has a free component (T < 4); otherwise `bias` is null.
+   */
+  bias?: boolean;
+}
+
 /**
  * Weight gradient of a cross-correlation with the SIMD lanes over the gradient planes:
  *
@@ -96,32 +116,37 @@ function transposePlanes(g: Float32Array, N: number, G: number, P: number, OP: n
  * g is first transposed to [N, OH, OW, planes] (one copy) so that the 4 lanes' gradients are one
  * contiguous read; `thread.x` walks the planes (padded to 4), `thread.y` the (kh, block of T kernel
  * columns) pairs, `thread.z` the x planes. Per output column a thread reads one gradient vector
- * and one new x value for T products.
+ * and one new x value for T products. With `bias`, the threads of tap row 0 and x plane 0 also sum
+ * the gradient (one launch instead of two).
  */
-export function planeGradWeightRaw(g: Float32Array, x: Float32Array, s: GradWeight, taps?: 2 | 3 | 4): Float32Array {
-  const T = taps ?? planeTaps(s.kW);
+export function planeGradWeightRaw(g: Float32Array, x: Float32Array, s: GradWeight, options: PlaneGradOptions = {}): { weight: Float32Array; bias: Float32Array | null } {
+  const T = options.taps ?? planeTaps(s.kW);
+  const bias = options.bias === true && T < 4;
   const KB = Math.ceil(s.kW / T);
   const OP = Math.ceil(s.gPlanes / 4) * 4;
   const P = s.OH * s.OW;
   const unroll = Math.min(s.OW, UNROLL);
   const owu = Math.floor(s.OW / unroll) * unroll;
   const tail = s.OW - owu;
-  const name = `conv.correlate.gradWeight.planes.t${T}.u${unroll}.t${tail}.s${s.dW}`;
-  const k = kernels.define(name, () => planeSource(T, unroll, tail, s.dW), `Array(${T})` as KernelReturnType);
+  const R = bias ? T + 1 : T;
+  const name = `conv.correlate.gradWeight.planes.t${T}.u${unroll}.t${tail}.s${s.dW}${bias ? '.bias' : ''}`;
+  const k = kernels.define(name, () => planeSource(T, unroll, tail, s.dW, bias), `Array(${R})` as KernelReturnType);
   const gt = transposePlanes(g, s.batch, s.gPlanes, P, OP);
-  const constants = { N: s.batch, C: s.xPlanes, OH: s.OH, OW: s.OW, OWU: owu, OP, H: s.H, W: s.W, dH: s.dH, dW: s.dW, KB };
+  const constants = { N: s.batch, C: s.xPlanes, OH: s.OH, OW: s.OW, OWU: owu, OP, P, H: s.H, W: s.W, dH: s.dH, dW: s.dW, KB };
   const work = OP * s.kH * KB * T * s.xPlanes * s.batch * P;
   const blocked = k.run({ output: [OP, s.kH * KB, s.xPlanes], constants, args: [gt, x], work });
-  const out = new Float32Array(s.gPlanes * s.xPlanes * s.kH * s.kW);
+  const weight = new Float32Array(s.gPlanes * s.xPlanes * s.kH * s.kW);
   for (let c = 0; c < s.xPlanes; c++) {
     for (let kh = 0; kh < s.kH; kh++) {
       for (let kb = 0; kb < KB; kb++) {
         for (let o = 0; o < s.gPlanes; o++) {
-          const src = (((c * s.kH + kh) * KB + kb) * OP + o) * T;
-          for (let t = 0; t < T && kb * T + t < s.kW; t++) out[((o * s.xPlanes + c) * s.kH + kh) * s.kW + kb * T + t] = blocked[src + t]!;
+          const src = (((c * s.kH + kh) * KB + kb) * OP + o) * R;
+          for (let t = 0; t < T && kb * T + t < s.kW; t++) weight[((o * s.xPlanes + c) * s.kH + kh) * s.kW + kb * T + t] = blocked[src + t]!;
         }
       }
     }
   }
-  return out;
+  // Threads of tap row 0 and x plane 0 come first: their last component is the bias gradient.
+  const b = bias ? Float32Array.from({ length: s.gPlanes }, (_, o) => blocked[o * R + T]!) : null;
+  return { weight, bias: b };
 }
