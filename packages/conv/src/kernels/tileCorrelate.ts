@@ -95,10 +95,11 @@ export function chooseLanes(outPlanes: number, batch: number): LaneAxis {
  * and x is lane-uniform; with lanes over the batch x is the lane operand (a gather) and the weights
  * are uniform. Each output sums in the order b + Σ_kh Σ_c (Σ_kw x·w).
  *
- * Index math uses `+ − ×` of integers only (the tile row ti is counted, not divided out, and the
- * zero-row phase is stepped), so that a code generator can keep every index in i32 registers.
+ * Index math uses `+ − ×` of integers only (the tile row ti = ⌊q / TW⌋ is found by a binary search
+ * over its `rowBits` bits, and the zero-row phase is stepped), so that a code generator can keep
+ * every index in i32 registers.
  */
-function tileSource(lanes: LaneAxis, tile: Tile, kW: number, dW: number, rowTest: 'none' | 'range' | 'grid'): string {
+function tileSource(lanes: LaneAxis, tile: Tile, kW: number, dW: number, rowTest: 'none' | 'range' | 'grid', rowBits: number): string {
   const T = 'this.thread.x';
   const k = (name: string): string => `this.constants.${name}`;
   const reads: string[] = [];
@@ -134,7 +135,7 @@ function tileSource(lanes: LaneAxis, tile: Tile, kW: number, dW: number, rowTest
   return `function(x, w, b) {
   const q = this.thread.y;
   let ti = 0;
-  for (let r = ${k('TW')}; r <= q; r += ${k('TW')}) { ti++; }
+  ${Array.from({ length: rowBits }, (_, i) => 2 ** (rowBits - 1 - i)).map((b) => `if (q >= (ti + ${b}) * ${k('TW')}) { ti += ${b}; }`).join(' ')}
   const t0 = ti * ${tile.th} * ${k('dH')};
   const x0 = (${n} * ${k('C')} * ${k('H')} + t0) * ${k('W')} + (q - ti * ${k('TW')}) * ${tile.tw} * ${k('dW')};
   ${phase}
@@ -200,9 +201,10 @@ export function tileCorrelateRaw(x: Float32Array, w: Float32Array, b: Float32Arr
   const NP = Math.ceil(g.batch / 4) * 4;
   // The grid test needs one row per tile; taller tiles only skip rows outside the range.
   const rowTest = !g.rows ? 'none' : g.rows.up > 1 && tile.th === 1 ? 'grid' : 'range';
-  const name = `conv.correlate.tile.${lanes}.t${tile.th}x${tile.tw}.k${g.kW}.s${g.dW}.${rowTest}`;
-  const k = kernels.define(name, () => tileSource(lanes, tile, g.kW, g.dW, rowTest), 'Array(4)');
   const TH = Math.ceil(g.OH / tile.th);
+  const rowBits = Math.max(1, Math.ceil(Math.log2(TH)));
+  const name = `conv.correlate.tile.${lanes}.t${tile.th}x${tile.tw}.k${g.kW}.s${g.dW}.${rowTest}.r${rowBits}`;
+  const k = kernels.define(name, () => tileSource(lanes, tile, g.kW, g.dW, rowTest, rowBits), 'Array(4)');
   const TW = Math.ceil(g.OW / tile.tw);
   const constants: Record<string, number> = { C: g.inPlanes, H: g.H, W: g.W, kH: g.kH, kW: g.kW, dH: g.dH, dW: g.dW, OP, TW, RS: g.dH * g.W };
   if (g.rows) Object.assign(constants, g.rows);
