@@ -15,18 +15,18 @@ import { tileCorrelateRaw, type WeightView } from './tileCorrelate.js';
  *
  * Measured with gpu.js webasm (with @eole/core's code generator fix, one thread) on the 2-core dev
  * machine, LeNet-5 shapes at batch 32, best of 30 interleaved runs, in ms, whole pass (layout
- * copies included), load average 4.4 (other jobs running: read the ratios):
+ * copies included), load average 0.9 to 1.3:
  *
  * | pass | conv1: 1→6, 5×5 on 28×28, pad 2 | conv2: 6→16, 5×5 on 14×14 | formulation                                   |
  * |------|--------------------------------:|--------------------------:|-----------------------------------------------|
- * | y    |                             1.9 |                       1.5 | tiles, lanes over planes (chosen)             |
- * | y    |                             2.4 |                       3.6 | tiles, lanes over the batch                   |
- * | y    |                             4.4 |                       6.4 | before: lanes over pixels, B planes a thread  |
- * | ∂w   |                             1.6 |                       1.5 | lanes over planes, 3 kernel columns (chosen)  |
- * | ∂w   |                             2.2 |                       3.0 | lanes over taps, sliding, best M×T block      |
- * | ∂w   |                             4.0 |                       5.5 | before: lanes over taps, B planes, no slide   |
- * | ∂x   |                               – |                       2.1 | tiles over zero-padded g, row skip (chosen)   |
- * | ∂x   |                               – |                      12.6 | before: lanes over pixels, virtual rows       |
+ * | y    |                             1.2 |                       1.3 | tiles, lanes over planes (chosen)             |
+ * | y    |                             1.9 |                       3.7 | tiles, lanes over the batch                   |
+ * | y    |                             4.3 |                       7.4 | before: lanes over pixels, B planes a thread  |
+ * | ∂w   |                             1.3 |                       1.6 | lanes over planes, 3 kernel columns (chosen)  |
+ * | ∂w   |                             1.6 |                       3.1 | lanes over taps, sliding, best M×T block      |
+ * | ∂w   |                             3.2 |                       5.8 | before: lanes over taps, B planes, no slide   |
+ * | ∂x   |                               – |                       1.8 | tiles over zero-padded g, row skip (chosen)   |
+ * | ∂x   |                               – |                      12.8 | before: lanes over pixels, virtual rows       |
  *
  * With gpu.js's stock generator (load 1.7; conv1 y, conv1 ∂w, conv2 y, ∂x, ∂w, the weight gradient
  * then with lanes over taps) the tiled and sliding kernels took 1.8, 1.1, 1.2, 2.4 and 2.2 ms
