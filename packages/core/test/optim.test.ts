@@ -306,3 +306,22 @@ test('clipGradNorm with the infinity norm and with no gradients', (t) => {
   t.is(clipGradNorm([Tensor.zeros([2])], 1), 0);
   t.throws(() => clipGradNorm([a], -1), { message: /maxNorm must be a number >= 0/ });
 });
+
+test('after zeroGrad the next backward copies its gradient in; later ones and an assigned grad still accumulate', (t) => {
+  const w = Tensor.randn([300, 40], new Generator(31)).requiresGrad_();
+  const x = Tensor.randn([8, 300], new Generator(32));
+  const loss = (): Tensor => x.matmul(w).tanh().sum();
+  loss().backward();
+  const once = Float32Array.from(w.grad!.data);
+  const opt = new SGD([w], { lr: 0.1 });
+  opt.zeroGrad();
+  t.true(w.grad!.data.every((v) => v === 0), 'zeroGrad leaves zeros');
+  loss().backward();
+  t.deepEqual(w.grad!.data, once, 'zeroGrad + backward equals a first backward');
+  loss().backward();
+  t.deepEqual(w.grad!.data, once.map((v) => v + v), 'a second backward accumulates');
+  opt.zeroGrad();
+  w.grad = Tensor.full([300, 40], 1);
+  loss().backward();
+  t.deepEqual(w.grad!.data, once.map((v) => 1 + v), 'an assigned gradient is added to, not overwritten');
+});

@@ -119,7 +119,7 @@ export abstract class Module {
 
   /** Zeroes the accumulated gradients (Torch7 `zeroGradParameters`). */
   zeroGradParameters(): void {
-    for (const p of this.parameters()) p.grad?.data.fill(0);
+    for (const p of this.parameters()) p.zeroGrad();
   }
 
   /** Training mode for this module and its children. */

@@ -74,7 +74,7 @@ export abstract class Optimizer {
   zeroGrad(setToNone = false): void {
     for (const p of this.params) {
       if (setToNone) p.grad = null;
-      else p.grad?.data.fill(0);
+      else p.zeroGrad();
     }
   }
 

@@ -32,8 +32,17 @@ export class Tensor {
   readonly shape: readonly number[];
   /** Whether gradients flow to this tensor. */
   requiresGrad = false;
+  private gradient: Tensor | null = null;
+
   /** Accumulated gradient of a leaf, after `backward()`. */
-  grad: Tensor | null = null;
+  get grad(): Tensor | null {
+    return this.gradient;
+  }
+
+  set grad(g: Tensor | null) {
+    this.gradient = g;
+    this.gradZeroed = false;
+  }
   /** The operation that produced this tensor, when it was recorded. */
   gradFn: GradNode | null = null;
   /** Internal: a stand-in for a module input whose gradient is computed only when asked for. */
@@ -139,6 +148,9 @@ export class Tensor {
     return new Tensor(this.data, this.shape);
   }
 
+  /** Internal: `.grad` holds zeros written by {@link Tensor.zeroGrad} and nothing since. */
+  private gradZeroed = false;
+
   /** Computes gradients of this tensor (default: a scalar, seed 1) into the leaves' `.grad`. */
   backward(gradient?: Tensor): void {
     if (!this.requiresGrad) throw new Error('backward: this tensor does not require grad (no leaf with requiresGrad reaches it)');
@@ -151,9 +163,24 @@ export class Tensor {
     if (g.size !== this.size) throw new ShapeError('accumulateGrad', `gradient shape ${fmt(g.shape)} does not match tensor shape ${fmt(this.shape)}`);
     if (!this.grad) {
       this.grad = new Tensor(new Float32Array(g.data), this.shape);
+    } else if (this.gradZeroed && this.grad.data.length === g.size) {
+      // 0 + g is g exactly: a copy instead of an add kernel over every parameter.
+      this.grad.data.set(g.data);
     } else {
       this.grad.data.set(this.grad.add(g.reshape(this.shape)).data);
     }
+    this.gradZeroed = false;
+  }
+
+  /**
+   * Internal: fills `.grad` with zeros and remembers it, so the next accumulation is a copy instead
+   * of an add kernel (assigning `.grad` forgets it; write into `.grad.data` after `backward`, not
+   * between `zeroGrad` and `backward`).
+   */
+  zeroGrad(): void {
+    if (!this.grad) return;
+    this.grad.data.fill(0);
+    this.gradZeroed = true;
   }
 
   /** Internal: marks the result of an op as recorded when grad mode is on and a parent requires grad. */
