@@ -94,3 +94,20 @@ test('readResult flattens nested results in order', (t) => {
   t.deepEqual(Array.from(readResult(nested, 8)), [1, 2, 3, 4, 5, 6, 7, 8]);
   t.throws(() => readResult(nested, 9), { message: /has 8 values, expected 9/ });
 });
+
+test('Kernel.read hands the output to a callback without a copy on webasm, and equals run on both backends', (t) => {
+  const k = kernels.define('core.testRead.forward', 'function(a) { return a[this.thread.x] * 2 + this.thread.x; }');
+  const a = Tensor.randn([4096], new Generator(3)).data;
+  for (const backend of ['cpu', 'webasm'] as const) {
+    kernels.withBackend(backend, () => {
+      const copied = k.run({ output: [4096], args: [a] });
+      const viewed = k.read({ output: [4096], args: [a] }, (out) => {
+        t.is(out.length, 4096);
+        return Float32Array.from(out);
+      });
+      t.deepEqual(viewed, copied, backend);
+    });
+  }
+  const shared = kernels.withBackend('webasm', () => k.read({ output: [4096], args: [a] }, (out) => out.buffer instanceof SharedArrayBuffer));
+  t.true(shared, 'on webasm the callback sees the module memory itself');
+});

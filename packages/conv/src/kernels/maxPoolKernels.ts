@@ -105,14 +105,16 @@ export function maxPoolArgmax(x: Float32Array, s: PoolShape, win: PoolWindow): F
   const oWp = Math.ceil(s.oW / 4) * 4;
   const k = kernels.define(`conv.maxPool2d.forward.k${win.kH}x${win.kW}`, () => interiorSource(win.kH, win.kW));
   const constants = { iW: s.iW, iHW: s.iH * s.iW, dH: win.dH, dW: win.dW };
-  const padded = k.run({ output: [oWp, s.oH, s.planes], constants, args: [x], work: cells * win.kH * win.kW });
-  if (oWp === s.oW) return padded;
-  const out = new Float32Array(cells);
-  for (let row = 0, o = 0; row < s.planes * s.oH; row++) {
-    const src = row * oWp;
-    for (let j = 0; j < s.oW; j++, o++) out[o] = padded[src + j]!;
-  }
-  return out;
+  const launch = { output: [oWp, s.oH, s.planes], constants, args: [x], work: cells * win.kH * win.kW };
+  if (oWp === s.oW) return k.run(launch);
+  return k.read(launch, (padded) => {
+    const out = new Float32Array(cells);
+    for (let row = 0, o = 0; row < s.planes * s.oH; row++) {
+      const src = row * oWp;
+      for (let j = 0; j < s.oW; j++, o++) out[o] = padded[src + j]!;
+    }
+    return out;
+  });
 }
 
 /**

@@ -213,8 +213,7 @@ export function tileCorrelateRaw(x: Float32Array, w: Float32Array, b: Float32Arr
   bl.set(b.subarray(0, g.outPlanes));
   const output = lanes === 'planes' ? [OP, TH * TW, g.batch] : [NP, TH * TW, g.outPlanes];
   const work = output[0]! * output[1]! * output[2]! * 4 * g.inPlanes * g.kH * g.kW;
-  const blocked = k.run({ output, constants, args: [x, wl, bl], work });
-  return untile(blocked, g, tile, lanes, lanes === 'planes' ? OP : NP, TW);
+  return k.read({ output, constants, args: [x, wl, bl], work }, (blocked) => untile(blocked, g, tile, lanes, lanes === 'planes' ? OP : NP, TW));
 }
 
 /**

@@ -132,11 +132,16 @@ export class KernelPool {
   private readonly workers: PoolWorker[] = [];
 
   /** @param spin polling iterations a worker spins after a job before it sleeps (about 200 µs). */
-  constructor(private readonly spin = 40_000) {}
+  constructor(private readonly spin = Number(process.env["EOLE_POOL_SPIN"] ?? 40_000)) {}
 
   /** Workers alive now (they start in the background; a launch uses those that are ready). */
   get size(): number {
     return this.workers.filter((w) => w.alive).length;
+  }
+
+  /** Workers started (alive or starting). */
+  get workerCount(): number {
+    return this.workers.length;
   }
 
   /** Starts or stops workers so that `n` exist (the main thread is not counted). */
@@ -191,7 +196,7 @@ export class KernelPool {
   }
 
   /** Waits (up to `ms`) until `n` workers are alive; true when they are. */
-  waitReady(n = this.workers.length, ms = 5000): boolean {
+  waitReady(n = this.workers.length, ms = 10_000): boolean {
     const until = Date.now() + ms;
     const probe = new Int32Array(new SharedArrayBuffer(4));
     while (this.size < n && Date.now() < until) Atomics.wait(probe, 0, 0, 2);

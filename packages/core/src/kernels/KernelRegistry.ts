@@ -50,6 +50,12 @@ export interface Kernel {
   readonly name: string;
   /** Runs the kernel and returns its output as one flat, row-major Float32Array. */
   run(launch: Launch): Float32Array;
+  /**
+   * Runs the kernel and hands its output to `use` without copying it out of the kernel's memory
+   * where the backend allows (webasm): the view is valid only inside `use`, which must copy what it
+   * keeps (a re-layout such as matmul's unblocking reads it once and writes its own array).
+   */
+  read<T>(launch: Launch, use: (output: Float32Array) => T): T;
 }
 
 /** One kernel's share of a profiled region (see {@link KernelRegistry.profile}). */
@@ -99,7 +105,7 @@ export class KernelRegistry {
   private splitAlways = false;
   private readonly poolChoice = new PoolChoice();
   /** The launch in flight, read by the shared-memory runner of webasm kernels. */
-  private current: SharedLaunch = { name: '', work: 0 };
+  private current: SharedLaunch = { name: '', work: 0, view: false };
   private profiling: Map<string, KernelProfileRow> | null = null;
   private readonly gpus = new Map<BackendName, GPU>();
   private readonly compiled = new Map<string, IKernelRunShortcut>();
@@ -126,7 +132,8 @@ export class KernelRegistry {
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setThreads: n must be an integer ≥ 1, got ${String(n)}`);
     this.threadCount = n;
-    if (this.pool) this.pool.resize(n - 1);
+    // Fewer threads leave the extra workers asleep (they cost nothing idle); more start new ones.
+    if (this.pool && this.pool.workerCount < n - 1) this.pool.resize(n - 1);
   }
 
   /**
@@ -254,7 +261,8 @@ export class KernelRegistry {
     const components = returnType ? Number(returnType.slice(6, 7)) : 1;
     const kernel: Kernel = {
       name,
-      run: (launch) => this.launch(name, text, returnType, components, launch),
+      run: (launch) => this.launch(name, text, returnType, components, launch, false),
+      read: (launch, use) => use(this.launch(name, text, returnType, components, launch, true)),
     };
     this.definitions.set(name, { text, returnType, kernel });
     return kernel;
@@ -275,14 +283,14 @@ export class KernelRegistry {
     this.counters = { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0 }, compiles: 0, pooled: 0 };
   }
 
-  private launch(name: string, source: string, returnType: string | undefined, components: number, launch: Launch): Float32Array {
+  private launch(name: string, source: string, returnType: string | undefined, components: number, launch: Launch, view: boolean): Float32Array {
     const cells = launch.output.reduce((a, b) => a * b, 1);
     if (launch.output.length < 1 || launch.output.length > 3) throw new Error(`kernel '${name}': output must be 1-D to 3-D, got [${launch.output.join(', ')}]`);
     if (cells === 0) return new Float32Array(0);
     const backend = this.backendFor(launch.work ?? cells);
     const kernel = this.kernelFor(name, source, returnType, backend, launch);
     this.counters.calls[backend]++;
-    this.current = { name, work: launch.work ?? cells };
+    this.current = { name, work: launch.work ?? cells, view };
     if (!this.profiling) return readResult(kernel(...launch.args) as unknown, cells * components);
     const t0 = performance.now();
     const out = readResult(kernel(...launch.args) as unknown, cells * components);

@@ -8,6 +8,8 @@ const gpujsUtils = (createRequire(import.meta.url)('gpu.js') as { utils: { flatt
 export interface SharedLaunch {
   name: string;
   work: number;
+  /** Hand back a view of the output in the module's memory instead of a copy (`Kernel.read`). */
+  view: boolean;
 }
 
 /** What {@link sharedKernel} needs from the registry, read at every launch. */
@@ -76,22 +78,20 @@ export function sharedKernel(shortcut: IKernelRunShortcut, hooks: SharedHooks): 
     }
     const seed = kernel.usesRandom ? (kernel.randomSeed !== null ? kernel.randomSeed >>> 0 : (Math.random() * 0x100000000) >>> 0) | 0 : 0;
     const sizeX = kernel.threadDim[0]!;
-    const { name, work } = hooks.launch();
+    const { name, work, view } = hooks.launch();
     const threads = hooks.threads();
     const always = hooks.always();
     const pool = threads > 1 && cells >= 8 && (always || work >= PoolChoice.minWork) ? hooks.pool() : null;
-    if (pool && (always || hooks.choice.usePool(entry.id, pool.size > 0))) {
-      const t0 = performance.now();
-      pool.run(name, entry, cells, sizeX, seed, threads);
-      if (!always) hooks.choice.record(entry.id, true, performance.now() - t0);
-      hooks.pooled();
-    } else {
-      const t0 = performance.now();
-      runSpan(entry, 0, cells, seed, sizeX);
-      if (pool && !always) hooks.choice.record(entry.id, false, performance.now() - t0);
-    }
+    // The choice times the output's copy too: cells a worker wrote sit in its core's cache, and
+    // reading them back can cost as much as the split saved (measured on LeNet-5's layers).
     const base = layout.outputOffset / 4;
-    const data = entry.f32.slice(base, base + cells * kernel.componentCount);
+    const t0 = performance.now();
+    const pooled = pool !== null && (always || hooks.choice.usePool(entry.id, pool.size > 0));
+    if (pooled) pool.run(name, entry, cells, sizeX, seed, threads);
+    else runSpan(entry, 0, cells, seed, sizeX);
+    const data = view ? entry.f32.subarray(base, base + cells * kernel.componentCount) : entry.f32.slice(base, base + cells * kernel.componentCount);
+    if (pool && !always) hooks.choice.record(entry.id, pooled, performance.now() - t0);
+    if (pooled) hooks.pooled();
     return kernel._shapeOutput(data, Array.from(kernel.output), kernel.componentCount);
   };
 }

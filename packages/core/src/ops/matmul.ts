@@ -50,8 +50,8 @@ const MATMUL_NN_BIAS = MATMUL_NN.replace(
 export function matmulRaw(a: Float32Array, b: Float32Array, batch: number, M: number, K: number, N: number, sa: number, sb: number): Float32Array {
   const R = Math.ceil(M / 4);
   const kernel = kernels.define('core.matmul.nn', MATMUL_NN, 'Array(4)');
-  const blocked = kernel.run({ output: [N, R, batch], constants: { K, KU: K - (K % 4), N, sa, sb }, args: [a, b], work: batch * M * N * K });
-  return unblock(blocked, batch, M, N, R);
+  // Unblocked straight out of the kernel's memory (no intermediate copy of the blocked result).
+  return kernel.read({ output: [N, R, batch], constants: { K, KU: K - (K % 4), N, sa, sb }, args: [a, b], work: batch * M * N * K }, (blocked) => unblock(blocked, batch, M, N, R));
 }
 
 /**
@@ -64,23 +64,24 @@ export function matmulRaw(a: Float32Array, b: Float32Array, batch: number, M: nu
 export function matmulBiasTransposedRaw(a: Float32Array, b: Float32Array, rowBias: Float32Array, M: number, K: number, N: number): Float32Array {
   const R = Math.ceil(M / 4);
   const kernel = kernels.define('core.matmul.nn.bias', MATMUL_NN_BIAS, 'Array(4)');
-  const blocked = kernel.run({ output: [N, R, 1], constants: { K, KU: K - (K % 4), N, sa: 0, sb: 0 }, args: [a, b, rowBias], work: M * N * K });
-  const out = new Float32Array(N * M);
-  for (let r = 0; r < R; r++) {
-    const rows = Math.min(4, M - 4 * r);
-    for (let j = 0, src = r * N * 4; j < N; j++, src += 4) {
-      const dst = j * M + 4 * r;
-      if (rows === 4) {
-        out[dst] = blocked[src]!;
-        out[dst + 1] = blocked[src + 1]!;
-        out[dst + 2] = blocked[src + 2]!;
-        out[dst + 3] = blocked[src + 3]!;
-      } else {
-        for (let c = 0; c < rows; c++) out[dst + c] = blocked[src + c]!;
+  return kernel.read({ output: [N, R, 1], constants: { K, KU: K - (K % 4), N, sa: 0, sb: 0 }, args: [a, b, rowBias], work: M * N * K }, (blocked) => {
+    const out = new Float32Array(N * M);
+    for (let r = 0; r < R; r++) {
+      const rows = Math.min(4, M - 4 * r);
+      for (let j = 0, src = r * N * 4; j < N; j++, src += 4) {
+        const dst = j * M + 4 * r;
+        if (rows === 4) {
+          out[dst] = blocked[src]!;
+          out[dst + 1] = blocked[src + 1]!;
+          out[dst + 2] = blocked[src + 2]!;
+          out[dst + 3] = blocked[src + 3]!;
+        } else {
+          for (let c = 0; c < rows; c++) out[dst + c] = blocked[src + c]!;
+        }
       }
     }
-  }
-  return out;
+    return out;
+  });
 }
 
 /**
