@@ -233,29 +233,28 @@ function untile(blocked: Float32Array, g: Correlation, tile: Tile, lanes: LaneAx
   const e3 = Math.floor(3 / tw) * OW + (3 % tw);
   const planes = lanes === 'planes';
   const Z = planes ? N : O;
-  let src = 0;
-  for (let z = 0; z < Z; z++) {
+  // Lane l of slab z lands at z·zStride + l·laneStride; lanes past the real planes (or batch) are padding.
+  const lanesUsed = planes ? O : N;
+  const laneStride = planes ? OHW : O * OHW;
+  const zStride = planes ? O * OHW : OHW;
+  for (let z = 0, src = 0; z < Z; z++) {
     for (let ti = 0; ti < TH; ti++) {
-      for (let tj = 0; tj < TW; tj++) {
-        const full = (ti + 1) * th <= OH && (tj + 1) * tw <= OW;
-        const first = ti * th * OW + tj * tw;
-        for (let l = 0; l < L; l++, src += 4) {
-          const n = planes ? z : l;
-          const o = planes ? l : z;
-          if (n >= N || o >= O) continue;
-          const d = (n * O + o) * OHW + first;
-          if (full) {
-            out[d] = blocked[src]!;
-            out[d + e1] = blocked[src + 1]!;
-            out[d + e2] = blocked[src + 2]!;
-            out[d + e3] = blocked[src + 3]!;
-          } else {
-            for (let e = 0; e < 4; e++) {
-              const i = Math.floor(e / tw);
-              const j = e % tw;
-              if (ti * th + i < OH && tj * tw + j < OW) out[d + i * OW + j] = blocked[src + e]!;
-            }
+      for (let tj = 0; tj < TW; tj++, src += 4 * L) {
+        const base = z * zStride + ti * th * OW + tj * tw;
+        if ((ti + 1) * th <= OH && (tj + 1) * tw <= OW) {
+          for (let l = 0, d = base, q = src; l < lanesUsed; l++, d += laneStride, q += 4) {
+            out[d] = blocked[q]!;
+            out[d + e1] = blocked[q + 1]!;
+            out[d + e2] = blocked[q + 2]!;
+            out[d + e3] = blocked[q + 3]!;
           }
+          continue;
+        }
+        for (let e = 0; e < 4; e++) {
+          const i = Math.floor(e / tw);
+          const j = e % tw;
+          if (ti * th + i >= OH || tj * tw + j >= OW) continue;
+          for (let l = 0, d = base + i * OW + j, q = src + e; l < lanesUsed; l++, d += laneStride, q += 4) out[d] = blocked[q]!;
         }
       }
     }
