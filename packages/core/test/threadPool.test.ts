@@ -106,7 +106,7 @@ kernels.setThreads(2); kernels.setBackend('webasm');
 const a = Tensor.randn([128, 128], new Generator(1));
 kernels.threadPool().waitReady();
 for (let i = 0; i < 10; i++) a.matmul(a);
-console.log('pooled', kernels.stats().pooled);`;
+console.log('pooled ' + String(kernels.stats().pooled));`;
   const r = spawnSync(process.execPath, ['--import=tsx', '--conditions=eole-src', '--input-type=module', '-e', script], { cwd: here, encoding: 'utf8', timeout: 60_000 });
   t.is(r.error, undefined, 'the child ended before the 60 s limit');
   t.is(r.status, 0, r.stderr);
