@@ -452,6 +452,31 @@ function checkCodegenFix(dir) {
   if (status !== 0) throw new Error(`@eole/core: the gpu.js code generator fix is not applied when installed from the registry:\n${`${stdout}${stderr}`.trim()}`);
   console.log(stdout.trimEnd().replace(/^/gm, '  | '));
   results.push(['@eole/core codegen fix', stdout.trim()]);
+  checkThreadPool(dir);
+}
+
+/**
+ * @eole/core installed alone runs its kernel thread pool (workers start from the published dist,
+ * with no loader): a product split over 2 threads equals the 1-thread one bit for bit.
+ */
+function checkThreadPool(dir) {
+  const code = [
+    "import('@eole/core').then(({ kernels, Tensor, Generator }) => {",
+    "  const a = Tensor.randn([256, 256], new Generator(1));",
+    "  kernels.setBackend('webasm');",
+    "  const one = kernels.withThreads(1, () => a.matmul(a).data);",
+    "  const before = kernels.stats().pooled;",
+    "  const two = kernels.withThreads(2, () => a.matmul(a).data, 'always');",
+    "  const pooled = kernels.stats().pooled - before;",
+    "  const same = Buffer.compare(Buffer.from(one.buffer, one.byteOffset, one.byteLength), Buffer.from(two.buffer, two.byteOffset, two.byteLength)) === 0;",
+    "  if (pooled < 1 || !same) { console.error('pooled launches: ' + pooled + ', bit-identical: ' + same); process.exit(1); }",
+    "  console.log('thread pool: a 256x256 product split over 2 threads equals 1 thread bit for bit');",
+    '});',
+  ].join('\n');
+  const { status, stdout, stderr } = run(process.execPath, ['--input-type=module', '-e', code], dir, { allowFail: true });
+  if (status !== 0) throw new Error(`@eole/core: the kernel thread pool does not work when installed from the registry:\n${`${stdout}${stderr}`.trim()}`);
+  console.log(stdout.trimEnd().replace(/^/gm, '  | '));
+  results.push(['@eole/core', stdout.trim()]);
 }
 
 /** Step 5 for one package: install it alone by name and version, and run its README example. */
