@@ -16,7 +16,8 @@
 //     checks that no workspace link or stale cache was used and that no file its exports or its
 //     shipped code import is missing, then runs the first ```ts block of the installed README.md
 //     with tsx and checks that it prints the README's ```text block; the example is also
-//     type-checked against the installed declarations.
+//     type-checked against the installed declarations. @eole/core installed alone must also apply
+//     its gpu.js code generator fix and run its kernel thread pool (2 threads = 1 thread, bit for bit).
 //
 // Releasing for real, on a clean main: `npm run release:version` (lerna version --conventional-commits
 // --no-push: bumps the changed packages, writes their CHANGELOG.md, commits `chore(release): publish`
