@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import { Generator, Linear, MSECriterion, SGD, Tensor, kernels, type BackendChoice, type BackendName, type KernelStats } from '@eole/core';
 import { LSTM } from '@eole/rnn-memory';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { launchesPerCall, maxAbsDiff, median, timeAsync, withThreads, type TimingOptions } from './measure.js';
-import { backendOf, dispatch, withRatios, type Row } from './report.js';
+import { maxAbsDiff, median, timeAsync, withThreads, type TimingOptions } from './measure.js';
+import { dispatch, measuredRow, withRatios, type Row } from './report.js';
 import { registerTfGradients, tf, tfWasmFeatures, useTfBackend, type PeerBackend } from './tfjs.js';
 
 const BATCH = 32;
@@ -233,19 +233,21 @@ export async function benchLstm(threads: readonly number[]): Promise<{ rows: Row
       const fp = await fingerprint(it);
       reference ??= fp;
       const timing = await timeAsync(() => it.step(), opts);
-      rows.push({
-        id: `lstm.${id}`,
-        bench,
-        impl,
-        backend: ours ? backendOf(timing) : backend,
-        ours,
-        threads: ours ? kernels.threads : 1,
-        timing,
-        ...(ours ? { launchesPerStep: launchesPerCall(timing) } : {}),
-        throughput: { value: BATCH / (timing.medianMs / 1000), unit: 'samples/s' },
-        maxAbsDiff: maxAbsDiff(fp, reference),
-        note: `loss of step 1: ${fp[0]!.toFixed(6)}`,
-      });
+      rows.push(
+        measuredRow({
+          id: `lstm.${id}`,
+          bench,
+          impl,
+          backend,
+          ours,
+          timing,
+          trainingStep: true,
+          throughput: { value: BATCH / (timing.medianMs / 1000), unit: 'samples/s' },
+          maxAbsDiff: maxAbsDiff(fp, reference),
+          note: `loss of step 1: ${fp[0]!.toFixed(6)}`,
+        }),
+      );
+
     } finally {
       it.dispose();
     }

@@ -1,6 +1,6 @@
 import { Generator, Tensor, kernels } from '@eole/core';
 import { maxAbsDiff, time, withThreads } from './measure.js';
-import { backendOf, dispatch, withRatios, type Row } from './report.js';
+import { dispatch, measuredRow, withRatios, type Row } from './report.js';
 import { tf, tfWasmFeatures, useTfBackend } from './tfjs.js';
 
 /** The fair plain-JS baseline: C = A·B with an i-k-j triple loop over Float32Array (row-major). */
@@ -45,17 +45,7 @@ export async function benchMatmul(n: number, threads: readonly number[]): Promis
   const add = (id: string, impl: string, backend: string, ours: boolean, run: () => ArrayLike<number>, warmup: number, reps: number): Row => {
     let out: ArrayLike<number> = [];
     const timing = time(() => void (out = run()), { warmup, reps });
-    const row: Row = {
-      id: `matmul.${id}`,
-      bench,
-      impl,
-      backend: ours ? backendOf(timing) : backend,
-      ours,
-      threads: ours ? kernels.threads : 1,
-      timing,
-      throughput: gflops(timing.medianMs),
-      maxAbsDiff: maxAbsDiff(out, oracle),
-    };
+    const row = measuredRow({ id: `matmul.${id}`, bench, impl, backend, ours, timing, throughput: gflops(timing.medianMs), maxAbsDiff: maxAbsDiff(out, oracle) });
     rows.push(row);
     return row;
   };

@@ -1,7 +1,7 @@
 import { ClassNLLCriterion, Generator, Linear, LogSoftMax, SGD, Sequential, Tensor, Threshold, kernels, type BackendChoice } from '@eole/core';
-import { launchesPerCall, maxAbsDiff, time, withThreads } from './measure.js';
+import { maxAbsDiff, time, withThreads } from './measure.js';
 import { profileStep, type StepProfile } from './profile.js';
-import { backendOf, dispatch, withRatios, type Row } from './report.js';
+import { dispatch, measuredRow, withRatios, type Row } from './report.js';
 import { registerTfGradients, tf, tfWasmFeatures, useTfBackend, type PeerBackend } from './tfjs.js';
 
 const BATCH = 64;
@@ -133,19 +133,18 @@ export async function benchMlp(threads: readonly number[]): Promise<{ rows: Row[
     const timing = time(() => void trainer.step(), { warmup, reps });
     if (ours && id.startsWith('eole.auto.')) profiles.push(profileStep(`mlp.${id}`, bench, () => trainer.step()));
     trainer.dispose();
-    const row: Row = {
+    const row = measuredRow({
       id: `mlp.${id}`,
       bench,
       impl,
-      backend: ours ? backendOf(timing) : backend,
+      backend,
       ours,
-      threads: ours ? kernels.threads : 1,
       timing,
-      ...(ours ? { launchesPerStep: launchesPerCall(timing) } : {}),
+      trainingStep: true,
       throughput: { value: BATCH / (timing.medianMs / 1000), unit: 'samples/s' },
       maxAbsDiff: maxAbsDiff(fp, reference),
       note: `losses of steps 1 and 2: ${fp[0]!.toFixed(6)}, ${fp[1]!.toFixed(6)}`,
-    };
+    });
     rows.push(row);
     return row;
   };

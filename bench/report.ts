@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { kernels } from '@eole/core';
-import type { Timing } from './measure.js';
+import { launchesPerCall, type Timing } from './measure.js';
 
 /** The repository root (the folder above bench/), whatever the working directory. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,6 +56,21 @@ export function machine(): Machine {
     }
   }
   return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, versions, loadAverage: os.loadavg()[0] ?? 0 };
+}
+
+/**
+ * A measured row: an Eole row names the backends its kernels ran on and the thread count it ran
+ * with (and, for a training step, its launches per step); a peer row keeps its own backend and one
+ * thread.
+ */
+export function measuredRow(r: Omit<Row, 'backend' | 'threads' | 'launchesPerStep'> & { backend: string; trainingStep?: boolean }): Row {
+  const { trainingStep, ...row } = r;
+  return {
+    ...row,
+    backend: r.ours ? backendOf(r.timing) : r.backend,
+    threads: r.ours ? kernels.threads : 1,
+    ...(r.ours && trainingStep ? { launchesPerStep: launchesPerCall(r.timing) } : {}),
+  };
 }
 
 /** Sets each row's ratio against the first row of its benchmark marked as the reference. */
