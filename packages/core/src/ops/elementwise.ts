@@ -173,6 +173,18 @@ export function threshold(x: Tensor, th: number, val: number): Tensor {
   return Tensor.record(unaryRaw('threshold', x, th, val), 'threshold', [x], (g) => [binaryRaw('gtMask', g, x, th)]);
 }
 
+/**
+ * The gradient Torch7's Threshold passes back, g where x > th and 0 elsewhere (one launch, no
+ * autograd record): what a fused op ending in a ReLU uses in its backward, with `x` its output
+ * (y > 0 exactly where the pre-activation is > 0, so the gradient is the unfused one bit for bit).
+ *
+ * @example
+ * const gPre = thresholdGrad(g, y, 0); // ∂L/∂pre of y = relu(pre)
+ */
+export function thresholdGrad(gradOutput: Tensor, x: Tensor, th: number): Tensor {
+  return binaryRaw('gtMask', gradOutput, x, th);
+}
+
 /** max(0, x). */
 export function relu(x: Tensor): Tensor {
   return threshold(x, 0, 0);
