@@ -1,8 +1,10 @@
-export { conv2d } from './functional/conv2d.js';
+export { conv2d, conv2dReLU } from './functional/conv2d.js';
 export { convTranspose2d } from './functional/convTranspose2d.js';
 export { zeroPad2d, type Padding2d } from './functional/zeroPad2d.js';
 export type { ConvStride, ConvTransposeStride } from './geometry/convGeometry.js';
 export { SpatialConvolution, type SpatialConvolutionOptions } from './nn/SpatialConvolution.js';
+export { SpatialConvolutionReLU } from './nn/SpatialConvolutionReLU.js';
+export { fuseModules } from './nn/fuseModules.js';
 export { SpatialFullConvolution } from './nn/SpatialFullConvolution.js';
 export { SpatialZeroPadding } from './nn/SpatialZeroPadding.js';
 export { pooledSize, type PoolWindow } from './geometry/poolGeometry.js';

@@ -83,9 +83,9 @@ export function padInput(x: Float32Array, s: ConvShape, p: ConvParams): Float32A
 }
 
 /** y = b + xp ⋆ w: the forward pass, from the padded input; returns [N, O, OH, OW]. */
-export function convForwardPadded(xp: Float32Array, w: Float32Array, b: Float32Array | null, s: ConvShape, p: ConvParams): Float32Array {
+export function convForwardPadded(xp: Float32Array, w: Float32Array, b: Float32Array | null, s: ConvShape, p: ConvParams, relu = false): Float32Array {
   const geometry = { batch: s.N, inPlanes: s.C, outPlanes: s.O, H: s.H + 2 * p.padH, W: s.W + 2 * p.padW, OH: s.OH, OW: s.OW, kH: s.kH, kW: s.kW, dH: p.dH, dW: p.dW };
-  return tileCorrelateRaw(xp, w, b ?? new Float32Array(s.O), geometry, dense(s));
+  return tileCorrelateRaw(xp, w, b ?? new Float32Array(s.O), geometry, dense(s), {}, relu);
 }
 
 /**
