@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { ClassNLLCriterion, Generator, SGD, Tensor, kernels, noGrad, type BackendChoice } from '@eole/core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LeNet5 } from '@eole/conv';
+import { fuseModules, LeNet5 } from '@eole/conv';
 import { launchesPerCall, maxAbsDiff, timeAsync, withThreads, type Timing, type TimingOptions } from './measure.js';
 import { profileStep, type StepProfile } from './profile.js';
 import { backendOf, dispatch, withRatios, type Row } from './report.js';
@@ -40,7 +40,8 @@ interface Impl {
 }
 
 function eoleImpl(init: readonly Float32Array[], d: Data, backend: BackendChoice): Impl {
-  const net = LeNet5({ rng: new Generator(0), activation: 'relu', pooling: 'max' });
+  // Each convolution and its ReLU as one module (PyTorch's fuse_modules): same parameters and results.
+  const net = fuseModules(LeNet5({ rng: new Generator(0), activation: 'relu', pooling: 'max' }));
   net.parameters().forEach((p, i) => p.data.set(init[i]!));
   const x = Tensor.from(d.x, [BATCH, 784]);
   const y = Tensor.from(d.labels, [BATCH]);
@@ -268,7 +269,7 @@ export async function benchLenet(threads: readonly number[]): Promise<{ rows: Ro
   await registerTfGradients();
   let shim = false;
   const same = (label: string) => ({ train: label, infer: label });
-  const eole = (what: string) => ({ train: `Eole LeNet5 + SGD step, ${what}`, infer: `Eole LeNet5 forward (noGrad), ${what}` });
+  const eole = (what: string) => ({ train: `Eole fuseModules(LeNet5) + SGD step, ${what}`, infer: `Eole fuseModules(LeNet5) forward (noGrad), ${what}` });
   const tfjs = { train: 'tfjs-layers model.trainOnBatch', infer: 'tfjs-layers model.predict' };
   const wasmPlan: Plan = {
     id: 'tfjs.wasm',
