@@ -36,6 +36,7 @@ export { Identity } from './nn/Identity.js';
 export { View } from './nn/View.js';
 export { Threshold } from './nn/Threshold.js';
 export { ReLU } from './nn/ReLU.js';
+export { LeakyReLU } from './nn/LeakyReLU.js';
 export { Tanh } from './nn/Tanh.js';
 export { Sigmoid } from './nn/Sigmoid.js';
 export { SoftMax } from './nn/SoftMax.js';

@@ -13,6 +13,7 @@ import {
   Module,
   noGrad,
   Parallel,
+  LeakyReLU,
   ReLU,
   Sequential,
   ShapeError,
@@ -65,6 +66,7 @@ const cases: Record<string, ModuleCase> = {
   Threshold: { make: () => new Threshold(), shape: [3, 4], parityShape: [8, 33], input: (s, rng) => awayFrom(s, rng, 1e-6) },
   'Threshold(0.5, -2)': { make: () => new Threshold(0.5, -2), shape: [3, 4], input: (s, rng) => awayFrom(s, rng, 0.5) },
   ReLU: { make: () => new ReLU(), shape: [3, 4], parityShape: [8, 33], input: (s, rng) => awayFrom(s, rng) },
+  'LeakyReLU(0.2)': { make: () => new LeakyReLU(0.2), shape: [3, 4], parityShape: [8, 33], input: (s, rng) => awayFrom(s, rng) },
   Tanh: { make: () => new Tanh(), shape: [3, 4], parityShape: [8, 33] },
   Sigmoid: { make: () => new Sigmoid(), shape: [3, 4], parityShape: [8, 33] },
   SoftMax: { make: () => new SoftMax(), shape: [3, 4], parityShape: [8, 33] },
@@ -370,4 +372,10 @@ test('the gradient checks catch a module whose backward is wrong', (t) => {
   const x = Tensor.randn([3, 4], new Generator(1)).requiresGrad_();
   const m = new BadSquare();
   t.false(gradcheck((xi) => m.forward(xi!), [x]).ok);
+});
+
+test('LeakyReLU: Torch7 default slope 1/100, prints as Torch7, rejects a bad slope', (t) => {
+  t.deepEqual(Array.from(new LeakyReLU().forward(Tensor.from([-2, 3])).data), [Math.fround(-0.02), 3]);
+  t.is(new LeakyReLU(0.2).toString(), 'nn.LeakyReLU(0.2)');
+  t.throws(() => new LeakyReLU(-1), { message: /LeakyReLU: negval must be a finite number ≥ 0, got -1/ });
 });

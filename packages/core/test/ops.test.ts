@@ -1,5 +1,5 @@
 import test from 'ava';
-import { affine, concat, Generator, linear, ShapeError, Tensor, threshold } from '@eole/core';
+import { affine, concat, Generator, leakyRelu, linear, ShapeError, Tensor, threshold } from '@eole/core';
 import { awayFromZero, checkOp, positive } from '@eole/core/testing';
 
 type Arr = { data: Float32Array; shape: readonly number[] };
@@ -58,6 +58,7 @@ const unaryCases: [string, (x: Tensor) => Tensor, (x: number) => number, ((s: nu
   ['sigmoid', (x) => x.sigmoid(), (x) => 1 / (1 + Math.exp(-x))],
   ['relu', (x) => x.relu(), (x) => Math.max(0, x), awayFromZero],
   ['threshold', (x) => threshold(x, 0.3, -2), (x) => (x > 0.3 ? x : -2), awayFromZero],
+  ['leakyRelu 0.2', (x) => leakyRelu(x, 0.2), (x) => (x > 0 ? x : 0.2 * x), awayFromZero],
   ['abs', (x) => x.abs(), Math.abs, awayFromZero],
   ['sqrt', (x) => x.sqrt(), Math.sqrt, positive],
   ['pow 3', (x) => x.pow(3), (x) => x ** 3],

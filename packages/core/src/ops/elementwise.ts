@@ -16,6 +16,8 @@ const BINARY = {
   sigmoidGrad: 'x * y * (1 - y)',
   /** g where y > s, else 0: threshold and ReLU backward. */
   gtMask: 'y > s ? x : 0',
+  /** g where y > 0, else s·g: leaky ReLU backward from the input y. */
+  leakyGrad: 'y > 0 ? x : x * s',
   /** g·sign(y). */
   signMul: 'y > 0 ? x : (y < 0 ? -x : 0)',
   /** g·σ(−y) = g / (1 + eʸ): log-sigmoid backward from the input y. */
@@ -34,6 +36,7 @@ const UNARY = {
   /** log σ(x) = min(x, 0) − log(1 + e^−|x|): finite for every x. */
   logSigmoid: 'Math.min(x, 0) - Math.log(1 + Math.exp(-Math.abs(x)))',
   threshold: 'x > s ? x : t',
+  leakyRelu: 'x > 0 ? x : x * s',
   abs: 'Math.abs(x)',
   sqrt: 'Math.sqrt(x)',
   pow: 'Math.pow(x, s)',
@@ -188,6 +191,18 @@ export function thresholdGrad(gradOutput: Tensor, x: Tensor, th: number): Tensor
 /** max(0, x). */
 export function relu(x: Tensor): Tensor {
   return threshold(x, 0, 0);
+}
+
+/**
+ * Leaky rectifier (Maas, Hannun & Ng, 2013; the discriminators of DCGAN, Radford et al. 2015):
+ * y = x if x > 0, else negval·x; ∂y/∂x = 1 where x > 0, else negval. As Torch7's `nn.LeakyReLU` and
+ * `torch.nn.functional.leaky_relu` (negative slope 0.01 by default).
+ *
+ * @example
+ * leakyRelu(Tensor.from([-2, 3]), 0.2).toArray(); // [-0.4, 3]
+ */
+export function leakyRelu(x: Tensor, negval = 0.01): Tensor {
+  return Tensor.record(unaryRaw('leakyRelu', x, negval), 'leakyRelu', [x], (g) => [binaryRaw('leakyGrad', g, x, negval)]);
 }
 
 /** |x|; ∂/∂x = sign(x). */
