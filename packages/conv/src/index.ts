@@ -1,4 +1,6 @@
 export { conv2d, conv2dReLU } from './functional/conv2d.js';
+export { upsampleNearest2d } from './functional/upsampleNearest2d.js';
+export { SpatialUpSamplingNearest } from './nn/SpatialUpSamplingNearest.js';
 export { convTranspose2d } from './functional/convTranspose2d.js';
 export { zeroPad2d, type Padding2d } from './functional/zeroPad2d.js';
 export type { ConvStride, ConvTransposeStride } from './geometry/convGeometry.js';
