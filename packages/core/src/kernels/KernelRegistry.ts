@@ -105,7 +105,7 @@ export class KernelRegistry {
   private splitAlways = false;
   private readonly poolChoice = new PoolChoice();
   /** The launch in flight, read by the shared-memory runner of webasm kernels. */
-  private current: SharedLaunch = { name: '', work: 0, view: false };
+  private readonly current: SharedLaunch = { name: '', work: 0, view: false };
   private profiling: Map<string, KernelProfileRow> | null = null;
   private readonly gpus = new Map<BackendName, GPU>();
   private readonly compiled = new Map<string, IKernelRunShortcut>();
@@ -290,7 +290,10 @@ export class KernelRegistry {
     const backend = this.backendFor(launch.work ?? cells);
     const kernel = this.kernelFor(name, source, returnType, backend, launch);
     this.counters.calls[backend]++;
-    this.current = { name, work: launch.work ?? cells, view };
+    // One record rewritten per launch (this is the hot path: no allocation).
+    this.current.name = name;
+    this.current.work = launch.work ?? cells;
+    this.current.view = view;
     if (!this.profiling) return readResult(kernel(...launch.args) as unknown, cells * components);
     const t0 = performance.now();
     const out = readResult(kernel(...launch.args) as unknown, cells * components);
