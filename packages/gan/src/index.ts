@@ -7,3 +7,10 @@
  * @packageDocumentation
  */
 export { discriminatorLoss, generatorLoss, type DiscriminatorLossOptions, type GeneratorLossKind } from './functional/adversarialLosses.js';
+export { MLPGenerator, type MLPGeneratorOptions } from './nn/MLPGenerator.js';
+export { MLPDiscriminator, type MLPDiscriminatorOptions } from './nn/MLPDiscriminator.js';
+export { DCGANGenerator, type DCGANGeneratorOptions } from './nn/DCGANGenerator.js';
+export { DCGANDiscriminator, type DCGANDiscriminatorOptions } from './nn/DCGANDiscriminator.js';
+export { normalInit } from './nn/normalInit.js';
+export { oneHot, labelPlanes, balancedLabels } from './sampling/conditioning.js';
+export { latentNoise, lerp, slerp, meanCode, latentArithmetic } from './sampling/latent.js';
