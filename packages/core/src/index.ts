@@ -49,6 +49,7 @@ export { linear } from './ops/linear.js';
 export { Optimizer, type OptimizerStateDict, type OptionValue, type ParamState } from './optim/Optimizer.js';
 export { SGD, type SGDOptions } from './optim/SGD.js';
 export { Adam, type AdamOptions } from './optim/Adam.js';
+export { OptimizerGroup } from './optim/OptimizerGroup.js';
 export { LRScheduler, type LRSchedulerStateDict } from './optim/LRScheduler.js';
 export { StepLR, type StepLROptions } from './optim/StepLR.js';
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './optim/CosineAnnealingLR.js';

@@ -157,6 +157,7 @@ abstract class Reporter {
     const { epoch: e, validation: v } = this.pending;
     this.pending = null;
     const parts = [`epoch ${e.epoch}/${e.epochs}`, `loss ${e.loss.toFixed(4)}`];
+    for (const [name, value] of Object.entries(e.terms ?? {})) parts.push(`${name} ${value.toFixed(4)}`);
     if (v) {
       parts.push(`val loss ${v.metrics.loss.toFixed(4)}`);
       if (v.metrics.accuracy !== undefined) parts.push(`val acc ${(v.metrics.accuracy * 100).toFixed(2)}%`);

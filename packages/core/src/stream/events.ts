@@ -33,6 +33,11 @@ export interface StepEvent {
   samplesPerSec: number;
   /** Backends the step's kernels ran on, e.g. `webasm+cpu`. */
   backend: string;
+  /**
+   * Further named figures of the step beside `loss`, when a loop has several (a GAN's
+   * `{ lossD, lossG, 'D(x)', 'D(G(z))' }`); the progress line and the JSON log show them.
+   */
+  terms?: Record<string, number>;
 }
 
 /** An epoch of training ended. */
@@ -47,6 +52,8 @@ export interface EpochEvent {
   seconds: number;
   lr: number;
   backend: string;
+  /** The epoch's means of the steps' {@link StepEvent.terms}, when they have some. */
+  terms?: Record<string, number>;
 }
 
 /** Held-out metrics after an epoch (or from `evaluate`). */
