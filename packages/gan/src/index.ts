@@ -14,3 +14,8 @@ export { DCGANDiscriminator, type DCGANDiscriminatorOptions } from './nn/DCGANDi
 export { normalInit } from './nn/normalInit.js';
 export { oneHot, labelPlanes, balancedLabels } from './sampling/conditioning.js';
 export { latentNoise, lerp, slerp, meanCode, latentArithmetic } from './sampling/latent.js';
+export { symmetricEigen, matrixFunction, type SymmetricEigen } from './score/symmetricEigen.js';
+export { frechetDistance, gaussianStats, type GaussianStats } from './score/frechetDistance.js';
+export { classEntropy, classHistogram } from './score/classEntropy.js';
+export { gaussianBlur } from './score/gaussianBlur.js';
+export { GeneratorScorer, type ScorerImages, type ScoreOptions, type ScoreResult, type ScorerOutputs } from './score/GeneratorScorer.js';
