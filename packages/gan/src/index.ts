@@ -19,3 +19,5 @@ export { frechetDistance, gaussianStats, type GaussianStats } from './score/frec
 export { classEntropy, classHistogram } from './score/classEntropy.js';
 export { gaussianBlur } from './score/gaussianBlur.js';
 export { GeneratorScorer, type ScorerImages, type ScoreOptions, type ScoreResult, type ScorerOutputs } from './score/GeneratorScorer.js';
+export { GAN } from './nn/GAN.js';
+export { adversarialTrain, ganTrainState, type AdversarialTrainOptions, type AdversarialTerms, type Conditioning } from './stream/adversarialTrain.js';

@@ -78,6 +78,19 @@ export function epochContext(event: TrainEvent): EpochContext | undefined {
 }
 
 /**
+ * Attaches the training state behind an epoch event, so that `checkpoint(dir)` and the run kits
+ * can save it (`saveTrainState` of `state` after `event.epoch`). For training loops other than
+ * {@link train} that emit the same events (a GAN's alternating steps). Returns `event`.
+ *
+ * @example
+ * subscriber.next(withEpochContext({ type: 'epoch', epoch, epochs, loss, steps, samples, seconds, lr, backend }, { model: pair, optimizer: both, rngs }));
+ */
+export function withEpochContext(event: TrainEvent & { type: 'epoch' }, state: TrainState): TrainEvent {
+  Object.defineProperty(event, CONTEXT, { value: { state, save: (dir: string) => saveTrainState(dir, state, event.epoch) }, enumerable: false });
+  return event;
+}
+
+/**
  * Training as a stream (DESIGN.md, layer 6): subscribing runs the loop and emits typed events
  * (start, step, epoch, validation, done); every consumer (progress bar, JSON log, checkpoint,
  * curves) hangs off this one Observable. Unsubscribing stops the work within one step. A NaN or
@@ -140,7 +153,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
         const lr = optimizer.lr;
         options.scheduler?.step();
         const state: TrainState = { model, optimizer, ...(options.scheduler ? { scheduler: options.scheduler } : {}), ...(options.rngs ? { rngs: options.rngs } : {}) };
-        const event: TrainEvent = {
+        const event: TrainEvent & { type: 'epoch' } = {
           type: 'epoch',
           epoch,
           epochs,
@@ -151,8 +164,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
           lr,
           backend: backendsUsed(before, kernels.stats().calls),
         };
-        Object.defineProperty(event, CONTEXT, { value: { state, save: (dir: string) => saveTrainState(dir, state, epoch) }, enumerable: false });
-        subscriber.next(event);
+        subscriber.next(withEpochContext(event, state));
         if (stopped) return;
         if (options.validation) {
           const metrics = await evaluateBatches(model, criterion, source(options.validation, epoch), () => stopped);
