@@ -57,7 +57,7 @@ export { clipGradNorm } from './optim/clipGradNorm.js';
 export { serializeSafetensors, parseSafetensors, type Safetensors } from './io/safetensors.js';
 export { writeFileAtomic } from './io/writeFileAtomic.js';
 export { saveModule, loadModule } from './io/saveModule.js';
-export { parseIdx, readIdx, readMnistIdx, type IdxData } from './io/idx.js';
+export { parseIdx, readIdx, readMnistIdx, serializeIdx, writeIdx, type IdxData } from './io/idx.js';
 export { Perceptron, type PerceptronOptions, type PerceptronFitOptions, type PerceptronFitResult } from './perceptron/Perceptron.js';
 export { fromIterable, fromArray, yieldTurn } from './stream/sources.js';
 export { shuffle, batch, stack, prefetch, pull, forward, type Sample, type Batched } from './stream/operators.js';

@@ -14,9 +14,11 @@ import {
   readMnistIdx,
   saveModule,
   Sequential,
+  serializeIdx,
   serializeSafetensors,
   Tensor,
   writeFileAtomic,
+  writeIdx,
 } from '@eole/core';
 import { tempDir } from '@eole/core/testing';
 
@@ -303,4 +305,22 @@ test('IDX errors: bad magic, truncated, trailing bytes, corrupt gzip, wrong kind
 
 test.after.always(() => {
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('writeIdx writes MNIST-layout ubyte files that parseIdx and readMnistIdx read back', (t) => {
+  const dir = tempDir('idx-write');
+  const pixels = Uint8Array.from({ length: 3 * 28 * 28 }, (_, i) => (i * 37) % 256);
+  const labels = Uint8Array.from([7, 0, 9]);
+  writeIdx(join(dir, 'samples-images-idx3-ubyte'), [3, 28, 28], pixels);
+  writeIdx(join(dir, 'samples-labels-idx1-ubyte'), [3], labels);
+  const back = parseIdx(serializeIdx([3, 28, 28], pixels));
+  t.is(back.magic, 0x803);
+  t.deepEqual(back.dims, [3, 28, 28]);
+  t.deepEqual(Array.from(back.data), Array.from(pixels));
+  const mnist = readMnistIdx(join(dir, 'samples-images-idx3-ubyte'), join(dir, 'samples-labels-idx1-ubyte'));
+  t.deepEqual(mnist.images.shape, [3, 784]);
+  t.deepEqual(Array.from(mnist.labels.data), [7, 0, 9]);
+  t.throws(() => serializeIdx([2, 2], new Uint8Array(3)), { message: /data has 3 values, dims \[2, 2\] need 4/ });
+  t.throws(() => serializeIdx([-1], new Uint8Array(0)), { message: /dims\[0\] must be an integer/ });
+  t.throws(() => serializeIdx([1], [1] as unknown as Uint8Array), { message: /data must be a Uint8Array/ });
 });

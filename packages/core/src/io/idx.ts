@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { constants, gunzipSync, type ZlibOptions } from 'node:zlib';
 import { Tensor } from '../tensor/Tensor.js';
+import { writeFileAtomic } from './writeFileAtomic.js';
 
 /** The contents of an IDX file. */
 export interface IdxData {
@@ -153,4 +154,41 @@ export function readMnistIdx(imagesPath: string, labelsPath: string): { images: 
   const pixels = new Float32Array(img.data.length);
   for (let i = 0; i < pixels.length; i++) pixels[i] = img.data[i]! / 255;
   return { images: new Tensor(pixels, [n, rows * cols]), labels: Tensor.from(lab.data, [n]) };
+}
+
+/**
+ * The bytes of an IDX file of unsigned bytes (type 0x08), the format of the MNIST files
+ * (LeCun & Cortes): magic `0x0000 08 <ndim>`, each dimension as a big-endian uint32, then the
+ * values row-major. {@link parseIdx} reads it back.
+ *
+ * @example
+ * serializeIdx([2, 28, 28], pixels); // what `t10k-images-idx3-ubyte` holds for two digits
+ * serializeIdx([2], Uint8Array.from([3, 7])); // a labels file
+ */
+export function serializeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
+  if (!Array.isArray(dims) || dims.length < 1 || dims.length > 255) throw new RangeError(`serializeIdx: dims must list 1 to 255 dimensions, got ${JSON.stringify(dims)}`);
+  dims.forEach((d, i) => {
+    if (!Number.isInteger(d) || d < 0 || d > 0xffffffff) throw new RangeError(`serializeIdx: dims[${i}] must be an integer in [0, 2^32), got ${d}`);
+  });
+  if (!(data instanceof Uint8Array)) throw new TypeError('serializeIdx: data must be a Uint8Array of the byte values');
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== count) throw new RangeError(`serializeIdx: data has ${data.length} values, dims [${dims.join(', ')}] need ${count}`);
+  const out = new Uint8Array(4 + 4 * dims.length + count);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x0800 | dims.length);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}
+
+/**
+ * Writes an IDX file of unsigned bytes atomically (a temporary file, then a rename): see
+ * {@link serializeIdx}.
+ *
+ * @example
+ * writeIdx('out/samples-images-idx3-ubyte', [n, 28, 28], bytes);
+ * writeIdx('out/samples-labels-idx1-ubyte', [n], labels);
+ */
+export function writeIdx(path: string, dims: readonly number[], data: Uint8Array): void {
+  writeFileAtomic(path, serializeIdx(dims, data));
 }
