@@ -6,8 +6,8 @@
  * {@link loadScorer} trains it once with a fixed recipe (about 1 to 3 minutes) and saves it
  * atomically. The GAN examples print {@link scoreLines} with `--score`; gan-scorer calibrates it.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { lastValueFrom, tap } from 'rxjs';
 import { Adam, ClassNLLCriterion, CosineAnnealingLR, Generator, loadModule, readIdx, saveModule, train, type Sequential } from '@eole/core';
 import { LeNet5 } from '@eole/conv';
@@ -69,6 +69,7 @@ export async function loadScorer(options: LoadScorerOptions = {}): Promise<Gener
     const epochs = options.epochs ?? (options.ci ? CI_SCORER_EPOCHS : SCORER_RECIPE.epochs);
     await trainScorer(net, split.train, epochs, log);
     const accuracy = evaluateDigits(net, split.test).accuracy;
+    mkdirSync(dirname(path), { recursive: true });
     saveModule(path, net, {
       example: 'scorer',
       architecture: 'LeNet5 relu max',

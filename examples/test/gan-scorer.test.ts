@@ -36,7 +36,7 @@ test('scoreLines: accuracy only with labels, FID with 2 decimals, entropy in bit
 test.serial('gan-scorer: the calibration is ordered (real < blurred < one class), real digits cover the classes, and --score-idx prints the score lines', async (t) => {
   const dir = tmp();
   const lines: string[] = [];
-  const summary = await main(['--scorer', join(dir, 'scorer.safetensors'), '--epochs', String(CI_SCORER_EPOCHS), '--calibrate', '--count', '1000', '--out', dir], (l) => lines.push(l));
+  const summary = await main(['--scorer', join(dir, 'scorer', 'lenet5.safetensors'), '--epochs', String(CI_SCORER_EPOCHS), '--calibrate', '--count', '1000', '--out', dir], (l) => lines.push(l));
   t.true(summary.heldOutAccuracy >= 0.93, `held-out accuracy ${summary.heldOutAccuracy}`);
   const [self, real, blurred, oneClass] = summary.calibration!;
   t.log(summary.calibration!.map((r) => `${r.name}: FID ${r.fid.toFixed(2)}, ${r.entropy.toFixed(3)} bits`).join('\n'));
@@ -50,7 +50,7 @@ test.serial('gan-scorer: the calibration is ordered (real < blurred < one class)
   const { test: heldOut } = mnistSplit(0, 8000);
   writeSamples(samples, heldOut.images.subarray(0, 500 * 784), heldOut.labels.subarray(0, 500));
   const scored: string[] = [];
-  const again = await main(['--scorer', join(dir, 'scorer.safetensors'), '--score-idx', samples, '--out', dir], (l) => scored.push(l));
+  const again = await main(['--scorer', join(dir, 'scorer', 'lenet5.safetensors'), '--score-idx', samples, '--out', dir], (l) => scored.push(l));
   t.true(scored.some((l) => l.startsWith('scorer: loaded')), 'the saved scorer is loaded, not trained again');
   const tail = scored.slice(-3);
   t.regex(tail[0]!, /^accuracy: \d+\.\d\d%$/);
@@ -61,8 +61,8 @@ test.serial('gan-scorer: the calibration is ordered (real < blurred < one class)
   const unlabelled = tmp();
   writeSamples(unlabelled, heldOut.images.subarray(0, 100 * 784));
   const plain: string[] = [];
-  await main(['--scorer', join(dir, 'scorer.safetensors'), '--score-idx', unlabelled, '--out', dir], (l) => plain.push(l));
+  await main(['--scorer', join(dir, 'scorer', 'lenet5.safetensors'), '--score-idx', unlabelled, '--out', dir], (l) => plain.push(l));
   t.false(plain.some((l) => l.startsWith('accuracy:')), 'no accuracy without labels');
   t.regex(plain.at(-1)!, /^class entropy: /);
-  await t.throwsAsync(main(['--scorer', join(dir, 'scorer.safetensors'), '--score-idx', tmp(), '--out', dir], () => {}), { message: /no samples-images-idx3-ubyte/ });
+  await t.throwsAsync(main(['--scorer', join(dir, 'scorer', 'lenet5.safetensors'), '--score-idx', tmp(), '--out', dir], () => {}), { message: /no samples-images-idx3-ubyte/ });
 });
