@@ -36,7 +36,7 @@ const CLI = {
   epochs: SCORER_RECIPE.epochs,
   epochsHelp: 'epochs to train the scorer when its weights file is absent',
   flags: {
-    scorer: optionalFlag(`the scorer's weights (trained and saved there when absent; default ${defaultScorerPath()})`, 'FILE'),
+    scorer: optionalFlag(`the scorer's weights (trained and saved there when absent; default runs/scorer/lenet5-scorer.safetensors at the repository root)`, 'FILE'),
     calibrate: booleanFlag('print the FID calibration table: training digits, blurred held-out digits, one class, against the held-out digits'),
     count: numberFlag(2000, 'digits in each calibration set', { integer: true, min: 2, max: 8000 }),
     blur: numberFlag(1, 'σ of the Gaussian blur of the calibration, in pixels', { min: 0.01, max: 10 }),
