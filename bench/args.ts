@@ -1,7 +1,7 @@
 import os from 'node:os';
 
 /** The benchmarks `--only` can pick, in the order they run. */
-export const BENCHES = ['matmul', 'mlp', 'lenet', 'lstm', 'calibrate'] as const;
+export const BENCHES = ['matmul', 'mlp', 'lenet', 'lstm', 'dcgan', 'calibrate'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 /** What `npm run bench -- ...` asked for. */

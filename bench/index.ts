@@ -7,6 +7,7 @@ import { benchMatmul } from './matmul.js';
 import { benchMlp } from './mlp.js';
 import { LENET_SHIM_NOTE, benchLenet } from './lenet.js';
 import { benchLstm, type LstmProfile } from './lstm.js';
+import { benchDcgan } from './dcgan.js';
 import { calibrate, type Calibration } from './calibrate.js';
 import { PROFILE_NOTE, lstmPhaseLine, notesFor } from './notes.js';
 import { profileLines, type StepProfile } from './profile.js';
@@ -68,6 +69,14 @@ async function main(args: BenchArgs): Promise<void> {
       const out = await benchLstm(threads);
       lstmProfile = out.profile;
       extra.push(...out.notes, lstmPhaseLine(out.profile));
+      return out.rows;
+    });
+  }
+  if (only.has('dcgan')) {
+    await step('DCGAN training step', async () => {
+      const out = await benchDcgan(threads);
+      extra.push(...out.notes);
+      profiles.push(...out.profiles);
       return out.rows;
     });
   }

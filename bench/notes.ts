@@ -28,6 +28,11 @@ const CHECKS: Partial<Record<BenchName, string>> = {
     "LSTM step (seeded uniform x [32, 20, 64] and targets [32, 10]): LSTM(64 → 128) over the 20 steps, Linear(128 → 10) on the last hidden state, MSE, backpropagation through time, SGD lr 0.1. " +
     "Eole and tfjs-layers (`tf.layers.lstm({units: 128, recurrentActivation: 'sigmoid'})` + dense, `trainOnBatch`) start from the same weights (Eole's init; Keras kernels are the transposes, gates i, f, g/c, o in the same order, its one bias = b_ih + b_hh); " +
     'max abs diff: the loss of the first step and every parameter after it (for the LSTM bias, its change), against Eole auto at 1 thread.',
+  dcgan:
+    "DCGAN step (seeded real batch [64, 1, 28, 28] uniform in (−1, 1), z [64, 64] ~ N(0, 1), the same z for both halves): @eole/gan's DCGANGenerator({ nz: 64, ngf: 32 }) and DCGANDiscriminator({ ndf: 32 }), Adam lr 2e-4, betas (0.5, 0.999), eps 1e-8, one per net. " +
+    'D step: G(z) without a graph, D on the real batch and on the fakes (two batches, two sets of BN statistics), discriminatorLoss backward, Adam; G step: D frozen (no gradient for its weights, as tfjs computes none for variables outside the list), generatorLoss(D(G(z))) backward, Adam. ' +
+    "tfjs-core does the same in NHWC (matMul, conv2dTranspose, conv2d, moments + batchNorm in training mode with running statistics, relu, leakyRelu 0.2, tanh, sigmoidCrossEntropy on the logits, tf.train.adam(2e-4, 0.5, 0.999, 1e-8), optimizer.minimize per net), from the same weights (Eole's N(0, 0.02) init; Linear units reordered between NCHW and NHWC, kernels to [kH, kW, ·, ·]). " +
+    'max abs diff: the (D, G) losses of two steps and every parameter after them except the three biases that feed a batch normalization (their gradient is exactly 0, so Adam moves them by ±lr on the sign of rounding noise), against Eole auto at 1 thread.',
 };
 
 /** How the step profiles are taken. */
