@@ -33,6 +33,8 @@ export const DCGAN_TFJS_CPU_NOTE =
  * to tfjs's [kH, kW, I, O] (conv2dTranspose: [kH, kW, out, in]), the same permutation.
  */
 interface Layout {
+  /** The parameter's name in `net.namedParameters()` (module index in the Sequential, then weight or bias). */
+  name: string;
   eole: readonly number[];
   view: readonly number[];
   perm: readonly number[];
@@ -40,39 +42,40 @@ interface Layout {
   /**
    * A bias that feeds a batch normalization: its gradient is exactly 0 (BN subtracts the batch
    * mean), so what each side computes is rounding noise and Adam moves it by ±lr on the noise's
-   * sign. The check leaves these out (they still train and are timed).
+   * sign. The check leaves these out (they still train and are timed). The nets may also have
+   * none (PyTorch's DCGAN: `bias=False` before BN); the bench takes whichever the nets have.
    */
   beforeBN?: boolean;
 }
 
-const same = (shape: readonly number[]): Layout => ({ eole: shape, view: shape, perm: shape.map((_, i) => i), tf: shape });
-const conv = (a: number, b: number, k: number): Layout => ({ eole: [a, b, k, k], view: [a, b, k, k], perm: [2, 3, 1, 0], tf: [k, k, b, a] });
+const same = (name: string, shape: readonly number[], beforeBN = false): Layout => ({ name, eole: shape, view: shape, perm: shape.map((_, i) => i), tf: shape, ...(beforeBN ? { beforeBN } : {}) });
+const conv = (name: string, a: number, b: number, k: number): Layout => ({ name, eole: [a, b, k, k], view: [a, b, k, k], perm: [2, 3, 1, 0], tf: [k, k, b, a] });
 
 const G0 = 2 * NGF;
 const D1 = 2 * NDF;
-/** The generator's parameters in `G.parameters()` order. */
+/** The generator's parameters: Linear 0, BN 2, SpatialFullConvolution 4, BN 5, SpatialFullConvolution 7. */
 const G_LAYOUT: readonly Layout[] = [
-  { eole: [G0 * 49, NZ], view: [G0, 49, NZ], perm: [2, 1, 0], tf: [NZ, 49 * G0] },
-  { eole: [G0 * 49], view: [G0, 49], perm: [1, 0], tf: [49 * G0], beforeBN: true },
-  same([G0]),
-  same([G0]),
-  conv(G0, NGF, 4),
-  { ...same([NGF]), beforeBN: true },
-  same([NGF]),
-  same([NGF]),
-  conv(NGF, 1, 4),
-  same([1]),
+  { name: '0.weight', eole: [G0 * 49, NZ], view: [G0, 49, NZ], perm: [2, 1, 0], tf: [NZ, 49 * G0] },
+  { name: '0.bias', eole: [G0 * 49], view: [G0, 49], perm: [1, 0], tf: [49 * G0], beforeBN: true },
+  same('2.weight', [G0]),
+  same('2.bias', [G0]),
+  conv('4.weight', G0, NGF, 4),
+  same('4.bias', [NGF], true),
+  same('5.weight', [NGF]),
+  same('5.bias', [NGF]),
+  conv('7.weight', NGF, 1, 4),
+  same('7.bias', [1]),
 ];
-/** The discriminator's parameters in `D.parameters()` order. */
+/** The discriminator's parameters: SpatialConvolution 0 and 2, BN 3, Linear 6. */
 const D_LAYOUT: readonly Layout[] = [
-  conv(NDF, 1, 4),
-  same([NDF]),
-  conv(D1, NDF, 4),
-  { ...same([D1]), beforeBN: true },
-  same([D1]),
-  same([D1]),
-  { eole: [1, D1 * 49], view: [D1, 49], perm: [1, 0], tf: [49 * D1, 1] },
-  same([1]),
+  conv('0.weight', NDF, 1, 4),
+  same('0.bias', [NDF]),
+  conv('2.weight', D1, NDF, 4),
+  same('2.bias', [D1], true),
+  same('3.weight', [D1]),
+  same('3.bias', [D1]),
+  { name: '6.weight', eole: [1, D1 * 49], view: [D1, 49], perm: [1, 0], tf: [49 * D1, 1] },
+  same('6.bias', [1]),
 ];
 
 /** `src` viewed as `shape`, its axes permuted by `perm` (a copy, row-major). */
@@ -114,6 +117,9 @@ interface Data {
   real: Float32Array;
   /** Latent codes [64, 64] ~ N(0, 1), used by the D step and the G step alike. */
   z: Float32Array;
+  /** The layouts of the parameters the nets have, in `parameters()` order, and their initial values. */
+  gLayout: readonly Layout[];
+  dLayout: readonly Layout[];
   g: Float32Array[];
   d: Float32Array[];
 }
@@ -126,10 +132,14 @@ interface Impl {
   dispose(): void;
 }
 
-function checkShapes(net: Module, layout: readonly Layout[], what: string): void {
-  const shapes = net.parameters().map((p) => p.shape.join('×'));
-  const want = layout.map((l) => l.eole.join('×'));
-  if (shapes.join(',') !== want.join(',')) throw new Error(`dcgan bench: ${what} parameters are [${shapes.join(', ')}], expected [${want.join(', ')}]`);
+/** The layouts of `net`'s parameters, in its order; throws when the net is not the architecture this bench mirrors. */
+function layoutOf(net: Module, all: readonly Layout[], what: string): Layout[] {
+  const has = net.namedParameters().map(([name, p]) => `${name}:${p.shape.join('×')}`);
+  const out = all.filter((l) => has.includes(`${l.name}:${l.eole.join('×')}`));
+  if (out.length !== has.length || all.some((l) => !l.beforeBN && !out.includes(l))) {
+    throw new Error(`dcgan bench: ${what} parameters are [${has.join(', ')}], expected [${all.map((l) => `${l.name}:${l.eole.join('×')}`).join(', ')}] (the biases before BN optional)`);
+  }
+  return out;
 }
 
 /**
@@ -185,8 +195,14 @@ function eoleImpl(data: Data, backend: BackendChoice): Impl {
 function tfImpl(data: Data): Impl {
   const vars = (init: Float32Array[], layout: readonly Layout[]): tf.Variable[] =>
     tf.tidy(() => init.map((w, i) => tf.variable(tf.tensor(toTf(w, layout[i]!), [...layout[i]!.tf]), true)));
-  const g = vars(data.g, G_LAYOUT);
-  const d = vars(data.d, D_LAYOUT);
+  const g = vars(data.g, data.gLayout);
+  const d = vars(data.d, data.dLayout);
+  const byName = (vs: tf.Variable[], layout: readonly Layout[]): Map<string, tf.Variable> => new Map(layout.map((l, i) => [l.name, vs[i]!]));
+  const gv = byName(g, data.gLayout);
+  const dv = byName(d, data.dLayout);
+  const at = (m: Map<string, tf.Variable>, name: string): tf.Variable => m.get(name)!;
+  /** `h` plus the bias `name`, or `h` where the net has no such bias. */
+  const bias = <T extends tf.Tensor>(h: T, m: Map<string, tf.Variable>, name: string): T => (m.has(name) ? tf.add(h, m.get(name)!) : h);
   const running = (c: number): [tf.Variable, tf.Variable] => tf.tidy(() => [tf.variable(tf.zeros([c]), false), tf.variable(tf.ones([c]), false)]);
   const bnG1 = running(G0);
   const bnG2 = running(NGF);
@@ -206,18 +222,18 @@ function tfImpl(data: Data): Impl {
     return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPS);
   };
   const generate = (): tf.Tensor4D => {
-    let h = tf.reshape(tf.add(tf.matMul(z, g[0]!), g[1]!), [BATCH, 7, 7, G0]) as tf.Tensor4D;
-    h = tf.relu(bn(h, g[2]!, g[3]!, bnG1));
-    h = tf.add(tf.conv2dTranspose(h, g[4] as tf.Tensor4D, [BATCH, 14, 14, NGF], 2, 1), g[5]!);
-    h = tf.relu(bn(h, g[6]!, g[7]!, bnG2));
-    h = tf.add(tf.conv2dTranspose(h, g[8] as tf.Tensor4D, [BATCH, 28, 28, 1], 2, 1), g[9]!);
+    let h = tf.reshape(bias(tf.matMul(z, at(gv, '0.weight')), gv, '0.bias'), [BATCH, 7, 7, G0]) as tf.Tensor4D;
+    h = tf.relu(bn(h, at(gv, '2.weight'), at(gv, '2.bias'), bnG1));
+    h = bias(tf.conv2dTranspose(h, at(gv, '4.weight') as tf.Tensor4D, [BATCH, 14, 14, NGF], 2, 1), gv, '4.bias');
+    h = tf.relu(bn(h, at(gv, '5.weight'), at(gv, '5.bias'), bnG2));
+    h = bias(tf.conv2dTranspose(h, at(gv, '7.weight') as tf.Tensor4D, [BATCH, 28, 28, 1], 2, 1), gv, '7.bias');
     return tf.tanh(h);
   };
   const discriminate = (x: tf.Tensor4D): tf.Tensor => {
-    let h = tf.leakyRelu(tf.add(tf.conv2d(x, d[0] as tf.Tensor4D, 2, 1), d[1]!), 0.2) as tf.Tensor4D;
-    h = tf.add(tf.conv2d(h, d[2] as tf.Tensor4D, 2, 1), d[3]!);
-    h = tf.leakyRelu(bn(h, d[4]!, d[5]!, bnD), 0.2);
-    return tf.add(tf.matMul(tf.reshape(h, [BATCH, 49 * D1]), d[6]!), d[7]!);
+    let h = tf.leakyRelu(bias(tf.conv2d(x, at(dv, '0.weight') as tf.Tensor4D, 2, 1), dv, '0.bias'), 0.2);
+    h = bias(tf.conv2d(h, at(dv, '2.weight') as tf.Tensor4D, 2, 1), dv, '2.bias');
+    h = tf.leakyRelu(bn(h, at(dv, '3.weight'), at(dv, '3.bias'), bnD), 0.2);
+    return bias(tf.matMul(tf.reshape(h, [BATCH, 49 * D1]), at(dv, '6.weight')), dv, '6.bias');
   };
   const bce = (labels: tf.Tensor, logits: tf.Tensor): tf.Scalar => tf.losses.sigmoidCrossEntropy(labels, logits) as tf.Scalar;
   const scalar = (t: tf.Scalar): number => {
@@ -233,7 +249,7 @@ function tfImpl(data: Data): Impl {
       const lossG = optG.minimize(() => bce(ones, discriminate(generate())), true, g)!;
       return [scalar(lossD), scalar(lossG)];
     },
-    params: () => [...g.map((v, i) => fromTf(v.dataSync() as Float32Array, G_LAYOUT[i]!)), ...d.map((v, i) => fromTf(v.dataSync() as Float32Array, D_LAYOUT[i]!))],
+    params: () => [...g.map((v, i) => fromTf(v.dataSync() as Float32Array, data.gLayout[i]!)), ...d.map((v, i) => fromTf(v.dataSync() as Float32Array, data.dLayout[i]!))],
     dispose: () => {
       for (const t of [...g, ...d, ...bnG1, ...bnG2, ...bnD, real, z, ones, zeros]) t.dispose();
       optG.dispose();
@@ -246,9 +262,9 @@ function tfImpl(data: Data): Impl {
  * The (D, G) losses of two steps from the shared start, then every parameter but the biases that
  * feed a batch normalization (see {@link Layout.beforeBN}): what must agree.
  */
-function fingerprint(impl: Impl): Float32Array {
+function fingerprint(impl: Impl, data: Data): Float32Array {
   const losses = [...impl.step(), ...impl.step()];
-  const layout = [...G_LAYOUT, ...D_LAYOUT];
+  const layout = [...data.gLayout, ...data.dLayout];
   const params = impl.params().filter((_, i) => !layout[i]!.beforeBN);
   const out = new Float32Array(losses.length + params.reduce((n, p) => n + p.length, 0));
   out.set(losses);
@@ -277,9 +293,9 @@ export async function benchDcgan(threads: readonly number[]): Promise<{ rows: Ro
   const rng = new Generator(2015);
   const G = DCGANGenerator({ nz: NZ, ngf: NGF, rng: new Generator(1) });
   const D = DCGANDiscriminator({ ndf: NDF, rng: new Generator(2) });
-  checkShapes(G, G_LAYOUT, 'DCGANGenerator');
-  checkShapes(D, D_LAYOUT, 'DCGANDiscriminator');
   const data: Data = {
+    gLayout: layoutOf(G, G_LAYOUT, 'DCGANGenerator'),
+    dLayout: layoutOf(D, D_LAYOUT, 'DCGANDiscriminator'),
     real: Tensor.uniform([BATCH, 1, 28, 28], rng, -1, 1).data,
     z: Tensor.randn([BATCH, NZ], rng).data,
     g: G.parameters().map((p) => p.data.slice()),
@@ -294,7 +310,7 @@ export async function benchDcgan(threads: readonly number[]): Promise<{ rows: Ro
   const lossNote = (fp: Float32Array): string => `(D, G) losses of steps 1 and 2: (${fp[0]!.toFixed(5)}, ${fp[1]!.toFixed(5)}), (${fp[2]!.toFixed(5)}, ${fp[3]!.toFixed(5)})`;
   const add = (id: string, impl: string, backend: string, ours: boolean, make: () => Impl, warmup: number, reps: number): void => {
     const trainer = make();
-    const fp = fingerprint(trainer);
+    const fp = fingerprint(trainer, data);
     for (let i = 0; i < 4; i++) if (!Number.isFinite(fp[i]!)) throw new Error(`dcgan bench: ${id} gave a non-finite loss (${lossNote(fp)})`);
     reference ??= fp;
     const timing = time(() => void trainer.step(), { warmup, reps });
