@@ -15,7 +15,7 @@ export interface DCGANDiscriminatorOptions {
 /**
  * The DCGAN discriminator (Radford, Metz & Chintala, ICLR 2016) sized for 28×28 digits: strided
  * convolutions instead of pooling, LeakyReLU(0.2), batch normalization on the hidden layer (not on
- * the input layer), one logit out (the losses apply the sigmoid):
+ * the input layer; the layer before it has no bias), one logit out (the losses apply the sigmoid):
  *
  *   [N, 1 + classes, 28, 28] → SpatialConvolution(→ ndf, 4×4, stride 2, pad 1) → LeakyReLU(0.2)   (14×14)
  *   → SpatialConvolution(ndf → 2ndf, 4×4, stride 2, pad 1) → BN → LeakyReLU(0.2)                  (7×7)
@@ -33,7 +33,7 @@ export function DCGANDiscriminator(options: DCGANDiscriminatorOptions = {}): Seq
   const net = new Sequential(
     new SpatialConvolution(1 + classes, ndf, 4, 4, 2, 2, 1, 1, { rng }),
     new LeakyReLU(0.2),
-    new SpatialConvolution(ndf, 2 * ndf, 4, 4, 2, 2, 1, 1, { rng }),
+    new SpatialConvolution(ndf, 2 * ndf, 4, 4, 2, 2, 1, 1, { rng, bias: false }),
     new SpatialBatchNormalization(2 * ndf),
     new LeakyReLU(0.2),
     new View(2 * ndf * 7 * 7),

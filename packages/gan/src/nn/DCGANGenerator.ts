@@ -24,7 +24,9 @@ export interface DCGANGeneratorOptions {
  *   → SpatialFullConvolution(2ngf → ngf, 4×4, stride 2, pad 1) → BN → ReLU    (14×14)
  *   → SpatialFullConvolution(ngf → 1, 4×4, stride 2, pad 1) → Tanh             (28×28, values in (−1, 1))
  *
- * Weights are drawn from N(0, 0.02) (BN scales from N(1, 0.02)), biases start at 0, as the paper says.
+ * Weights are drawn from N(0, 0.02) (BN scales from N(1, 0.02)), biases start at 0, as the paper says;
+ * the layers followed by batch normalization have no bias (BN's own shift replaces it), as in
+ * the reference implementations.
  *
  * @example
  * const g = DCGANGenerator({ nz: 64, ngf: 32, rng: new Generator(1) });
@@ -37,11 +39,11 @@ export function DCGANGenerator(options: DCGANGeneratorOptions = {}): Sequential 
   const classes = options.classes ?? 0;
   const rng = options.rng ?? defaultGenerator;
   const net = new Sequential(
-    new Linear(nz + classes, 2 * ngf * 7 * 7, { rng }),
+    new Linear(nz + classes, 2 * ngf * 7 * 7, { rng, bias: false }),
     new View(2 * ngf, 7, 7),
     new SpatialBatchNormalization(2 * ngf),
     new ReLU(),
-    new SpatialFullConvolution(2 * ngf, ngf, 4, 4, 2, 2, 1, 1, 0, 0, { rng }),
+    new SpatialFullConvolution(2 * ngf, ngf, 4, 4, 2, 2, 1, 1, 0, 0, { rng, bias: false }),
     new SpatialBatchNormalization(ngf),
     new ReLU(),
     new SpatialFullConvolution(ngf, 1, 4, 4, 2, 2, 1, 1, 0, 0, { rng }),
