@@ -78,7 +78,7 @@ const sigmoidMean = (logits: Tensor): number => {
  * 2. discriminator: L_D = −mean log σ(D(x)) − mean log σ(−D(fake)) (one-sided smoothing
  *    optional), fake detached, one update of D;
  * 3. generator: L_G = −mean log σ(D(fake)) (non-saturating) or mean log σ(−D(fake)) (minimax),
- *    through the updated D into G, one update of G.
+ *    through the updated D (its parameters frozen for this pass) into G, one update of G.
  *
  * A step event's `loss` is L_D and its `terms` are {@link AdversarialTerms}; the epoch event
  * carries their means and the state (`ganTrainState`) for checkpoints, so `--resume` continues
@@ -191,11 +191,20 @@ function adversarialStep(o: AdversarialTrainOptions, b: Batch, where: string): A
     lossD.backward();
     o.discriminatorOptimizer.step();
 
+    // D's parameters take no gradient in G's step (it would be discarded): its weight-gradient
+    // launches are skipped.
     o.generatorOptimizer.zeroGrad();
-    const lossG = generatorLoss(o.discriminator.forward(dIn(fake)), o.loss ?? 'nonSaturating');
-    const g = lossG.item();
-    finite(g, 'the generator loss');
-    lossG.backward();
+    const frozen = o.discriminator.parameters().filter((p) => p.requiresGrad);
+    for (const p of frozen) p.requiresGrad_(false);
+    let g: number;
+    try {
+      const lossG = generatorLoss(o.discriminator.forward(dIn(fake)), o.loss ?? 'nonSaturating');
+      g = lossG.item();
+      finite(g, 'the generator loss');
+      lossG.backward();
+    } finally {
+      for (const p of frozen) p.requiresGrad_(true);
+    }
     o.generatorOptimizer.step();
     return { ...terms, lossG: g };
   } catch (error) {
