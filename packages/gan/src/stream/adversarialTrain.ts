@@ -206,7 +206,7 @@ function adversarialStep(o: AdversarialTrainOptions, b: Batch, where: string): A
       for (const p of frozen) p.requiresGrad_(true);
     }
     o.generatorOptimizer.step();
-    return { ...terms, lossG: g };
+    return { lossD: terms.lossD, lossG: g, 'D(x)': terms['D(x)'], 'D(G(z))': terms['D(G(z))'] };
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     if (message.startsWith(where)) throw error;
