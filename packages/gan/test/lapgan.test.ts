@@ -185,6 +185,9 @@ test('LAPGAN: sizes, code size, samples [n, 1, 28, 28] in [−1, 1], fixed codes
   t.deepEqual([...s.shape], [5, 1, 28, 28]);
   t.true(s.data.every((v) => Number.isFinite(v) && v >= -1 && v <= 1), 'values in [−1, 1]');
   t.deepEqual(Array.from(lapgan.sample(5, new Generator(2)).data), Array.from(s.data));
+  const stages = noGrad(() => lapgan.levelImages(lapgan.codes(5, new Generator(2))));
+  t.deepEqual(stages.map((i) => i.shape.join('x')), ['5x1x28x28', '5x1x14x14', '5x1x7x7'], 'levelImages: Ĩ_0, Ĩ_1, Ĩ_2');
+  t.deepEqual(Array.from(stages[0]!.data), Array.from(s.data), 'forward returns Ĩ_0');
   const conditional = new LAPGAN({ classes: 10, ...tiny, rng: new Generator(1) }).evaluate();
   const c = conditional.sample(4, new Generator(3), { labels: [0, 1, 2, 3] });
   t.deepEqual([...c.shape], [4, 1, 28, 28]);

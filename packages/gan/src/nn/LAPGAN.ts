@@ -166,23 +166,34 @@ export class LAPGAN extends Module {
 
   /** Ĩ_0 from codes [N, codeSize + classes] (see the class comment). */
   protected updateOutput(codes: Tensor): Tensor {
+    return this.levelImages(codes)[0]!;
+  }
+
+  /**
+   * The image of every level for codes [N, codeSize + classes], finest first: [Ĩ_0, …, Ĩ_K],
+   * Ĩ_k [N, 1, s_k, s_k] (what the paper's figures show coarse to fine). Differentiable;
+   * `forward` returns Ĩ_0.
+   */
+  levelImages(codes: Tensor): Tensor[] {
     const width = this.codeSize + this.classes;
-    if (codes.ndim !== 2 || codes.shape[1] !== width) throw new ShapeError(this.typeName(), `expected codes [N, ${width}] (nz ${this.nz} + noise planes ${this.codeSize - this.nz}${this.classes ? ` + one-hot ${this.classes}` : ''}), got ${formatShape(codes.shape)}`);
+    if (!(codes instanceof Tensor) || codes.ndim !== 2 || codes.shape[1] !== width) {
+      throw new ShapeError(this.typeName(), `expected codes [N, ${width}] (nz ${this.nz} + noise planes ${this.codeSize - this.nz}${this.classes ? ` + one-hot ${this.classes}` : ''}), got ${codes instanceof Tensor ? formatShape(codes.shape) : String(codes)}`);
+    }
     const n = codes.shape[0]!;
     const K = this.levels - 1;
     const hot = this.classes ? codes.narrow(1, this.codeSize, this.classes) : null;
     const zK = codes.narrow(1, 0, this.nz);
-    let img = this.gans[K]!.generator.forward(hot ? concat([zK, hot], 1) : zK);
+    const images = [this.gans[K]!.generator.forward(hot ? concat([zK, hot], 1) : zK)];
     let offset = this.nz;
     for (let k = K - 1; k >= 0; k--) {
       const s = this.sizes[k]!;
       const z = codes.narrow(1, offset, s * s).reshape([n, 1, s, s]);
       offset += s * s;
-      const l = pyramidUp(img, [s, s]);
+      const l = pyramidUp(images[0]!, [s, s]);
       const planes = hot ? [mul(hot.reshape([n, this.classes, 1, 1]), Tensor.ones([1, 1, s, s]))] : [];
-      img = hardTanh(l.add(this.gans[k]!.generator.forward(concat([z, l, ...planes], 1))));
+      images.unshift(hardTanh(l.add(this.gans[k]!.generator.forward(concat([z, l, ...planes], 1)))));
     }
-    return img;
+    return images;
   }
 
   override toString(): string {
