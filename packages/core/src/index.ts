@@ -62,6 +62,7 @@ export { Perceptron, type PerceptronOptions, type PerceptronFitOptions, type Per
 export { fromIterable, fromArray, yieldTurn } from './stream/sources.js';
 export { shuffle, batch, stack, prefetch, pull, forward, type Sample, type Batched } from './stream/operators.js';
 export { Gate } from './stream/Gate.js';
+export { trainLoop, type TrainLoopOptions, type StepResult } from './stream/trainLoop.js';
 export { train, evaluate, evaluateBatches, epochContext, withEpochContext, samplesOf, type Batch, type EpochSource, type TrainOptions, type EpochContext } from './stream/train.js';
 export { checkpoint, resume, jsonLines } from './stream/consumers.js';
 export { saveTrainState, loadTrainState, CHECKPOINT_FILE, type TrainState } from './stream/TrainState.js';

@@ -5,10 +5,10 @@ import type { Criterion } from '../nn/Criterion.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { LRScheduler } from '../optim/LRScheduler.js';
 import type { Generator } from '../random/Generator.js';
-import { kernels } from '../kernels/KernelRegistry.js';
 import { noGrad } from '../autograd/gradMode.js';
 import { pull, yieldTurn } from './operators.js';
-import { backendsUsed, type Metrics, type TrainEvent } from './events.js';
+import type { Metrics, TrainEvent } from './events.js';
+import { trainLoop } from './trainLoop.js';
 import { saveTrainState, type TrainState } from './TrainState.js';
 
 /**
@@ -103,86 +103,22 @@ export function withEpochContext(event: TrainEvent & { type: 'epoch' }, state: T
  *   .subscribe();
  */
 export function train(options: TrainOptions): Observable<TrainEvent> {
-  const { model, criterion, optimizer, epochs } = options;
-  const startEpoch = options.startEpoch ?? 1;
-  return new Observable<TrainEvent>((subscriber) => {
-    let stopped = false;
-    const run = async (): Promise<void> => {
-      const started = performance.now();
-      const parameters = model.parameters().reduce((s, p) => s + p.size, 0);
-      subscriber.next({ type: 'start', epochs, startEpoch, parameters });
-      let knownSteps: number | null = null;
-      for (let epoch = startEpoch; epoch <= epochs && !stopped; epoch++) {
-        model.train();
-        const epochStart = performance.now();
-        const before = kernels.stats().calls;
-        let step = 0;
-        let samples = 0;
-        let total = 0;
-        const iterator = pull(source(options.data, epoch));
-        try {
-          for await (const b of iterator) {
-            if (stopped) break;
-            step++;
-            const t0 = performance.now();
-            const callsBefore = kernels.stats().calls;
-            const loss = runStep(options, b, epoch, step);
-            const count = samplesOf(b);
-            samples += count;
-            total += loss;
-            const seconds = (performance.now() - t0) / 1000;
-            subscriber.next({
-              type: 'step',
-              epoch,
-              step,
-              steps: knownSteps,
-              loss,
-              lr: optimizer.lr,
-              samples: count,
-              samplesPerSec: count / Math.max(seconds, 1e-9),
-              backend: backendsUsed(callsBefore, kernels.stats().calls),
-            });
-            await yieldTurn();
-          }
-        } finally {
-          await iterator.return(undefined);
-        }
-        if (stopped) return;
-        if (step === 0) throw new Error(`train: epoch ${epoch} had no batches`);
-        knownSteps = step;
-        const lr = optimizer.lr;
-        options.scheduler?.step();
-        const state: TrainState = { model, optimizer, ...(options.scheduler ? { scheduler: options.scheduler } : {}), ...(options.rngs ? { rngs: options.rngs } : {}) };
-        const event: TrainEvent & { type: 'epoch' } = {
-          type: 'epoch',
-          epoch,
-          epochs,
-          loss: total / step,
-          steps: step,
-          samples,
-          seconds: (performance.now() - epochStart) / 1000,
-          lr,
-          backend: backendsUsed(before, kernels.stats().calls),
-        };
-        subscriber.next(withEpochContext(event, state));
-        if (stopped) return;
-        if (options.validation) {
-          const metrics = await evaluateBatches(model, criterion, source(options.validation, epoch), () => stopped);
-          if (stopped) return;
-          subscriber.next({ type: 'validation', epoch, metrics });
-        }
-      }
-      if (!stopped) {
-        subscriber.next({ type: 'done', epochs, seconds: (performance.now() - started) / 1000 });
-        subscriber.complete();
-      }
-    };
-    run().catch((error: unknown) => {
-      if (!stopped) subscriber.error(error);
-    });
-    return () => {
-      stopped = true;
-    };
+  const { model, criterion, optimizer } = options;
+  const state: TrainState = { model, optimizer, ...(options.scheduler ? { scheduler: options.scheduler } : {}), ...(options.rngs ? { rngs: options.rngs } : {}) };
+  return trainLoop({
+    name: 'train',
+    data: options.data,
+    epochs: options.epochs,
+    ...(options.startEpoch !== undefined ? { startEpoch: options.startEpoch } : {}),
+    state,
+    beginEpoch: () => model.train(),
+    step: (b, where) => ({ loss: runStep(options, b, where) }),
+    endEpoch: () => options.scheduler?.step(),
+    afterEpoch: async (epoch, cancelled) => {
+      if (!options.validation) return null;
+      const metrics = await evaluateBatches(model, criterion, source(options.validation, epoch), cancelled);
+      return { type: 'validation', epoch, metrics };
+    },
   });
 }
 
@@ -190,8 +126,7 @@ function source(data: EpochSource, epoch: number): Observable<Batch> {
   return typeof data === 'function' ? data(epoch) : data;
 }
 
-function runStep(options: TrainOptions, b: Batch, epoch: number, step: number): number {
-  const where = `train: epoch ${epoch}, step ${step}`;
+function runStep(options: TrainOptions, b: Batch, where: string): number {
   let value: number;
   try {
     samplesOf(b);

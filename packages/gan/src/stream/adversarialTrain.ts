@@ -1,5 +1,5 @@
-import { Observable } from 'rxjs';
-import { backendsUsed, kernels, noGrad, OptimizerGroup, pull, samplesOf, withEpochContext, yieldTurn, type Batch, type EpochSource, type Generator, type Module, type Optimizer, type Tensor, type TrainEvent, type TrainState } from '@eole/core';
+import type { Observable } from 'rxjs';
+import { noGrad, OptimizerGroup, samplesOf, trainLoop, type Batch, type EpochSource, type Generator, type Module, type Optimizer, type Tensor, type TrainEvent, type TrainState } from '@eole/core';
 import { discriminatorLoss, generatorLoss, type GeneratorLossKind } from '../functional/adversarialLosses.js';
 import { GAN } from '../nn/GAN.js';
 
@@ -90,85 +90,21 @@ const sigmoidMean = (logits: Tensor): number => {
  *   .pipe(progressBar(), jsonLines('runs/gan/events.jsonl'), checkpoint('runs/gan')).subscribe();
  */
 export function adversarialTrain(options: AdversarialTrainOptions): Observable<TrainEvent> {
-  const { generator, discriminator, epochs } = options;
-  const startEpoch = options.startEpoch ?? 1;
-  const state = ganTrainState(options);
-  return new Observable<TrainEvent>((subscriber) => {
-    let stopped = false;
-    const run = async (): Promise<void> => {
-      const started = performance.now();
-      const parameters = state.model.parameters().reduce((s, p) => s + p.size, 0);
-      subscriber.next({ type: 'start', epochs, startEpoch, parameters });
-      let knownSteps: number | null = null;
-      for (let epoch = startEpoch; epoch <= epochs && !stopped; epoch++) {
-        generator.train();
-        discriminator.train();
-        const epochStart = performance.now();
-        const before = kernels.stats().calls;
-        const sums: AdversarialTerms = { lossD: 0, lossG: 0, 'D(x)': 0, 'D(G(z))': 0 };
-        let step = 0;
-        let samples = 0;
-        const iterator = pull(typeof options.data === 'function' ? options.data(epoch) : options.data);
-        try {
-          for await (const b of iterator) {
-            if (stopped) break;
-            step++;
-            const t0 = performance.now();
-            const callsBefore = kernels.stats().calls;
-            const terms = adversarialStep(options, b, `adversarialTrain: epoch ${epoch}, step ${step}`);
-            for (const k of Object.keys(sums) as (keyof AdversarialTerms)[]) sums[k] += terms[k];
-            const count = samplesOf(b);
-            samples += count;
-            subscriber.next({
-              type: 'step',
-              epoch,
-              step,
-              steps: knownSteps,
-              loss: terms.lossD,
-              lr: options.generatorOptimizer.lr,
-              samples: count,
-              samplesPerSec: count / Math.max((performance.now() - t0) / 1000, 1e-9),
-              backend: backendsUsed(callsBefore, kernels.stats().calls),
-              terms: { ...terms },
-            });
-            await yieldTurn();
-          }
-        } finally {
-          await iterator.return(undefined);
-        }
-        if (stopped) return;
-        if (step === 0) throw new Error(`adversarialTrain: epoch ${epoch} had no batches`);
-        knownSteps = step;
-        const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / step]));
-        subscriber.next(
-          withEpochContext(
-            {
-              type: 'epoch',
-              epoch,
-              epochs,
-              loss: means['lossD']!,
-              steps: step,
-              samples,
-              seconds: (performance.now() - epochStart) / 1000,
-              lr: options.generatorOptimizer.lr,
-              backend: backendsUsed(before, kernels.stats().calls),
-              terms: means,
-            },
-            state,
-          ),
-        );
-      }
-      if (!stopped) {
-        subscriber.next({ type: 'done', epochs, seconds: (performance.now() - started) / 1000 });
-        subscriber.complete();
-      }
-    };
-    run().catch((error: unknown) => {
-      if (!stopped) subscriber.error(error);
-    });
-    return () => {
-      stopped = true;
-    };
+  const { generator, discriminator } = options;
+  return trainLoop({
+    name: 'adversarialTrain',
+    data: options.data,
+    epochs: options.epochs,
+    ...(options.startEpoch !== undefined ? { startEpoch: options.startEpoch } : {}),
+    state: ganTrainState(options),
+    beginEpoch: () => {
+      generator.train();
+      discriminator.train();
+    },
+    step: (b, where) => {
+      const terms = adversarialStep(options, b, where);
+      return { loss: terms.lossD, terms: { ...terms } };
+    },
   });
 }
 
