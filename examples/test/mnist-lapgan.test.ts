@@ -13,7 +13,7 @@ const quiet = (): void => {};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-lapgan-'));
 
 // The CI-sized run: 2 epochs on 320 digits (20 steps per level and epoch), smaller nets and a higher learning rate than the
-// defaults. Measured: the samples' pixel W1 distance to real digits falls from 0.455 (untrained) to 0.132.
+// defaults. Measured: the samples' pixel W1 distance to real digits falls from 0.455 (untrained) to 0.227.
 const TINY = ['--seed', '1', '--epochs', '2', '--train-size', '320', '--batch', '16', '--lr', '5e-4', '--hidden', '128', '--ngf', '8', '--ndf', '16'];
 
 /**
@@ -39,7 +39,7 @@ let reference: string | null = null;
 test.serial('mnist-lapgan: a tiny run writes its files, and its samples are closer to real digits than the untrained LAPGAN’s', async (t) => {
   const out = tmp();
   const trained = await main([...TINY, '--out', out], quiet);
-  reference = join(out, 'mnist-lapgan.safetensors');
+  reference = out;
   t.deepEqual(trained.history.map((h) => h.epoch), [1, 2]);
   t.true(trained.history.every((h) => Number.isFinite(h.lossD) && Number.isFinite(h.lossG)));
   t.deepEqual(trained.files.map((f) => f.slice(out.length + 1)), ['mnist-lapgan.safetensors', 'checkpoint.safetensors', 'events.jsonl', 'samples.png', 'samples-strip.png', 'losses.png', 'pyramid.png', 'interpolation.png', 'arithmetic.png']);
@@ -58,10 +58,10 @@ test.serial('mnist-lapgan: a tiny run writes its files, and its samples are clos
   const real = mnistSplit(0, 320).test.images.subarray(0, 1000 * 784);
   const [dBefore, dAfter] = [pixelDistance(before, real), pixelDistance(samples, real)];
   t.log(`pixel-value W1 distance to real digits: untrained ${dBefore.toFixed(3)}, after 2 epochs ${dAfter.toFixed(3)}`);
-  t.true(dAfter < 0.6 * dBefore, `untrained ${dBefore}, trained ${dAfter}`);
+  t.true(dAfter < 0.7 * dBefore, `untrained ${dBefore}, trained ${dAfter}`);
 });
 
-test.serial('mnist-lapgan: --stop-after 1 then --resume ends with the same weights as the uninterrupted run, bit for bit', async (t) => {
+test.serial('mnist-lapgan: --stop-after 1 then --resume ends with the same nets, optimizers and generators as the uninterrupted run, bit for bit', async (t) => {
   const out = tmp();
   const lines: string[] = [];
   await main([...TINY, '--stop-after', '1', '--out', out], (l) => lines.push(l));
@@ -70,8 +70,11 @@ test.serial('mnist-lapgan: --stop-after 1 then --resume ends with the same weigh
   t.is(resumed.startEpoch, 2);
   t.deepEqual(resumed.history.map((h) => h.epoch), [1, 2]);
   t.truthy(reference, 'runs after the first test');
-  const a = parseSafetensors(readFileSync(reference!));
-  const b = parseSafetensors(readFileSync(join(out, 'mnist-lapgan.safetensors')));
-  t.deepEqual([...b.tensors.keys()], [...a.tensors.keys()]);
-  for (const [name, ta] of a.tensors) t.deepEqual(Array.from(b.tensors.get(name)!.data), Array.from(ta.data), name);
+  // The checkpoints hold every level's two nets, the six Adam states and the generators.
+  for (const file of ['mnist-lapgan.safetensors', 'checkpoint.safetensors']) {
+    const a = parseSafetensors(readFileSync(join(reference!, file)));
+    const b = parseSafetensors(readFileSync(join(out, file)));
+    t.deepEqual([...b.tensors.keys()], [...a.tensors.keys()], file);
+    for (const [name, ta] of a.tensors) t.deepEqual(Array.from(b.tensors.get(name)!.data), Array.from(ta.data), `${file}: ${name}`);
+  }
 });

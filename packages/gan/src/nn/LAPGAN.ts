@@ -15,11 +15,11 @@ export interface LAPGANOptions {
   levels?: number;
   /** Latent code of the coarsest generator (default 32). */
   nz?: number;
-  /** Hidden units of the coarsest level's MLPs (default 256). */
+  /** Hidden units of the coarsest generator's MLP (default 256). */
   hidden?: number;
   /** Hidden planes of the band-pass generators (default 32). */
   ngf?: number;
-  /** First-layer planes of the band-pass discriminators (default 32). */
+  /** First-layer planes of the discriminators (default 32). */
   ndf?: number;
   /** Classes of a class-conditional LAPGAN (default 0: unconditional). */
   classes?: number;
@@ -92,7 +92,7 @@ export class LAPGAN extends Module {
     this.gans = sizes.map((s, k) => {
       const common = { size: s, coarsest: k === K, classes: this.classes, rng };
       const g = LAPGANGenerator({ ...common, nz: this.nz, ...pick(options, 'hidden', 'ngf') });
-      const d = LAPGANDiscriminator({ ...common, ...pick(options, 'hidden', 'ndf') });
+      const d = LAPGANDiscriminator({ ...common, ...pick(options, 'ndf') });
       return this.registerModule(`level${k}`, new GAN(g, d));
     });
   }
