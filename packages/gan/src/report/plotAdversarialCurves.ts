@@ -11,7 +11,7 @@ export interface PlotAdversarialCurvesOptions {
 
 /**
  * The curves of an adversarial run, redrawn after every epoch: the discriminator's and the
- * generator's losses per step (light) and per epoch (bold), with D(x) and D(G(z)) per epoch on the
+ * generator's losses per step (light, behind) and per epoch (bold), with D(x) and D(G(z)) per epoch on the
  * same axes (both in [0, 1]). Reads the `terms` of the step and epoch events of `adversarialTrain`.
  *
  * @example
@@ -41,11 +41,11 @@ export function plotAdversarialCurves(path: string, options: PlotAdversarialCurv
               xLabel: 'epoch',
               yLabel: 'loss, probability',
               series: [
+                ...(steps.length > 1 ? [{ name: 'D step', points: bySteps('lossD'), color: [174, 199, 232] as const, size: 1 }, { name: 'G step', points: bySteps('lossG'), color: [255, 152, 150] as const, size: 1 }] : []),
                 { name: 'loss D', points: byEpoch('lossD'), color: [31, 119, 180], size: 3 },
                 { name: 'loss G', points: byEpoch('lossG'), color: [214, 39, 40], size: 3 },
                 { name: 'D(x)', points: byEpoch('D(x)'), color: [44, 160, 44], dash: [6, 4] },
                 { name: 'D(G(z))', points: byEpoch('D(G(z))'), color: [255, 127, 14], dash: [6, 4] },
-                ...(steps.length > 1 ? [{ name: 'D step', points: bySteps('lossD'), color: [174, 199, 232] as const, size: 1 }, { name: 'G step', points: bySteps('lossG'), color: [255, 152, 150] as const, size: 1 }] : []),
               ],
               legend: 'outside',
             }).savePNG(path);
