@@ -56,9 +56,8 @@ const hardTanh = (x: Tensor): Tensor => relu(x.add(1)).sub(relu(x.sub(1))).sub(1
  *
  * @example
  * const lapgan = new LAPGAN({ levels: 3, rng: new Generator(1) });
- * lapgan.sample(16, new Generator(2)).shape;                  // [16, 1, 28, 28], values in [−1, 1]
- * const { generator, discriminator } = lapgan.level(0); // trained with adversarialTrain({ generator, discriminator,
- *   data, noise: (n) => lapgan.noise(0, n, rng), conditioning: lapgan.conditioning(0), ... })
+ * lapgan.sample(16, new Generator(2)).shape; // [16, 1, 28, 28], values in [−1, 1]
+ * const { generator, discriminator } = lapgan.level(0); // train with adversarialTrain, lapgan.conditioning(0), lapgan.noise(0, n, rng)
  */
 export class LAPGAN extends Module {
   /** Levels of the pyramid, K + 1. */
