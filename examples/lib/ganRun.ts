@@ -29,6 +29,7 @@ export const GAN_FLAGS = {
   smoothing: numberFlag(0, "one-sided label smoothing of the discriminator's real targets", { min: 0, max: 0.5 }),
   'train-size': numberFlag(8000, 'training digits taken from the fixed split (the rest of the 10,000 are held out)', { integer: true, min: 100, max: 9900 }),
   'stop-after': STOP_AFTER_FLAG,
+  minutes: numberFlag(0, 'time budget: stop after the epoch at which the next one would end past this many minutes (0: none); --resume continues', { min: 0 }),
   sample: numberFlag(0, 'write N generated digits as an MNIST IDX pair in --out and train nothing (loads the generator saved in --out or --checkpoint)', { integer: true, min: 0 }),
   checkpoint: optionalFlag('the generator (or training checkpoint) --sample reads; default: the one in --out', 'FILE'),
   score: booleanFlag("score the generator with the project's LeNet-5 scorer: accuracy (conditional), FID, class entropy"),
@@ -46,6 +47,7 @@ export interface GanFlags extends CommonFlags {
   smoothing: number;
   'train-size': number;
   'stop-after': number;
+  minutes: number;
   sample: number;
   checkpoint: string | undefined;
   score: boolean;
@@ -193,6 +195,7 @@ export async function runGan(flags: GanFlags, run: Run, spec: GanSpec, log: (lin
       weights: { path: weights, module: generator, metadata: { example: name, ...spec.metadata, nz: String(nz), classes: String(classes), seed: String(flags.seed), epochs: String(flags.epochs) } },
       stepsPerEpoch: Math.floor(trainSet.count / flags.batch),
       stopAfter: flags['stop-after'],
+      minutes: flags.minutes,
       epochEnd: 'checkpoint',
       before: (events) => events.pipe(plotSamples(files[0]!, sampleFixed, { title: classes > 0 ? `${name} (columns: classes 0-9)` : name }), plotAdversarialCurves(files[2]!, { history: earlier, title: `${name}: losses, D(x), D(G(z))` })),
       log,

@@ -185,6 +185,11 @@ export interface RecordTrainingOptions {
   curves?: string;
   /** End after this epoch, as if interrupted (0 or absent: never). */
   stopAfter?: number;
+  /**
+   * A time budget in minutes (0 or absent: none): the run ends after the epoch at which the next
+   * epoch, as long as the last one, would end past the budget; `--resume` continues it.
+   */
+  minutes?: number;
   /** The event that closes an epoch, for `stopAfter`: `validation` (default) or, without validation, `checkpoint`. */
   epochEnd?: 'validation' | 'checkpoint';
   /** Between `train(...)` and the recording: validation events made outside `train` ({@link afterEpoch}), extra metrics. */
@@ -203,7 +208,7 @@ export interface RecordedTraining {
   startEpoch: number;
   /** The last epoch checkpointed (startEpoch − 1 when none ran). */
   lastEpoch: number;
-  /** True when `stopAfter` ended the run before its last epoch. */
+  /** True when `stopAfter` or `minutes` ended the run before its last epoch. */
   stopped: boolean;
   /** The files of the run that exist: the weights, the checkpoint, `events.jsonl`, `curves.png`. */
   files: string[];
@@ -229,6 +234,17 @@ export async function recordTraining(events$: Observable<TrainEvent>, o: RecordT
   const stopAfter = o.stopAfter !== undefined && o.stopAfter > 0 ? o.stopAfter : Number.POSITIVE_INFINITY;
   const epochEnd = o.epochEnd ?? 'validation';
   const identity: MonoTypeOperatorFunction<TrainEvent> = (s) => s;
+  const budget = (o.minutes ?? 0) > 0 ? o.minutes! * 60_000 : Number.POSITIVE_INFINITY;
+  const began = performance.now();
+  let lastEnd = began;
+  let timedOut = false;
+  const outOfTime = (): boolean => {
+    const now = performance.now();
+    const epoch = now - lastEnd;
+    lastEnd = now;
+    timedOut = now - began + epoch > budget;
+    return timedOut;
+  };
   const recorded = events$.pipe(
     o.before ?? identity,
     recordRun({
@@ -244,12 +260,15 @@ export async function recordTraining(events$: Observable<TrainEvent>, o: RecordT
       if (e.type === 'epoch' || e.type === 'validation') start.events.push(e);
     }),
     o.after ?? identity,
-    takeWhile((e) => !(e.type === epochEnd && e.epoch >= stopAfter), true),
+    takeWhile((e) => !(e.type === epochEnd && (e.epoch >= stopAfter || outOfTime())), true),
   );
   await lastValueFrom(recorded, { defaultValue: null });
   saveWeights(o.weights, lastEpoch);
-  const stopped = lastEpoch === stopAfter && lastEpoch < epochs;
-  if (stopped && o.log && o.name !== undefined) o.log(`${o.name}: stopped after epoch ${lastEpoch} (--stop-after); continue with --resume`);
+  const stopped = (lastEpoch === stopAfter || timedOut) && lastEpoch < epochs;
+  if (stopped && o.log && o.name !== undefined) {
+    const why = lastEpoch === stopAfter ? '--stop-after' : `--minutes ${o.minutes}: the next epoch would end past the budget`;
+    o.log(`${o.name}: stopped after epoch ${lastEpoch} (${why}); continue with --resume`);
+  }
   const files = [o.weights.path, join(o.out, CHECKPOINT_FILE), join(o.out, EVENTS_FILE), join(o.out, CURVES_FILE)].filter((f) => existsSync(f));
   return { events: start.events, startEpoch: start.startEpoch, lastEpoch, stopped, files };
 }

@@ -101,6 +101,7 @@ export async function main(argv: string[], log: (line: string) => void = console
       weights: { path: weights, module: lapgan, metadata },
       stepsPerEpoch: lapgan.levels * Math.floor(trainSet.count / flags.batch),
       stopAfter: flags['stop-after'],
+      minutes: flags.minutes,
       epochEnd: 'checkpoint',
       before: (events) =>
         events.pipe(

@@ -23,3 +23,10 @@ test.serial('mnist-gan: samples improve over training (FID falls from epoch 1 to
   t.deepEqual(last.history.map((h) => h.epoch), [1, 2, 3, 4]);
   for (const f of ['samples.png', 'samples-strip.png', 'losses.png', 'interpolation.png', 'arithmetic.png', 'mnist-gan.safetensors']) t.true(existsSync(join(out, f)), f);
 });
+
+test.serial('mnist-gan --minutes stops at an epoch end within the budget, and says so', async (t) => {
+  const lines: string[] = [];
+  const run = await main(['--epochs', '50', '--minutes', '0.1', '--train-size', '320', '--out', tmp()], (l) => lines.push(l));
+  t.true(run.history.length >= 1 && run.history.length < 50, `${run.history.length} epochs`);
+  t.true(lines.some((l) => /stopped after epoch \d+ \(--minutes 0\.1: the next epoch would end past the budget\); continue with --resume/.test(l)));
+});
