@@ -21,13 +21,12 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Adam, concat, Generator, noGrad, Tensor, type Module } from '@eole/core';
-import { balancedLabels, gaussianPyramid, LAPGAN, latentNoise, oneHot, pyramidUp } from '@eole/gan';
+import { balancedLabels, gaussianPyramid, LAPGAN, lapganTrain, lapganTrainState, latentNoise, oneHot, pyramidUp } from '@eole/gan';
 import { imageGrid, plotAdversarialCurves, plotSamples } from '@eole/gan/report';
 import { booleanFlag, numberFlag, parseCli, runCli } from '../lib/cli.js';
 import { GAN_FLAGS, ganHistory, generate, latentFigures, realBatches, sampleGan, scoreGenerator, type GanSummary } from '../lib/ganRun.js';
 import { mnistSplit } from '../lib/mnist.js';
 import { recordTraining, resumeRun, startRun, type Run } from '../lib/run.js';
-import { lapganTrain, lapganTrainState } from './lapganTrain.js';
 
 // RECIPE: ngf 16 keeps the 28×28 level's generator about as costly as DCGAN's; an epoch (three GANs)
 // measured about 2.5 times an epoch of mnist-dcgan at batch 64 (not yet tuned on the scorer).
@@ -99,7 +98,7 @@ export async function main(argv: string[], log: (line: string) => void = console
       out: run.out,
       start,
       weights: { path: weights, module: lapgan, metadata },
-      stepsPerEpoch: lapgan.levels * Math.floor(trainSet.count / flags.batch),
+      stepsPerEpoch: Math.floor(trainSet.count / flags.batch),
       stopAfter: flags['stop-after'],
       minutes: flags.minutes,
       epochEnd: 'checkpoint',

@@ -108,8 +108,19 @@ export function adversarialTrain(options: AdversarialTrainOptions): Observable<T
   });
 }
 
-/** One discriminator update then one generator update on batch `b`. */
-function adversarialStep(o: AdversarialTrainOptions, b: Batch, where: string): AdversarialTerms {
+/** What one {@link adversarialStep} needs: the nets, their optimizers, the noise, the conditioning and the losses. */
+export type AdversarialStepOptions = Pick<AdversarialTrainOptions, 'generator' | 'discriminator' | 'generatorOptimizer' | 'discriminatorOptimizer' | 'noise' | 'conditioning' | 'loss' | 'smoothing'>;
+
+/**
+ * One step of {@link adversarialTrain} on batch `b`: one update of the discriminator, then one of
+ * the generator through it (its parameters frozen meanwhile). Errors start with `where`. For loops
+ * that train several GANs on one stream (LAPGAN's levels).
+ *
+ * @example
+ * const terms = adversarialStep({ generator, discriminator, generatorOptimizer, discriminatorOptimizer, noise }, batch, 'mine: step 3');
+ * terms.lossD; terms['D(G(z))'];
+ */
+export function adversarialStep(o: AdversarialStepOptions, b: Batch, where: string): AdversarialTerms {
   try {
     const n = samplesOf(b);
     const c = o.conditioning;
