@@ -40,6 +40,7 @@ const CLI = {
     ...GAN_FLAGS,
     batch: batchFlag(16),
     conditional: booleanFlag('class-conditional generator and discriminator (one-hot after z, label planes beside the image)'),
+    'minibatch-std': booleanFlag("a minibatch standard-deviation plane before the discriminator's last layer (Karras et al. 2018), against mode collapse"),
     ngf: numberFlag(32, "generator planes (its first hidden layer has 2·ngf)", { integer: true, min: 1 }),
     ndf: numberFlag(32, "discriminator planes (its second layer has 2·ndf)", { integer: true, min: 1 }),
   },
@@ -57,7 +58,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const classes = flags.conditional ? 10 : 0;
   const rng = new Generator(flags.seed);
   const generator = DCGANGenerator({ nz: flags.nz, ngf: flags.ngf, classes, rng });
-  const discriminator = DCGANDiscriminator({ ndf: flags.ndf, classes, rng });
+  const discriminator = DCGANDiscriminator({ ndf: flags.ndf, classes, minibatchStd: flags['minibatch-std'], rng });
   return runGan(flags, run, { name: CLI.name, generator, discriminator, layout: 'planes', classes, nz: flags.nz, metadata: { ngf: String(flags.ngf), ndf: String(flags.ndf) } }, log);
 }
 

@@ -31,3 +31,4 @@ export { LAPGANGenerator, type LAPGANGeneratorOptions } from './nn/LAPGANGenerat
 export { LAPGANDiscriminator, type LAPGANDiscriminatorOptions } from './nn/LAPGANDiscriminator.js';
 export { LAPGAN, type LAPGANOptions, type LAPGANSampleOptions } from './nn/LAPGAN.js';
 export { lapganTrain, lapganTrainState, type LapganTrainOptions, type LevelOptimizers } from './stream/lapganTrain.js';
+export { MinibatchStdDev } from './nn/MinibatchStdDev.js';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Generator, noGrad, Tensor, type Module } from '@eole/core';
 import { testModules, type ModuleCase } from '@eole/core/testing';
-import { DCGANDiscriminator, DCGANGenerator, GAN, MLPDiscriminator, MLPGenerator, normalInit } from '@eole/gan';
+import { DCGANDiscriminator, DCGANGenerator, GAN, MinibatchStdDev, MLPDiscriminator, MLPGenerator, normalInit } from '@eole/gan';
 
 // Small nets: every check of the kit (gradcheck, Torch7 backward, cpu/webasm parity, threads, round trip).
 // In training mode a DCGAN net's batch normalization makes every unit depend on the whole batch, so
@@ -30,6 +30,8 @@ const cases: Record<string, ModuleCase> = {
   // The conditional discriminator is the same net with more input planes; with 3 planes of noise its
   // first layer's 392 LeakyReLU inputs per weight leave no kink-free step, so no gradcheck here.
   'DCGANDiscriminator (conditional, evaluate)': { make: evalD(2), shape: [2, 3, 28, 28], checks: ['backward', 'roundTrip'] },
+  MinibatchStdDev: { make: () => new MinibatchStdDev(), shape: [3, 2, 3, 4], parityShape: [8, 4, 7, 7], launches: 'some' },
+  'DCGANDiscriminator (minibatch std)': { make: (rng) => DCGANDiscriminator({ ndf: 2, minibatchStd: true, rng }), shape: [3, 1, 28, 28], launches: 'some', checks: notGradcheck },
   GAN: { make: (rng) => new GAN(MLPGenerator({ nz: 2, hidden: 4, outputs: 3, rng }), MLPDiscriminator({ inputs: 3, hidden: 4, dropout: 0, rng })), shape: [3, 2], checks: ['roundTrip'] },
 };
 testModules(test, cases);
@@ -60,4 +62,13 @@ test('normalInit draws DCGAN weights from N(0, 0.02), BN scales from N(1, 0.02),
     else if (p.size > 100) t.true(Math.abs(mean) < 0.005 && Math.abs(sd - 0.02) < 0.003, `${name}: mean ${mean}, sd ${sd}`);
   }
   t.is(normalInit(MLPGenerator({ rng: new Generator(1) }), new Generator(2), 0.5).parameters().length, 6);
+});
+
+test('MinibatchStdDev appends the mean standard deviation across the batch as one plane; one sample is an error', (t) => {
+  const x = new Tensor(Float32Array.from([0, 2, 4, 6, 2, 2, 0, 10]), [2, 2, 1, 2]);
+  const y = new MinibatchStdDev(0).forward(x);
+  t.deepEqual(y.shape, [2, 3, 1, 2]);
+  // stds across the batch: |0−2|/2·… = 1, 0, 2, 2 → mean 1.25
+  t.deepEqual(Array.from(y.data), [0, 2, 4, 6, 1.25, 1.25, 2, 2, 0, 10, 1.25, 1.25]);
+  t.throws(() => new MinibatchStdDev().forward(Tensor.zeros([1, 2, 3, 3])), { message: /N >= 2, got \[1, 2, 3, 3\]/ });
 });
