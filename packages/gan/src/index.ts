@@ -1,8 +1,10 @@
 /**
  * `@eole/gan`: generative adversarial networks for Eole (Goodfellow et al. 2014; DCGAN, Radford,
- * Metz & Chintala 2015; LAPGAN, Denton et al. 2015) and video prediction (Mathieu, Couprie & LeCun
- * 2016). This first release holds the adversarial losses; the nets, the training stream and the
- * scorer follow.
+ * Metz & Chintala 2015; conditional GANs, Mirza & Osindero 2014; LAPGAN, Denton et al. 2015):
+ * the adversarial losses, the nets, `adversarialTrain` / `lapganTrain` as streams of core's
+ * training events, sampling utilities (noise, lerp/slerp, latent arithmetic, class conditioning)
+ * and a generator scorer (FID in a classifier's features, class accuracy and entropy). Video
+ * prediction (Mathieu, Couprie & LeCun 2016) is next.
  *
  * @packageDocumentation
  */
