@@ -356,7 +356,7 @@ function readJson(path) {
 /** Creates a registry user through the CouchDB-style API verdaccio speaks; returns its token. */
 async function createUser(url) {
   const name = 'rehearsal';
-  const response = await fetch(`${url}-/user/org.couchdb.user:${name}`, {
+  const response = await registryFetch(`${url}-/user/org.couchdb.user:${name}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ _id: `org.couchdb.user:${name}`, name, password: `rehearsal-${process.pid}-${Date.now()}`, type: 'user', roles: [], date: new Date().toISOString() }),
@@ -366,8 +366,25 @@ async function createUser(url) {
   return body.token;
 }
 
+/**
+ * `fetch` to the loopback registry, tried up to three times on a network error: a keep-alive
+ * socket that verdaccio closed while `lerna publish` ran fails the next request ("fetch failed",
+ * its cause "other side closed"). The last error names its cause.
+ */
+async function registryFetch(url, init) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+      if (attempt >= 3) throw new Error(`${init?.method ?? 'GET'} ${url}: ${error instanceof Error ? error.message : String(error)}${cause}`, { cause: error });
+      await sleep(250 * attempt);
+    }
+  }
+}
+
 async function packument(url, name) {
-  const response = await fetch(`${url}${name.replace('/', '%2f')}`);
+  const response = await registryFetch(`${url}${name.replace('/', '%2f')}`);
   if (!response.ok) throw new Error(`${name} is not in the registry (${response.status})`);
   return response.json();
 }
