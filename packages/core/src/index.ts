@@ -58,6 +58,7 @@ export { serializeSafetensors, parseSafetensors, type Safetensors } from './io/s
 export { writeFileAtomic } from './io/writeFileAtomic.js';
 export { saveModule, loadModule } from './io/saveModule.js';
 export { parseIdx, readIdx, readMnistIdx, serializeIdx, writeIdx, type IdxData } from './io/idx.js';
+export { parseNpy, serializeNpy, readNpy, writeNpy, type NpyData, type NpyDtype } from './io/npy.js';
 export { Perceptron, type PerceptronOptions, type PerceptronFitOptions, type PerceptronFitResult } from './perceptron/Perceptron.js';
 export { fromIterable, fromArray, yieldTurn } from './stream/sources.js';
 export { shuffle, batch, stack, prefetch, pull, forward, type Sample, type Batched } from './stream/operators.js';
