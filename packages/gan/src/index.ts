@@ -34,3 +34,16 @@ export { LAPGANDiscriminator, type LAPGANDiscriminatorOptions } from './nn/LAPGA
 export { LAPGAN, type LAPGANOptions, type LAPGANSampleOptions } from './nn/LAPGAN.js';
 export { lapganTrain, lapganTrainState, type LapganTrainOptions, type LevelOptimizers } from './stream/lapganTrain.js';
 export { MinibatchStdDev } from './nn/MinibatchStdDev.js';
+export { lpLoss } from './functional/lpLoss.js';
+export { gradientDifferenceLoss } from './functional/gradientDifferenceLoss.js';
+export { MultiScaleGenerator, type MultiScaleGeneratorOptions } from './nn/MultiScaleGenerator.js';
+export { MultiScaleDiscriminator, type MultiScaleDiscriminatorOptions } from './nn/MultiScaleDiscriminator.js';
+export { predictFrames, type FramePredictor } from './sampling/predictFrames.js';
+export { videoPredictionTrain, videoPredictionStep, videoPredictionTrainState, type VideoLossWeights, type VideoPredictionTrainOptions, type VideoTerms } from './stream/videoPredictionTrain.js';
+export { frameMse } from './score/frameMse.js';
+export { psnr } from './score/psnr.js';
+export { ssim, type SsimOptions } from './score/ssim.js';
+export { sharpnessDifference } from './score/sharpnessDifference.js';
+export { movingMnist, movingMnistSequence, type MovingMnistOptions, type MovingMnistSequence } from './data/movingMnist.js';
+export { readVideoNpy, writeVideoNpy, videoSequences, type VideoSet } from './data/readVideoNpy.js';
+export { nextFrameBatches, type NextFrameBatchesOptions } from './data/nextFrameBatches.js';

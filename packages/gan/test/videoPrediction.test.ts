@@ -1,0 +1,190 @@
+import test from 'ava';
+import { lastValueFrom, toArray } from 'rxjs';
+import { Adam, concat, fromArray, Generator, noGrad, Tensor, type Module } from '@eole/core';
+import { checkGrad, checkOp, testModules, type OracleInput } from '@eole/core/testing';
+import { gaussianPyramid, gradientDifferenceLoss, lpLoss, MultiScaleDiscriminator, MultiScaleGenerator, nextFrameBatches, predictFrames, videoPredictionStep, videoPredictionTrain } from '@eole/gan';
+
+/** mean |a − b|^p in float64. */
+const lpOracle = (p: number) => (a: OracleInput, b: OracleInput): number[] => {
+  let s = 0;
+  for (let i = 0; i < a.data.length; i++) s += Math.abs(a.data[i]! - b.data[i]!) ** p;
+  return [s / a.data.length];
+};
+
+/** The GDL written out: mean over vertical pairs plus mean over horizontal pairs of ||Δy| − |Δŷ||^α. */
+const gdlOracle = (alpha: number) => (pred: OracleInput, target: OracleInput): number[] => {
+  const [H, W] = pred.shape.slice(-2) as [number, number];
+  const planes = pred.data.length / (H * W);
+  let v = 0;
+  let h = 0;
+  const at = (x: OracleInput, p: number, i: number, j: number): number => x.data[(p * H + i) * W + j]!;
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < H; i++) {
+      for (let j = 0; j < W; j++) {
+        if (i > 0) v += Math.abs(Math.abs(at(target, p, i, j) - at(target, p, i - 1, j)) - Math.abs(at(pred, p, i, j) - at(pred, p, i - 1, j))) ** alpha;
+        if (j > 0) h += Math.abs(Math.abs(at(target, p, i, j) - at(target, p, i, j - 1)) - Math.abs(at(pred, p, i, j) - at(pred, p, i, j - 1))) ** alpha;
+      }
+    }
+  }
+  return [v / (planes * (H - 1) * W) + h / (planes * H * (W - 1))];
+};
+
+test('lpLoss p = 2 [3, 1, 5, 5]', (t) => checkOp(t, (a, b) => lpLoss(a!, b!), { shapes: [[3, 1, 5, 5], [3, 1, 5, 5]], shape: [], oracle: lpOracle(2) }));
+test('lpLoss p = 1 [3, 1, 5, 5]', (t) => checkOp(t, (a, b) => lpLoss(a!, b!, 1), { shapes: [[3, 1, 5, 5], [3, 1, 5, 5]], shape: [], oracle: lpOracle(1) }));
+test('lpLoss p = 1.5 [2, 7]', (t) => checkOp(t, (a, b) => lpLoss(a!, b!, 1.5), { shapes: [[2, 7], [2, 7]], shape: [], oracle: lpOracle(1.5) }));
+test('gradientDifferenceLoss α = 1 [2, 3, 6, 5]', (t) => checkOp(t, (a, b) => gradientDifferenceLoss(a!, b!), { shapes: [[2, 3, 6, 5], [2, 3, 6, 5]], shape: [], oracle: gdlOracle(1) }));
+test('gradientDifferenceLoss α = 2 [2, 1, 8, 8]', (t) => checkOp(t, (a, b) => gradientDifferenceLoss(a!, b!, 2), { shapes: [[2, 1, 8, 8], [2, 1, 8, 8]], shape: [], oracle: gdlOracle(2) }));
+
+test('GDL: zero for a prediction with the edges of the truth (a constant shift), positive for a blurred one; ℓ2 prefers the blur', (t) => {
+  const rng = new Generator(1);
+  const y = Tensor.uniform([2, 1, 8, 8], rng, -1, 1);
+  t.true(gradientDifferenceLoss(y.add(0.3), y).item() < 1e-6, 'a brightness shift keeps every gradient');
+  const blurred = gaussianPyramid(y, 1)[0]!.mul(0).add(y.mean().item());
+  t.true(gradientDifferenceLoss(blurred, y).item() > 0.3, 'a flat prediction loses every edge');
+  t.true(lpLoss(blurred, y).item() < lpLoss(y.neg(), y).item());
+});
+
+test('lpLoss and gradientDifferenceLoss: clear errors', (t) => {
+  const a = Tensor.zeros([2, 1, 4, 4]);
+  t.throws(() => lpLoss(a, Tensor.zeros([2, 1, 4, 3])), { message: /lpLoss: pred and target must have the same shape, got pred \[2, 1, 4, 4\] and target \[2, 1, 4, 3\]/ });
+  t.throws(() => lpLoss(a, a, 0), { message: /lpLoss: p must be a positive finite number, got 0/ });
+  t.throws(() => gradientDifferenceLoss(Tensor.zeros([4]), Tensor.zeros([4])), { message: /gradientDifferenceLoss: pred must have at least 2 dimensions/ });
+  t.throws(() => gradientDifferenceLoss(Tensor.zeros([3, 1]), Tensor.zeros([3, 1])), { message: /H and W must be at least 2, got 3×1/ });
+  t.throws(() => gradientDifferenceLoss(a, a, -1), { message: /alpha must be a positive finite number/ });
+});
+
+const smallG = (rng: Generator, scales = 3, context = 2): MultiScaleGenerator =>
+  new MultiScaleGenerator({ context, scales, planes: Array.from({ length: scales }, () => [3]), kernels: Array.from({ length: scales }, () => [3, 3]), rng });
+
+/**
+ * Every ReLU active (biases 1, weights scaled by 0.2): finite differences then check the plumbing (pyramid, up-sampling,
+ * concatenation, the scales' order) without crossing a kink, which a random net of several ReLU layers does at some step.
+ */
+function linearRegime<M extends Module>(m: M): M {
+  for (const [name, p] of m.namedParameters()) {
+    if (name.endsWith('bias')) p.data.fill(1);
+    else p.data.forEach((v, i) => (p.data[i] = 0.2 * v));
+  }
+  return m;
+}
+
+testModules(test, {
+  // launches 'some': pyramidDown/pyramidUp cache their border masses, made by the first (cpu) run only.
+  'MultiScaleGenerator 3 scales, K = 2 (8×8)': { make: (rng) => linearRegime(smallG(rng)), shape: [2, 2, 8, 8], parityShape: [4, 2, 32, 32], parityTol: 1e-4, launches: 'some' },
+  'MultiScaleGenerator 1 scale, K = 3 (6×5)': { make: (rng) => smallG(rng, 1, 3), shape: [2, 3, 6, 5] },
+  'MultiScaleDiscriminator 3 scales, K = 2 (8×8)': { make: (rng) => linearRegime(new MultiScaleDiscriminator({ context: 2, size: 8, scales: 3, ndf: 2, hidden: 4, rng })), shape: [2, 3, 8, 8], parityShape: [4, 3, 8, 8], launches: 'some' },
+});
+
+test('MultiScaleGenerator: every scale predicts [N, 1, s_k, s_k] in (−1, 1), coarse scales feed the fine ones, fully convolutional', (t) => {
+  const g = new MultiScaleGenerator({ rng: new Generator(2) });
+  const x = Tensor.uniform([2, 4, 32, 32], new Generator(3), -1, 1);
+  const ys = g.forwardScales(x);
+  t.deepEqual(ys.map((y) => y.shape.join('x')), ['2x1x32x32', '2x1x16x16', '2x1x8x8', '2x1x4x4']);
+  t.true(ys.every((y) => y.data.every((v) => v > -1 && v < 1)));
+  t.deepEqual([...g.forward(Tensor.zeros([1, 4, 64, 64])).shape], [1, 1, 64, 64], 'a net trained on crops predicts whole frames');
+  t.deepEqual([...g.stateDict().keys()].slice(0, 2), ['scale3.0.weight', 'scale3.0.bias'], 'the coarsest scale first; scale0 is the finest');
+  // The finest net reads the up-sampled coarser prediction: zeroing the coarsest net's last layer changes Ŷ_0.
+  const before = g.forward(x).data.slice();
+  for (const p of g.scaleNet(3).parameters()) p.data.fill(0);
+  t.notDeepEqual(Array.from(g.forward(x).data), Array.from(before));
+  t.throws(() => g.forward(Tensor.zeros([1, 3, 32, 32])), { message: /nn.MultiScaleGenerator: expected context frames \[N, 4, H, W\], got \[1, 3, 32, 32\]/ });
+  t.throws(() => new MultiScaleGenerator({ scales: 2, kernels: [[3, 3, 3, 3], [4, 3, 3, 5]] }), { message: /kernels\[1\] must hold 4 odd sizes/ });
+  t.regex(g.toString(), /^nn\.MultiScaleGenerator\(4 frames → 1, 4 scales\) \{\n {2}scale3: nn\.Sequential/);
+});
+
+test('MultiScaleDiscriminator: logits [N, S]; forward builds the pyramid; clear errors', (t) => {
+  const d = new MultiScaleDiscriminator({ context: 4, size: 32, rng: new Generator(4) });
+  t.deepEqual([...d.sizes], [32, 16, 8, 4]);
+  const x = Tensor.uniform([3, 5, 32, 32], new Generator(5), -1, 1);
+  const logits = d.forward(x);
+  t.deepEqual([...logits.shape], [3, 4]);
+  t.deepEqual(Array.from(d.forwardScales(gaussianPyramid(x, 4)).data), Array.from(logits.data));
+  t.throws(() => d.forward(Tensor.zeros([3, 5, 64, 64])), { message: /expected \[N, 5, 32, 32\] \(context and frame\), got \[3, 5, 64, 64\]/ });
+  t.throws(() => d.forwardScales([x]), { message: /expected 4 inputs \(one per scale\), got 1/ });
+});
+
+test('predictFrames: recursive, the last K frames are the context, evaluate mode restored, no graph', (t) => {
+  const g = smallG(new Generator(6));
+  const frames = Tensor.uniform([2, 5, 8, 8], new Generator(7), -1, 1);
+  const out = predictFrames(g, frames, 3);
+  t.deepEqual([...out.shape], [2, 3, 8, 8]);
+  t.is(out.requiresGrad, false);
+  t.true(g.training, 'training mode restored');
+  // By hand: frame 1 from frames 4-5, frame 2 from [5, Ŷ1], frame 3 from [Ŷ1, Ŷ2].
+  g.evaluate();
+  const y1 = noGrad(() => g.forward(frames.narrow(1, 3, 2)));
+  const y2 = noGrad(() => g.forward(concat([frames.narrow(1, 4, 1), y1], 1)));
+  const y3 = noGrad(() => g.forward(concat([y1, y2], 1)));
+  g.train();
+  t.deepEqual(Array.from(out.data), [...y1.data, ...y2.data, ...y3.data].length === out.size ? Array.from(concat([y1, y2, y3], 1).data) : []);
+  t.throws(() => predictFrames(g, Tensor.zeros([2, 1, 8, 8]), 2), { message: /predictFrames: expected frames \[N, T ≥ 2, H, W\], got \[2, 1, 8, 8\]/ });
+  t.throws(() => predictFrames(g, frames, 0), { message: /horizon must be an integer ≥ 1, got 0/ });
+});
+
+test('nextFrameBatches: [B, K, c, c] context and [B, 1, c, c] next frame in [−1, 1], moving crops, seeded', async (t) => {
+  const rng = new Generator(8);
+  const images = Float32Array.from({ length: 20 * 784 }, () => (rng.uniform() < 0.2 ? 1 : 0));
+  const epoch = (seed: number) => lastValueFrom(nextFrameBatches(images, 20, new Generator(seed), { context: 3, crop: 16, batch: 4, samples: 10 }).pipe(toArray()));
+  const batches = await epoch(1);
+  t.is(batches.length, 2, '10 samples in batches of 4: the last, smaller one dropped');
+  for (const b of batches) {
+    t.deepEqual([...b.x.shape], [4, 3, 16, 16]);
+    t.deepEqual([...b.y.shape], [4, 1, 16, 16]);
+    t.true([...b.x.data, ...b.y.data].every((v) => v >= -1 && v <= 1));
+    for (let i = 0; i < 4; i++) {
+      let motion = 0;
+      for (let q = 0; q < 256; q++) motion += Math.abs(b.y.data[i * 256 + q]! - b.x.data[(i * 3 + 2) * 256 + q]!);
+      t.true(motion > 0, 'the crop with the most motion among the candidates moves');
+    }
+  }
+  t.deepEqual(Array.from((await epoch(1))[1]!.x.data), Array.from(batches[1]!.x.data), 'same seed, same batches');
+  t.notDeepEqual(Array.from((await epoch(2))[0]!.x.data), Array.from(batches[0]!.x.data));
+  t.throws(() => nextFrameBatches(images, 20, rng, { crop: 65 }), { message: /crop 65 is larger than the frames \(64×64\)/ });
+});
+
+test('videoPredictionStep: the adversarial step updates D, then G through a frozen D; terms; clear errors', (t) => {
+  const rng = new Generator(9);
+  const generator = smallG(rng, 2, 2);
+  const discriminator = new MultiScaleDiscriminator({ context: 2, size: 8, scales: 2, ndf: 2, hidden: 4, rng });
+  const generatorOptimizer = new Adam(generator.parameters(), { lr: 1e-2 });
+  const discriminatorOptimizer = new Adam(discriminator.parameters(), { lr: 1e-2 });
+  const b = { x: Tensor.uniform([4, 2, 8, 8], rng, -1, 1), y: Tensor.uniform([4, 1, 8, 8], rng, -1, 1) };
+  const d0 = discriminator.parameters().map((p) => p.data.slice());
+  const g0 = generator.parameters().map((p) => p.data.slice());
+  const r = videoPredictionStep({ generator, generatorOptimizer, discriminator, discriminatorOptimizer, loss: { p: 1, lambdaGdl: 1, lambdaAdv: 0.05 } }, b, 'here');
+  t.deepEqual(Object.keys(r.terms).sort(), ['D(G(z))', 'D(x)', 'gdl', 'l1', 'lossD', 'lossG']);
+  t.true(Math.abs(r.loss - (r.terms['l1']! + r.terms['gdl']! + 0.05 * r.terms['lossG']!)) < 1e-5, 'L_G = ℓ1 + GDL + 0.05 L_adv');
+  t.true(discriminator.parameters().every((p, i) => p.data.some((v, j) => v !== d0[i]![j])), 'D moved');
+  t.true(generator.parameters().every((p, i) => p.data.some((v, j) => v !== g0[i]![j])), 'G moved');
+  t.true(discriminator.parameters().every((p) => p.requiresGrad), 'D unfrozen afterwards');
+  const l2 = videoPredictionStep({ generator, generatorOptimizer, loss: { p: 2 } }, b, 'plain');
+  t.deepEqual(Object.keys(l2.terms), ['l2']);
+  t.throws(() => videoPredictionStep({ generator, generatorOptimizer, loss: { lambdaAdv: 1 } }, b, 'where'), { message: /^where: lambdaAdv 1 needs a discriminator/ });
+  t.throws(() => videoPredictionStep({ generator, generatorOptimizer }, { x: Tensor.zeros([4, 3, 8, 8]), y: b.y }, 'w'), { message: /^w: nn.MultiScaleGenerator: expected context frames \[N, 2, H, W\]/ });
+});
+
+test('videoPredictionTrain: events with the loss terms; the state holds both nets for an adversarial run', async (t) => {
+  const rng = new Generator(10);
+  const generator = smallG(rng, 2, 2);
+  const discriminator = new MultiScaleDiscriminator({ context: 2, size: 8, scales: 2, ndf: 2, hidden: 4, rng });
+  const data = [0, 1].map(() => ({ x: Tensor.uniform([4, 2, 8, 8], rng, -1, 1), y: Tensor.uniform([4, 1, 8, 8], rng, -1, 1) }));
+  const events = await lastValueFrom(
+    videoPredictionTrain({
+      generator,
+      generatorOptimizer: new Adam(generator.parameters()),
+      discriminator,
+      discriminatorOptimizer: new Adam(discriminator.parameters()),
+      data: () => fromBatches(data),
+      loss: { lambdaAdv: 0.1 },
+      epochs: 2,
+    }).pipe(toArray()),
+  );
+  t.deepEqual(events.map((e) => e.type), ['start', 'step', 'step', 'epoch', 'step', 'step', 'epoch', 'done']);
+  const epoch = events.find((e) => e.type === 'epoch');
+  t.truthy(epoch?.type === 'epoch' && epoch.terms?.['lossD'] !== undefined && epoch.terms['l2'] !== undefined);
+});
+
+/** Batches as an epoch stream. */
+function fromBatches<T>(items: T[]) {
+  return fromArray(items);
+}
