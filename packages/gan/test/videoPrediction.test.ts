@@ -188,3 +188,32 @@ test('videoPredictionTrain: events with the loss terms; the state holds both net
 function fromBatches<T>(items: T[]) {
   return fromArray(items);
 }
+
+test('videoPredictionStep with R = 3 targets: recursive, the loss averages the three predictions, the gradient flows through the recursion', (t) => {
+  const rng = new Generator(11);
+  const generator = linearRegime(smallG(rng, 2, 2));
+  const b = { x: Tensor.uniform([2, 2, 8, 8], rng, -1, 1), y: Tensor.uniform([2, 3, 8, 8], rng, -1, 1) };
+  // The loss by hand: predictions fed back, ℓ2 averaged over the 3 steps and 2 scales.
+  generator.train();
+  const expected = noGrad(() => {
+    let ctx = b.x;
+    let s = 0;
+    for (let r = 0; r < 3; r++) {
+      const preds = generator.forwardScales(ctx);
+      const targets = gaussianPyramid(b.y.narrow(1, r, 1), 2);
+      for (let k = 0; k < 2; k++) s += lpLoss(preds[k]!, targets[k]!).item();
+      ctx = concat([ctx.narrow(1, 1, 1), preds[0]!], 1);
+    }
+    return s / 6;
+  });
+  const r = videoPredictionStep({ generator, generatorOptimizer: new Adam(generator.parameters(), { lr: 0 }) }, b, 'rec');
+  t.true(Math.abs(r.loss - expected) < 1e-5, `${r.loss} vs ${expected}`);
+  // Through the recursion: the third prediction's loss alone reaches the input frame 1 (only via Ŷ₁ and Ŷ₂).
+  const x = b.x.detach().requiresGrad_();
+  checkGrad(t, 'three recursive predictions', (xi) => {
+    let ctx = xi!;
+    for (let s = 0; s < 2; s++) ctx = concat([ctx.narrow(1, 1, 1), generator.forward(ctx)], 1);
+    return generator.forward(ctx);
+  }, [x]);
+  t.throws(() => videoPredictionStep({ generator, generatorOptimizer: new Adam(generator.parameters()) }, { x: b.x, y: Tensor.zeros([2, 8, 8]) }, 'step 1'), { message: /^step 1: y must be the next frames \[2, R ≥ 1, H, W\], got \[2, 8, 8\]/ });
+});
