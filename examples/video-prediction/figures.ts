@@ -47,7 +47,7 @@ function predictedRows(models: readonly { label: string; generator: FramePredict
 export function videoStrips(path: string, models: readonly { label: string; generator: FramePredictor }[], video: VideoSet, seqs: readonly number[], horizon: number, title: string): string {
   const shown = Math.min(4, contextLength(video.frames));
   const h = Math.min(horizon, video.frames - contextLength(video.frames));
-  const rows = predictedRows(models, video, seqs, shown, h);
+  const rows = predictedRows(models, video, seqs.filter((i) => i < video.sequences), shown, h);
   const cols = shown + h;
   const plane = video.height * video.width;
   const pixels = new Float32Array(rows.length * cols * plane);

@@ -16,9 +16,16 @@
  * FILE` scores any such file (the public one too), last line `MSE per frame: model X,
  * copy-last-frame Y (frames 11-20)`. `--compare A,B,…` puts several trained models side by side.
  *
+ * A training run writes to `--out`: `video-prediction.safetensors` (the generator and how to build
+ * it), the checkpoint (`--resume`), `events.jsonl`, `curves.png`, `strip.png` (three validation
+ * sequences: the last 4 context frames, the truth and the prediction of the next 10; also kept per
+ * epoch in `strips/`) and, for adv+gdl, `losses.png`.
+ *
  * Run: `npm run -w examples video-prediction` (add `-- --loss adv+gdl` for the adversarial model)
  * Evaluate: `... -- --make-test runs/moving-mnist-test.npy` then `... -- --eval runs/video-prediction/video-prediction.safetensors --test runs/moving-mnist-test.npy`
  */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tap } from 'rxjs';
 import { Adam, Generator, type Optimizer } from '@eole/core';
@@ -47,11 +54,11 @@ const CLI = {
     loss: stringFlag('gdl', 'the training loss', { choices: LOSSES }),
     context: numberFlag(4, 'context frames K the model reads', { integer: true, min: 1, max: 10 }),
     horizon: numberFlag(10, 'frames predicted recursively in the validation and the strips', { integer: true, min: 1, max: 10 }),
-    rollout: numberFlag(1, 'frames predicted recursively per training sample, the gradient flowing through the recursion (1: next frame only)', { integer: true, min: 1, max: 10 }),
+    rollout: numberFlag(3, 'frames predicted recursively per training sample, the gradient flowing through the recursion (1: next frame only)', { integer: true, min: 1, max: 10 }),
     scales: numberFlag(4, 'scales of the generator and the discriminator (4: 64, 32, 16, 8 px on full frames)', { integer: true, min: 1, max: 5 }),
     crop: numberFlag(32, 'side of the training crops (64: whole frames)', { integer: true, min: 8, max: 64 }),
     batch: batchFlag(16),
-    samples: numberFlag(4000, 'training samples per epoch, each from a fresh sequence', { integer: true, min: 16 }),
+    samples: numberFlag(2000, 'training samples per epoch, each from a fresh sequence', { integer: true, min: 16 }),
     lr: numberFlag(1e-3, "Adam learning rate of the generator", { min: 0 }),
     'lr-d': numberFlag(1e-3, "Adam learning rate of the discriminator (adv+gdl)", { min: 0 }),
     p: numberFlag(2, 'p of the ℓp term of gdl and adv+gdl (2: squared error; 1, the paper\'s "GDL ℓ1", collapsed to black frames on moving digits)', { min: 0.5, max: 2 }),
@@ -221,6 +228,8 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
             last = scoreVideo(generator, validation);
             log(`${NAME}: epoch ${epoch}: validation MSE per frame, frame ${last.rows[0]!.frame} ${last.rows[0]!.mse.toFixed(2)} (copy-last ${last.rows[0]!.copyMse.toFixed(2)}); frames ${frameRange(last)} ${last.mean.mse.toFixed(2)} (copy-last ${last.mean.copyMse.toFixed(2)}, black ${last.mean.blackMse.toFixed(2)})`);
             videoStrips(strip, [{ label: loss, generator }], validation, [0, 1, 2], flags.horizon, `${NAME} (${loss}), epoch ${epoch}: truth, prediction`);
+            mkdirSync(run.file('strips'), { recursive: true });
+            copyFileSync(strip, join(run.file('strips'), `epoch-${String(epoch).padStart(2, '0')}.png`));
             return { type: 'validation', epoch, metrics: { loss: last.mean.mse, samples: validation.sequences } };
           }),
           tap((e) => {
