@@ -1,4 +1,5 @@
 import type { Tensor } from '@eole/core';
+import { frameMse } from './frameMse.js';
 import { checkFrames } from './checkFrames.js';
 
 /**
@@ -28,20 +29,8 @@ export function psnr(pred: Tensor, target: Tensor, maxValue = 1): Float64Array {
   if (typeof maxValue !== 'number' || !(maxValue > 0) || !Number.isFinite(maxValue)) {
     throw new RangeError(`${op}: maxValue must be a positive finite number, got ${String(maxValue)}`);
   }
-  const { frames, channels, height, width } = checkFrames(op, pred, target, 1);
+  const { channels, height, width } = checkFrames(op, pred, target, 1);
   const size = channels * height * width;
-  const p = pred.data;
-  const t = target.data;
   const peak = maxValue * maxValue;
-  const out = new Float64Array(frames);
-  for (let n = 0; n < frames; n++) {
-    let s = 0;
-    const end = (n + 1) * size;
-    for (let k = n * size; k < end; k++) {
-      const d = p[k]! - t[k]!;
-      s += d * d;
-    }
-    out[n] = s === 0 ? Infinity : 10 * Math.log10(peak / (s / size));
-  }
-  return out;
+  return frameMse(pred, target).map((s) => (s === 0 ? Infinity : 10 * Math.log10(peak / (s / size))));
 }
