@@ -92,4 +92,5 @@ test('video-prediction: clear errors for --eval without --test, a file of the wr
   const short = join(dir, 'short.npy');
   writeFileSync(short, serializeNpy(new Uint8Array(4 * 1 * 64 * 64), [4, 1, 64, 64]));
   await t.throwsAsync(run('--eval', model, '--test', short), { message: /the file has 4 frames, so 3 context frames; the model needs 4/ });
+  await t.throwsAsync(run('--eval', model, '--test', short, '--context', '3'), { message: /--context 3 does not match the model in '.*', which reads 4 context frames/ });
 });

@@ -124,7 +124,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const run = startRun(flags);
   if (flags['make-test'] !== undefined) return makeTest(flags['make-test'], flags.sequences || 1000, flags.seed, log);
   if (flags.compare !== undefined) return compare(flags.compare, flags, run.file('compare.png'), log);
-  if (flags.eval !== undefined) return evaluateFile(flags.eval, flags, log);
+  if (flags.eval !== undefined) return evaluateFile(flags.eval, flags, argv.some((a) => a === '--context' || a.startsWith('--context=')), log);
   return train(flags, run, log);
 }
 
@@ -138,9 +138,10 @@ function makeTest(path: string, n: number, seed: number, log: (line: string) => 
   return { mode: 'make-test', files: [path] };
 }
 
-function evaluateFile(checkpoint: string, flags: Flags, log: (line: string) => void): VideoSummary {
+function evaluateFile(checkpoint: string, flags: Flags, contextGiven: boolean, log: (line: string) => void): VideoSummary {
   if (flags.test === undefined) throw new Error(`${NAME}: --eval needs --test FILE.npy (a [T, N, 64, 64] uint8 video file; --make-test FILE writes one)`);
   const { generator, metadata } = loadGenerator(checkpoint);
+  if (contextGiven && flags.context !== generator.context) throw new Error(`${NAME}: --context ${flags.context} does not match the model in '${checkpoint}', which reads ${generator.context} context frames`);
   const video = readVideoNpy(flags.test);
   const score = scoreVideo(generator, video, { limit: flags.sequences || video.sequences, keep: flags['save-predictions'] !== undefined });
   log(`${NAME}: ${checkpoint} (loss ${metadata['loss'] ?? '?'}, ${generator.context} context frames) on ${flags.test}: ${score.sequences} sequences, frames 1-${score.context} as context`);
@@ -221,7 +222,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
       stepsPerEpoch: Math.floor(flags.samples / flags.batch),
       stopAfter: flags['stop-after'],
       minutes: flags.minutes,
-      curves: `${NAME} (${loss}): training loss, validation MSE per frame`,
+      curves: `${loss}: loss; validation = MSE per frame`,
       before: (events) =>
         events.pipe(
           afterEpoch((epoch) => {
