@@ -65,6 +65,7 @@ const CLI = {
     'lambda-lp': numberFlag(1, 'λ_ℓp, weight of the ℓ1 or ℓ2 term', { min: 0 }),
     'lambda-gdl': numberFlag(1, 'λ_gdl, weight of the gradient difference loss (gdl, adv+gdl)', { min: 0 }),
     'lambda-adv': numberFlag(0.05, 'λ_adv, weight of the adversarial term (adv+gdl)', { min: 0 }),
+    'adv-frames': stringFlag('first', 'adv+gdl: the discriminator judges the first recursive prediction of each crop, or all of them', { choices: ['first', 'all'] }),
     'val-sequences': numberFlag(50, 'held-out validation sequences scored after every epoch', { integer: true, min: 1, max: 1000 }),
     'stop-after': STOP_AFTER_FLAG,
     minutes: numberFlag(0, 'time budget: stop after the epoch at which the next one would end past this many minutes (0: none); --resume continues', { min: 0 }),
@@ -91,12 +92,12 @@ function validationSet(n: number): VideoSet {
 }
 
 /** The loss weights of a `--loss` choice. */
-export function lossWeights(loss: LossName, flags: { p: number; 'lambda-lp': number; 'lambda-gdl': number; 'lambda-adv': number }): VideoLossWeights {
+export function lossWeights(loss: LossName, flags: { p: number; 'lambda-lp': number; 'lambda-gdl': number; 'lambda-adv': number; 'adv-frames': string }): VideoLossWeights {
   const lp = flags['lambda-lp'];
   if (loss === 'l2') return { p: 2, lambdaLp: lp };
   if (loss === 'l1') return { p: 1, lambdaLp: lp };
   if (loss === 'gdl') return { p: flags.p, lambdaLp: lp, lambdaGdl: flags['lambda-gdl'] };
-  return { p: flags.p, lambdaLp: lp, lambdaGdl: flags['lambda-gdl'], lambdaAdv: flags['lambda-adv'] };
+  return { p: flags.p, lambdaLp: lp, lambdaGdl: flags['lambda-gdl'], lambdaAdv: flags['lambda-adv'], adversarialFrames: flags['adv-frames'] === 'all' ? 'all' : 'first' };
 }
 
 /** The generator a saved `video-prediction.safetensors` describes, its weights loaded. */

@@ -217,3 +217,26 @@ test('videoPredictionStep with R = 3 targets: recursive, the loss averages the t
   }, [x]);
   t.throws(() => videoPredictionStep({ generator, generatorOptimizer: new Adam(generator.parameters()) }, { x: b.x, y: Tensor.zeros([2, 8, 8]) }, 'step 1'), { message: /^step 1: y must be the next frames \[2, R ≥ 1, H, W\], got \[2, 8, 8\]/ });
 });
+
+test("videoPredictionStep adversarialFrames 'all': D judges every recursive prediction beside the real frames before it", (t) => {
+  const rng = new Generator(12);
+  const generator = smallG(rng, 2, 2);
+  const discriminator = new MultiScaleDiscriminator({ context: 2, size: 8, scales: 2, ndf: 2, hidden: 4, rng });
+  const b = { x: Tensor.uniform([3, 2, 8, 8], rng, -1, 1), y: Tensor.uniform([3, 2, 8, 8], rng, -1, 1) };
+  // The real pairs by hand: (x1, x2 | y1) and (x2, y1 | y2), six pairs in one batch.
+  const seq = concat([b.x, b.y], 1);
+  const pairs = concat([seq.narrow(1, 0, 3), seq.narrow(1, 1, 3)], 0);
+  const expected = noGrad(() => {
+    let s = 0;
+    const logits = discriminator.forward(pairs).data;
+    for (const l of logits) s += 1 / (1 + Math.exp(-l));
+    return s / logits.length;
+  });
+  const r = videoPredictionStep(
+    { generator, generatorOptimizer: new Adam(generator.parameters()), discriminator, discriminatorOptimizer: new Adam(discriminator.parameters()), loss: { lambdaAdv: 0.1, adversarialFrames: 'all' } },
+    b,
+    'all',
+  );
+  t.true(Math.abs(r.terms['D(x)']! - expected) < 1e-6, `${r.terms['D(x)']} vs ${expected}`);
+  t.true(Number.isFinite(r.terms['lossG']!) && Number.isFinite(r.terms['lossD']!));
+});

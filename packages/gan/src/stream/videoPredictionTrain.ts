@@ -20,6 +20,11 @@ export interface VideoLossWeights {
   alpha?: number;
   /** λ_adv, the adversarial term's weight; > 0 needs a discriminator (default 0). */
   lambdaAdv?: number;
+  /**
+   * Which predictions of a recursive step the discriminator judges: `'first'` (default) the first
+   * only, `'all'` every one, each beside the real frames before it.
+   */
+  adversarialFrames?: 'first' | 'all';
 }
 
 /** Options of {@link videoPredictionTrain}. */
@@ -81,7 +86,8 @@ const sigmoidMean = (logits: Tensor): number => {
  * at test time: the r-th prediction reads the last K frames of [X, Ŷ_1, …, Ŷ_{r−1}] and the
  * gradient flows back through the earlier predictions (backpropagation through the recursion), so
  * the net learns to read its own, blurrier, output; the adversarial term judges the first
- * prediction. Errors start with `where`.
+ * prediction, or with `adversarialFrames: 'all'` every Ŷ_r beside the K real frames before Y_r
+ * (one batch of R·N pairs). Errors start with `where`.
  */
 export function videoPredictionStep(o: Omit<VideoPredictionTrainOptions, 'data' | 'epochs' | 'startEpoch' | 'rngs'>, b: Batch, where: string): { loss: number; terms: VideoTerms } {
   const w = { p: 2, lambdaLp: 1, lambdaGdl: 0, alpha: 1, lambdaAdv: 0, ...o.loss };
@@ -99,8 +105,13 @@ export function videoPredictionStep(o: Omit<VideoPredictionTrainOptions, 'data' 
       steps.push({ preds, targets: gaussianPyramid(R === 1 ? b.y : narrow(b.y, 1, r, 1), S) });
       if (r + 1 < R) context = K === 1 ? preds[0]! : concat([narrow(context, 1, 1, K - 1), preds[0]!], 1);
     }
-    const { preds, targets } = steps[0]!;
-    const contexts = D ? gaussianPyramid(b.x, S) : [];
+    // The discriminator's pairs: for each judged prediction r, the K real frames before it (from [x, y]) at every scale.
+    const judged = D ? (w.adversarialFrames === 'all' ? R : 1) : 0;
+    const sequence = judged > 1 ? concat([b.x, b.y], 1) : b.x;
+    const contexts = judged === 0 ? [] : gaussianPyramid(judged > 1 ? concat(Array.from({ length: judged }, (_, r) => narrow(sequence, 1, r, K)), 0) : b.x, S);
+    const batchOf = (pick: (st: (typeof steps)[number]) => Tensor[], k: number): Tensor => (judged > 1 ? concat(steps.slice(0, judged).map((st) => pick(st)[k]!), 0) : pick(steps[0]!)[k]!);
+    const targets = contexts.map((_, k) => batchOf((st) => st.targets, k));
+    const preds = contexts.map((_, k) => batchOf((st) => st.preds, k));
     const terms: VideoTerms = {};
     if (D) {
       o.discriminatorOptimizer!.zeroGrad();
