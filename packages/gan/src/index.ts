@@ -49,3 +49,4 @@ export { sharpnessDifference } from './score/sharpnessDifference.js';
 export { movingMnist, movingMnistSequence, type MovingMnistOptions, type MovingMnistSequence } from './data/movingMnist.js';
 export { readVideoNpy, writeVideoNpy, videoSequences, type VideoSet } from './data/readVideoNpy.js';
 export { nextFrameBatches, type NextFrameBatchesOptions } from './data/nextFrameBatches.js';
+export { sigmoidMean } from './functional/sigmoidMean.js';

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
-import { noGrad, OptimizerGroup, samplesOf, trainLoop, type Batch, type EpochSource, type Generator, type Module, type Optimizer, type Tensor, type TrainEvent, type TrainState } from '@eole/core';
+import { OptimizerGroup, samplesOf, trainLoop, type Batch, type EpochSource, type Generator, type Module, type Optimizer, type Tensor, type TrainEvent, type TrainState } from '@eole/core';
+import { sigmoidMean } from '../functional/sigmoidMean.js';
 import { discriminatorLoss, generatorLoss, type GeneratorLossKind } from '../functional/adversarialLosses.js';
 import { GAN } from '../nn/GAN.js';
 
@@ -60,12 +61,6 @@ export function ganTrainState(o: Pick<AdversarialTrainOptions, 'generator' | 'di
     ...(o.rngs ? { rngs: o.rngs } : {}),
   };
 }
-
-const sigmoidMean = (logits: Tensor): number => {
-  let s = 0;
-  for (const l of logits.data) s += 1 / (1 + Math.exp(-l));
-  return s / logits.size;
-};
 
 /**
  * Adversarial training as a stream (Goodfellow et al., "Generative adversarial nets", NIPS 2014,
@@ -133,7 +128,7 @@ export function adversarialStep(o: AdversarialStepOptions, b: Batch, where: stri
     const realLogits = o.discriminator.forward(dIn(b.x));
     const fakeLogits = o.discriminator.forward(dIn(fake.detach()));
     const lossD = discriminatorLoss(realLogits, fakeLogits, { smoothing: o.smoothing ?? 0 });
-    const terms = { lossD: lossD.item(), 'D(x)': noGrad(() => sigmoidMean(realLogits)), 'D(G(z))': noGrad(() => sigmoidMean(fakeLogits)) };
+    const terms = { lossD: lossD.item(), 'D(x)': sigmoidMean(realLogits), 'D(G(z))': sigmoidMean(fakeLogits) };
     finite(terms.lossD, 'the discriminator loss');
     lossD.backward();
     o.discriminatorOptimizer.step();

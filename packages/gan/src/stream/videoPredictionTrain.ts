@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
-import { concat, narrow, noGrad, OptimizerGroup, trainLoop, type Batch, type EpochSource, type Generator, type Module, type Optimizer, type Tensor, type TrainEvent, type TrainState } from '@eole/core';
+import { concat, narrow, OptimizerGroup, trainLoop, type Batch, type EpochSource, type Generator, type Module, type Optimizer, type Tensor, type TrainEvent, type TrainState } from '@eole/core';
+import { sigmoidMean } from '../functional/sigmoidMean.js';
 import { discriminatorLoss, generatorLoss } from '../functional/adversarialLosses.js';
 import { gaussianPyramid } from '../functional/gaussianPyramid.js';
 import { gradientDifferenceLoss } from '../functional/gradientDifferenceLoss.js';
@@ -67,12 +68,6 @@ export function videoPredictionTrainState(o: Pick<VideoPredictionTrainOptions, '
   };
 }
 
-const sigmoidMean = (logits: Tensor): number => {
-  let s = 0;
-  for (const l of logits.data) s += 1 / (1 + Math.exp(-l));
-  return s / logits.size;
-};
-
 /**
  * One step of {@link videoPredictionTrain} on batch `b` (x the K context frames, y the next R
  * frames): the generator predicts Ŷ_k at every scale; with a discriminator, it first makes one
@@ -119,8 +114,8 @@ export function videoPredictionStep(o: Omit<VideoPredictionTrainOptions, 'data' 
       const fake = D.forwardScales(contexts.map((c, k) => concat([c, preds[k]!.detach()], 1)));
       const lossD = discriminatorLoss(real, fake);
       terms['lossD'] = lossD.item();
-      terms['D(x)'] = noGrad(() => sigmoidMean(real));
-      terms['D(G(z))'] = noGrad(() => sigmoidMean(fake));
+      terms['D(x)'] = sigmoidMean(real);
+      terms['D(G(z))'] = sigmoidMean(fake);
       finite(terms['lossD']!, 'the discriminator loss');
       lossD.backward();
       o.discriminatorOptimizer!.step();
