@@ -65,7 +65,7 @@ const CLI = {
     'lambda-lp': numberFlag(1, 'λ_ℓp, weight of the ℓ1 or ℓ2 term', { min: 0 }),
     'lambda-gdl': numberFlag(1, 'λ_gdl, weight of the gradient difference loss (gdl, adv+gdl)', { min: 0 }),
     'lambda-adv': numberFlag(0.05, 'λ_adv, weight of the adversarial term (adv+gdl)', { min: 0 }),
-    'adv-frames': stringFlag('first', 'adv+gdl: the discriminator judges the first recursive prediction of each crop, or all of them', { choices: ['first', 'all'] }),
+    'adv-frames': stringFlag('all', 'adv+gdl: the discriminator judges every recursive prediction of a crop (all; chosen on the validation sequences) or the first only', { choices: ['first', 'all'] }),
     'val-sequences': numberFlag(50, 'held-out validation sequences scored after every epoch', { integer: true, min: 1, max: 1000 }),
     'stop-after': STOP_AFTER_FLAG,
     minutes: numberFlag(0, 'time budget: stop after the epoch at which the next one would end past this many minutes (0: none); --resume continues', { min: 0 }),
