@@ -54,6 +54,7 @@ export { LRScheduler, type LRSchedulerStateDict } from './optim/LRScheduler.js';
 export { StepLR, type StepLROptions } from './optim/StepLR.js';
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './optim/CosineAnnealingLR.js';
 export { clipGradNorm } from './optim/clipGradNorm.js';
+export { elasticExchange } from './optim/elasticExchange.js';
 export { serializeSafetensors, parseSafetensors, type Safetensors } from './io/safetensors.js';
 export { writeFileAtomic } from './io/writeFileAtomic.js';
 export { saveModule, loadModule } from './io/saveModule.js';
