@@ -3,12 +3,13 @@ import type { Tensor } from '../tensor/Tensor.js';
 import type { Module } from '../nn/Module.js';
 import type { Criterion } from '../nn/Criterion.js';
 import type { Optimizer } from '../optim/Optimizer.js';
+import type { ParallelWorker } from '../optim/ParallelWorker.js';
 import type { LRScheduler } from '../optim/LRScheduler.js';
 import type { Generator } from '../random/Generator.js';
 import { noGrad } from '../autograd/gradMode.js';
 import { pull, yieldTurn } from './operators.js';
 import type { Metrics, TrainEvent } from './events.js';
-import { trainLoop } from './trainLoop.js';
+import { trainLoop, type StepResult } from './trainLoop.js';
 import { saveTrainState, type TrainState } from './TrainState.js';
 
 /**
@@ -62,6 +63,12 @@ export interface TrainOptions {
   rngs?: Record<string, Generator>;
   /** The first epoch to run (1-based; from `resume`). */
   startEpoch?: number;
+  /**
+   * This run is one worker of a data-parallel job ({@link EASGD}, {@link Downpour},
+   * {@link DataParallelSGD}): it joins the job before the first step, and its hooks run around every
+   * optimizer step.
+   */
+  parallel?: ParallelWorker;
 }
 
 /** The state a checkpoint needs, handed to consumers on every epoch event (not serialised). */
@@ -112,7 +119,8 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
     ...(options.startEpoch !== undefined ? { startEpoch: options.startEpoch } : {}),
     state,
     beginEpoch: () => model.train(),
-    step: (b, where) => ({ loss: runStep(options, b, where) }),
+    ...(options.parallel ? { begin: () => options.parallel!.start(), end: () => options.parallel!.finish() } : {}),
+    step: (b, where) => (options.parallel ? runParallelStep(options, options.parallel, b, where) : { loss: runStep(options, b, where) }),
     endEpoch: () => options.scheduler?.step(),
     afterEpoch: async (epoch, cancelled) => {
       if (!options.validation) return null;
@@ -127,25 +135,49 @@ function source(data: EpochSource, epoch: number): Observable<Batch> {
 }
 
 function runStep(options: TrainOptions, b: Batch, where: string): number {
-  let value: number;
   try {
-    samplesOf(b);
-    options.optimizer.zeroGrad();
-    const output = options.model.forward(b.x);
-    const loss = options.criterion.forward(output, b.y);
-    value = loss.item();
-    if (!Number.isFinite(value)) throw new Error(`${where}: the loss is ${value} (tensor 'loss' from ${options.criterion.typeName()}); lower the learning rate or check the inputs`);
-    loss.backward();
-    for (const [name, p] of options.model.namedParameters()) {
-      if (p.grad && !allFinite(p.grad.data)) throw new Error(`${where}: the gradient of parameter '${name}' holds NaN or Infinity`);
-    }
+    const value = forwardBackward(options, b, where);
     options.optimizer.step();
+    return value;
   } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    if (message.startsWith(where)) throw error;
-    throw new Error(`${where}: ${message}`, { cause: error });
+    throw located(error, where);
+  }
+}
+
+/** A step of one worker of a parallel run: its hooks around the optimizer's step. */
+async function runParallelStep(options: TrainOptions, parallel: ParallelWorker, b: Batch, where: string): Promise<StepResult> {
+  try {
+    const loss = forwardBackward(options, b, where);
+    const before = parallel.beforeStep();
+    if (before) await before;
+    options.optimizer.step();
+    const after = parallel.afterStep();
+    if (after) await after;
+    return { loss };
+  } catch (error) {
+    throw located(error, where);
+  }
+}
+
+/** Zeroes the gradients, runs forward and backward, checks the loss and gradients; returns the loss. */
+function forwardBackward(options: TrainOptions, b: Batch, where: string): number {
+  samplesOf(b);
+  options.optimizer.zeroGrad();
+  const output = options.model.forward(b.x);
+  const loss = options.criterion.forward(output, b.y);
+  const value = loss.item();
+  if (!Number.isFinite(value)) throw new Error(`${where}: the loss is ${value} (tensor 'loss' from ${options.criterion.typeName()}); lower the learning rate or check the inputs`);
+  loss.backward();
+  for (const [name, p] of options.model.namedParameters()) {
+    if (p.grad && !allFinite(p.grad.data)) throw new Error(`${where}: the gradient of parameter '${name}' holds NaN or Infinity`);
   }
   return value;
+}
+
+function located(error: unknown, where: string): Error {
+  const message = (error as Error).message ?? String(error);
+  if (message.startsWith(where)) return error as Error;
+  return new Error(`${where}: ${message}`, { cause: error });
 }
 
 function allFinite(a: Float32Array): boolean {

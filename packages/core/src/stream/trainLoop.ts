@@ -22,7 +22,11 @@ export interface TrainLoopOptions {
   /** What a checkpoint after an epoch saves (the model's parameters are counted for the start event). */
   state: TrainState;
   /** One optimisation step on a batch; `where` (`<name>: epoch E, step S`) starts its error messages. */
-  step(batch: Batch, where: string): StepResult;
+  step(batch: Batch, where: string): StepResult | Promise<StepResult>;
+  /** Awaited once before the first epoch (a parallel worker joins its run). */
+  begin?(): Promise<void>;
+  /** Awaited once after the last epoch, before `done`. */
+  end?(): Promise<void>;
   /** The name in error messages (`train`, `adversarialTrain`). */
   name: string;
   /** Called before each epoch's first step (`model.train()`). */
@@ -53,6 +57,7 @@ export function trainLoop(o: TrainLoopOptions): Observable<TrainEvent> {
       const started = performance.now();
       const parameters = state.model.parameters().reduce((s, p) => s + p.size, 0);
       subscriber.next({ type: 'start', epochs, startEpoch, parameters });
+      await o.begin?.();
       let knownSteps: number | null = null;
       for (let epoch = startEpoch; epoch <= epochs && !stopped; epoch++) {
         o.beginEpoch?.(epoch);
@@ -69,7 +74,8 @@ export function trainLoop(o: TrainLoopOptions): Observable<TrainEvent> {
             step++;
             const t0 = performance.now();
             const callsBefore = kernels.stats().calls;
-            const result = o.step(b, `${o.name}: epoch ${epoch}, step ${step}`);
+            const pending = o.step(b, `${o.name}: epoch ${epoch}, step ${step}`);
+            const result = pending instanceof Promise ? await pending : pending;
             const count = samplesOf(b);
             samples += count;
             total += result.loss;
@@ -114,6 +120,7 @@ export function trainLoop(o: TrainLoopOptions): Observable<TrainEvent> {
         if (stopped) return;
         if (extra) subscriber.next(extra);
       }
+      if (!stopped) await o.end?.();
       if (!stopped) {
         subscriber.next({ type: 'done', epochs, seconds: (performance.now() - started) / 1000 });
         subscriber.complete();

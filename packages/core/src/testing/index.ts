@@ -38,4 +38,5 @@ export { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity, 
 export { parameterCount } from './parameterCount.js';
 export { rowsOf } from './rowsOf.js';
 export { tempDir } from './tempDir.js';
+export { testCenterStore, type OpenCenterStore } from './testCenterStore.js';
 export { close, firstDifference, maxAbsErr, maxRelErr, normRelErr, same } from './tolerance.js';
