@@ -57,6 +57,7 @@ export { clipGradNorm } from './optim/clipGradNorm.js';
 export { elasticExchange } from './optim/elasticExchange.js';
 export { CENTER_PROTOCOL_VERSION, checkAlpha, checkCenterArray, checkReport, checkRound, sumInOrder, type CenterStore, type WorkerReport } from './optim/CenterStore.js';
 export { LocalCenter } from './optim/LocalCenter.js';
+export { SharedCenter, type SharedCenterHandle } from './optim/SharedCenter.js';
 export { ParameterVector } from './optim/ParameterVector.js';
 export { checkParallelOptions, type ParallelOptions, type ParallelWorker } from './optim/ParallelWorker.js';
 export { EASGD, type EASGDOptions } from './optim/EASGD.js';
