@@ -12,6 +12,8 @@ import { numberFlag, type CommonFlags, type NumberFlag } from './cli.js';
 import { evaluateDigits, heldOutBatches, mnistSplit, trainBatches, type DigitSet } from './mnist.js';
 import { loadSavedModel, type SavedModel } from './savedModel.js';
 import { confusionTable, records, recordTraining, resumeRun, type EpochRecord, type Run } from './run.js';
+import { coordinatorOptimizer, parallelRole, runWorker, shardIndices, startCoordinator, type ParallelFlags, type ParallelJob } from './parallel.js';
+import { subset } from './mnist.js';
 
 /** `--batch`: the minibatch size. */
 export function batchFlag(defaultValue: number): NumberFlag {
@@ -26,8 +28,8 @@ export function shiftFlag(defaultValue: number): NumberFlag {
 /** `--train-size`: how many of the 10,000 digits train (the rest are held out). */
 export const TRAIN_SIZE_FLAG = numberFlag(8000, 'training digits taken from the fixed split (the rest of the 10,000 are held out)', { integer: true, min: 100, max: 9900 });
 
-/** The parsed flags {@link runMnistClassifier} reads (the CLI spec declares them with the helpers above). */
-export interface MnistRunFlags extends CommonFlags {
+/** The parsed flags {@link runMnistClassifier} reads (the CLI spec declares them with the helpers above and `PARALLEL_FLAGS`). */
+export interface MnistRunFlags extends CommonFlags, ParallelFlags {
   batch: number;
   shift: number;
   'train-size': number;
@@ -68,6 +70,10 @@ export interface MnistClassifier {
   metadata?: Record<string, string>;
   /** Further consumers of the event stream (filter plots), after the run's own. */
   consumers?: readonly RunConsumer[];
+  /** The example's main file: what data-parallel workers run (`fileURLToPath(import.meta.url)`). */
+  script?: string;
+  /** The command line data-parallel workers get (the example's `argv`). */
+  argv?: readonly string[];
 }
 
 /**
@@ -86,27 +92,42 @@ export async function runMnistClassifier(flags: MnistRunFlags, run: Run, spec: M
   const { name, model, optimizer, scheduler } = spec;
   const { out } = run;
   const { train: trainSet, test } = mnistSplit(0, flags['train-size']);
+  const role = parallelRole(flags);
+  const job: ParallelJob = {
+    name, script: spec.script ?? '', argv: spec.argv ?? [], model, criterion: new ClassNLLCriterion(), optimizer, ...(scheduler ? { scheduler } : {}),
+    data: (rank, workers) => trainBatches(subset(trainSet, shardIndices(trainSet.count, rank, workers)), new Generator(flags.seed + 1000 * (rank + 1)), flags.batch, flags.shift),
+    validation: heldOutBatches(test),
+    stepsPerEpoch: Math.floor(trainSet.count / flags.batch),
+  };
+  if (role.kind === 'worker') {
+    await runWorker(job, flags, role.assignment, log);
+    return { mode: 'train', accuracy: Number.NaN, history: [], confusion: [], checkpoint: '', startEpoch: role.assignment.startEpoch, files: [] };
+  }
+  if (role.kind === 'coordinator' && !spec.script) throw new Error(`${name}: --workers needs the example's script to start workers`);
   const rng = new Generator(flags.seed);
   const rngs = { data: rng, ...spec.rngs };
-  const start = resumeRun(out, { model, optimizer, ...(scheduler ? { scheduler } : {}), rngs }, flags.resume);
+  const placeholder = role.kind === 'coordinator' ? coordinatorOptimizer(model) : undefined;
+  const start = resumeRun(out, placeholder ? { model, optimizer: placeholder } : { model, optimizer, ...(scheduler ? { scheduler } : {}), rngs }, flags.resume);
   if (start.resumed) log(`${name}: resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${start.startEpoch} of ${flags.epochs}`);
   log(`${name}: ${trainSet.count} training digits, ${test.count} held out; seed ${flags.seed}, backend ${flags.backend}`);
   log(model.toString());
 
   const weights = run.file(`${name}.safetensors`);
   const extra = spec.consumers ?? [];
+  const coordination = placeholder ? await startCoordinator(job, flags, start.startEpoch, placeholder, log) : undefined;
+  const events = coordination?.events ?? train({
+    model,
+    criterion: job.criterion,
+    optimizer,
+    ...(scheduler ? { scheduler } : {}),
+    data: trainBatches(trainSet, rng, flags.batch, flags.shift),
+    validation: heldOutBatches(test),
+    epochs: flags.epochs,
+    rngs,
+    startEpoch: start.startEpoch,
+  });
   const done = await recordTraining(
-    train({
-      model,
-      criterion: new ClassNLLCriterion(),
-      optimizer,
-      ...(scheduler ? { scheduler } : {}),
-      data: trainBatches(trainSet, rng, flags.batch, flags.shift),
-      validation: heldOutBatches(test),
-      epochs: flags.epochs,
-      rngs,
-      startEpoch: start.startEpoch,
-    }),
+    events,
     {
       out,
       start,
@@ -120,6 +141,7 @@ export async function runMnistClassifier(flags: MnistRunFlags, run: Run, spec: M
     },
   );
 
+  await coordination?.close();
   const { accuracy, confusion } = evaluateDigits(model, test);
   const files = [...done.files, ...extra.flatMap((c) => c.files).filter((f) => existsSync(f))];
   log(`held-out accuracy: ${(accuracy * 100).toFixed(2)}% on ${test.count} digits`);

@@ -19,12 +19,13 @@
  * Evaluate on the official test set: `... -- --eval runs/mnist-lenet/mnist-lenet.safetensors --test DIR`
  * where DIR holds `t10k-images-idx3-ubyte` and `t10k-labels-idx1-ubyte` (gzipped or not).
  */
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Adam, CosineAnnealingLR, Generator, type Sequential } from '@eole/core';
 import { LeNet5, SpatialConvolution } from '@eole/conv';
 import { plotFilters } from '@eole/conv/report';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
 import { batchFlag, evaluateCheckpoint, runMnistClassifier, shiftFlag, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
+import { joinedArgv, PARALLEL_FLAGS } from '../lib/parallel.js';
 import { startRun, STOP_AFTER_FLAG } from '../lib/run.js';
 import { readSavedModel } from '../lib/savedModel.js';
 
@@ -49,6 +50,7 @@ const CLI = {
     dropout: numberFlag(0, 'dropout before the last two layers', { min: 0, max: 0.9 }),
     'train-size': TRAIN_SIZE_FLAG,
     'stop-after': STOP_AFTER_FLAG,
+    ...PARALLEL_FLAGS,
   },
 } as const;
 
@@ -68,7 +70,9 @@ export function firstConvolution(model: Sequential): SpatialConvolution {
 }
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<LeNetSummary> {
-  const flags = parseCli(argv, CLI);
+  // A worker that --join's a Redis job runs the coordinator's command line.
+  const joined = await joinedArgv(argv);
+  const flags = parseCli(joined?.argv ?? argv, CLI);
   const run = startRun(flags);
   const dropoutRng = new Generator(flags.seed + 1);
   // --eval rebuilds the net the checkpoint was trained as (its metadata), whatever the flags say.
@@ -97,6 +101,8 @@ export async function main(argv: string[], log: (line: string) => void = console
       rngs: { dropout: dropoutRng },
       metadata: { activation: flags.activation, pooling: flags.pooling },
       consumers: [{ operator: plotFilters(filters, () => c1.weight, { title: 'LeNet-5 C1 filters', store: filterRows }), files: [filters, filterRows] }],
+      script: fileURLToPath(import.meta.url),
+      argv,
     },
     log,
   );

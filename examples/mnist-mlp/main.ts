@@ -20,10 +20,11 @@
  * (or `--eval runs/mnist-mlp/checkpoint.safetensors`, the training checkpoint)
  * where DIR holds `t10k-images-idx3-ubyte` and `t10k-labels-idx1-ubyte` (gzipped or not).
  */
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CosineAnnealingLR, Generator, Linear, LogSoftMax, Sequential, SGD, Threshold } from '@eole/core';
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
 import { batchFlag, evaluateCheckpoint, runMnistClassifier, shiftFlag, TRAIN_SIZE_FLAG, type MnistRunSummary } from '../lib/mnistRun.js';
+import { joinedArgv, PARALLEL_FLAGS } from '../lib/parallel.js';
 import { startRun, STOP_AFTER_FLAG } from '../lib/run.js';
 import { readSavedModel } from '../lib/savedModel.js';
 
@@ -42,6 +43,7 @@ const CLI = {
     hidden: numberFlag(1000, 'hidden units', { integer: true, min: 1 }),
     'train-size': TRAIN_SIZE_FLAG,
     'stop-after': STOP_AFTER_FLAG,
+    ...PARALLEL_FLAGS,
   },
 } as const;
 
@@ -54,14 +56,16 @@ export function buildMlp(rng: Generator, hidden = 1000): Sequential {
 }
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<MlpSummary> {
-  const flags = parseCli(argv, CLI);
+  // A worker that --join's a Redis job runs the coordinator's command line.
+  const joined = await joinedArgv(argv);
+  const flags = parseCli(joined?.argv ?? argv, CLI);
   const run = startRun(flags);
   // --eval builds with --hidden, as the run did (a mismatch is named by loadModule).
   if (flags.eval !== undefined) return evaluateCheckpoint(buildMlp(new Generator(0), flags.hidden), readSavedModel(flags.eval, CLI.name), flags.test, log, flags['train-size']);
   const model = buildMlp(new Generator(flags.seed), flags.hidden);
   const optimizer = new SGD(model.parameters(), { lr: flags.lr, momentum: flags.momentum, weightDecay: flags['weight-decay'] });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });
-  return runMnistClassifier(flags, run, { name: 'mnist-mlp', model, optimizer, scheduler, metadata: { hidden: String(flags.hidden) } }, log);
+  return runMnistClassifier(flags, run, { name: 'mnist-mlp', model, optimizer, scheduler, metadata: { hidden: String(flags.hidden) }, script: fileURLToPath(import.meta.url), argv }, log);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(main);

@@ -68,7 +68,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tap } from 'rxjs';
 import { Adam, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Ensemble, Generator, train, type Module, type Sequential } from '@eole/core';
 import { heatmap } from '@eole/core/report';
@@ -76,6 +76,7 @@ import {
   AcousticConvNet, acousticConvNetConfig, classifyWindows, loadSpokenDigitModel, readDigitFolder, saveSpokenDigitModel, SPOKEN_DIGIT_MODEL, spokenDigitMetadata, type AcousticConvNetConfig, type DigitUtterance,
 } from '@eole/speech';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
+import { coordinatorOptimizer, joinedArgv, PARALLEL_FLAGS, parallelRole, runWorker, shardIndices, startCoordinator, type ParallelJob } from '../lib/parallel.js';
 import { confusionTable, records, recordTraining, resumeRun, startRun, type EpochRecord } from '../lib/run.js';
 import { averageViews, losoSplits, standardSplit, subsetWindows, testBatches, testWindows, trainBatches, trainingWindows, type Split, type SplitName, type TestSet, type WindowSet } from './data.js';
 
@@ -105,6 +106,7 @@ const CLI = {
     jitter: numberFlag(4, 'largest time shift of a training window, in frames', { integer: true, min: 0, max: 15 }),
     members: numberFlag(1, 'models trained from seeds --seed, --seed + 1, …; their posteriors are averaged (an Ensemble)', { integer: true, min: 1, max: 16 }),
     'stop-after': numberFlag(0, 'stop after this epoch, as if interrupted (0: never); the schedule still spans --epochs and --resume continues', { integer: true, min: 0 }),
+    ...PARALLEL_FLAGS,
   },
 } as const;
 
@@ -142,8 +144,18 @@ function parsePlanes(text: string): [number, number] {
   return [p[0]!, p[1]!];
 }
 
+/** The command line data-parallel workers get (this invocation's). */
+let commandLine: readonly string[] = [];
+
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<SpokenDigitsSummary> {
-  const flags = parseCli(argv, CLI);
+  // A worker that --join's a Redis job runs the coordinator's command line.
+  const joined = await joinedArgv(argv);
+  commandLine = joined?.argv ?? argv;
+  const flags = parseCli(commandLine, CLI);
+  const role = parallelRole(flags);
+  if (role.kind !== 'single' && (flags.members !== 1 || (flags.split === 'loso' && flags['held-out'] === ''))) {
+    throw new Error(`${SPOKEN_DIGITS}: --workers ${flags.workers}: data-parallel training trains one net; give --members 1 (and with --split loso one --held-out speaker)`);
+  }
   if (flags.eval === undefined && flags.test !== undefined) throw new Error(`${SPOKEN_DIGITS}: --test goes with --eval CHECKPOINT (training takes its test set from --split)`);
   const run = startRun(flags, { data: ['fsdd', 'recordings'] });
   const started = performance.now();
@@ -215,6 +227,7 @@ async function trainRun(split: Split, windows: WindowSet, out: string, config: A
     nets.push(member.model);
     if (member.stopped) break;
   }
+  if (parallelRole(flags).kind === 'worker') return { name: split.name, accuracy: Number.NaN, confusion: [], history: [], checkpoint: '', seconds: (performance.now() - started) / 1000, files: [] };
   const { history, lastEpoch, stopped } = member!;
   const model: Module = K === 1 ? nets[0]! : new Ensemble(nets);
   const weights = join(out, `${SPOKEN_DIGITS}.safetensors`);
@@ -264,12 +277,29 @@ async function trainMember(split: Split, windows: WindowSet, out: string, test: 
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });
   const rngs = { data: rng, dropout: dropoutRng };
   const weights = join(out, `${SPOKEN_DIGITS}.safetensors`);
+  const role = parallelRole(flags);
+  const job: ParallelJob = {
+    name: SPOKEN_DIGITS, script: fileURLToPath(import.meta.url), argv: commandLine, model, criterion: new ClassNLLCriterion(), optimizer, scheduler,
+    data: (rank, workers) => {
+      const shard = subsetWindows(windows, shardIndices(windows.count, rank, workers));
+      const shardRng = new Generator(seed + 1000 * (rank + 1));
+      return () => trainBatches(shard, shardRng, flags.batch);
+    },
+    ...(test ? { validation: () => testBatches(test) } : {}),
+    stepsPerEpoch: Math.floor(windows.count / flags.batch),
+  };
+  if (role.kind === 'worker') {
+    await runWorker(job, flags, role.assignment, log);
+    return { model, history: [], lastEpoch: 0, stopped: true, files: [] };
+  }
+  const placeholder = role.kind === 'coordinator' ? coordinatorOptimizer(model) : undefined;
   // an interrupted LOSO rotation or ensemble member resumes; those after it have no checkpoint yet and start afresh
   const resuming = flags.resume && ((flags.split !== 'loso' && flags.members === 1) || existsSync(join(out, CHECKPOINT_FILE)));
-  const start = resumeRun(out, { model, optimizer, scheduler, rngs }, resuming);
+  const start = resumeRun(out, placeholder ? { model, optimizer: placeholder } : { model, optimizer, scheduler, rngs }, resuming);
   if (start.resumed) log(start.startEpoch > flags.epochs ? `${join(out, CHECKPOINT_FILE)} has finished all ${flags.epochs} epochs: loaded` : `resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${start.startEpoch} of ${flags.epochs}`);
   if (start.startEpoch === 1) log(model.toString());
-  const events$ = train({
+  const coordination = placeholder ? await startCoordinator(job, flags, start.startEpoch, placeholder, log) : undefined;
+  const events$ = coordination?.events ?? train({
     model,
     criterion: new ClassNLLCriterion(),
     optimizer,
@@ -293,6 +323,7 @@ async function trainMember(split: Split, windows: WindowSet, out: string, test: 
       if (e.type === 'validation') log(`epoch ${e.epoch}: test accuracy ${pct(e.metrics.accuracy ?? Number.NaN)}, loss ${e.metrics.loss.toFixed(4)}`);
     }),
   });
+  await coordination?.close();
   model.evaluate();
   return { model, history: records(done.events), lastEpoch: done.lastEpoch, stopped: done.stopped, files: done.files };
 }

@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import {
   evaluateBatches, ParameterVector, SGD, withEpochContext,
-  type Batch, type CenterStore, type Criterion, type EpochSource, type Generator, type Module, type TrainEvent, type WorkerReport,
+  type Batch, type CenterStore, type Criterion, type EpochSource, type Generator, type Module, type Optimizer, type TrainEvent, type WorkerReport,
 } from '../index.js';
 import type { WorkerGroup } from './WorkerGroup.js';
 
@@ -23,6 +23,11 @@ export interface ParallelTrainOptions {
   group?: WorkerGroup;
   /** Generators a checkpoint keeps. */
   rngs?: Record<string, Generator>;
+  /**
+   * The optimizer a checkpoint records (default a plain `SGD` with lr 0: the coordinator optimizes
+   * nothing; the workers' own optimizers stay with them). Pass the one `--resume` restores into.
+   */
+  optimizer?: Optimizer;
   /** Local steps per epoch of all workers together, for the progress bar (null: learnt after epoch 1). */
   stepsPerEpoch?: number | null;
   /** How often to read the workers' reports (default 200 ms). */
@@ -56,7 +61,7 @@ export function parallelTrain(o: ParallelTrainOptions): Observable<TrainEvent> {
   const startEpoch = o.startEpoch ?? 1;
   const vector = new ParameterVector(o.model.parameters());
   if (vector.size !== o.store.size) throw new RangeError(`parallelTrain: the model holds ${vector.size} values, the store's centre ${o.store.size}`);
-  const state = { model: o.model, optimizer: new SGD(o.model.parameters(), { lr: 0 }), ...(o.rngs ? { rngs: o.rngs } : {}) };
+  const state = { model: o.model, optimizer: o.optimizer ?? new SGD(o.model.parameters(), { lr: 0 }), ...(o.rngs ? { rngs: o.rngs } : {}) };
   return new Observable<TrainEvent>((subscriber) => {
     let stopped = false;
     const run = async (): Promise<void> => {
@@ -64,6 +69,7 @@ export function parallelTrain(o: ParallelTrainOptions): Observable<TrainEvent> {
       subscriber.next({ type: 'start', epochs: o.epochs, startEpoch, parameters: vector.size });
       let epoch = startEpoch;
       let epochStarted = performance.now();
+      let epochSamples: number | null = null;
       let lastSamples: number | null = null;
       let lastTime = performance.now();
       let steps = o.stepsPerEpoch ?? null;
@@ -77,6 +83,7 @@ export function parallelTrain(o: ParallelTrainOptions): Observable<TrainEvent> {
         if (live.length === 0) throw new Error(`parallelTrain: every worker is gone (${describeExits(o, reports)})`);
         const now = performance.now();
         const samples = [...reports.values()].reduce((s, r) => s + r.samples, 0);
+        epochSamples ??= samples;
         const inEpoch = live.map((k) => reports.get(k)).filter((r): r is WorkerReport => r !== undefined && r.epoch === epoch && !r.done);
         if (lastSamples !== null && samples > lastSamples && inEpoch.length > 0) {
           subscriber.next({
@@ -105,7 +112,7 @@ export function parallelTrain(o: ParallelTrainOptions): Observable<TrainEvent> {
           epochStarted = performance.now();
           const event: TrainEvent & { type: 'epoch' } = {
             type: 'epoch', epoch, epochs: o.epochs, loss: losses.reduce((s, v) => s + v, 0) / losses.length,
-            steps: finishers.reduce((s, r) => s + (r.epoch > epoch ? 0 : r.step), 0) || (steps ?? 0), samples: 0, seconds, lr: 0, backend: `${live.length} workers`,
+            steps: finishers.reduce((s, r) => s + (r.epoch > epoch ? 0 : r.step), 0) || (steps ?? 0), samples: samples - epochSamples, seconds, lr: 0, backend: `${live.length} workers`,
           };
           steps ??= event.steps || null;
           subscriber.next(withEpochContext(event, state));
@@ -116,6 +123,7 @@ export function parallelTrain(o: ParallelTrainOptions): Observable<TrainEvent> {
             subscriber.next({ type: 'validation', epoch, metrics });
           }
           epochLoss.clear();
+          epochSamples = samples;
           epoch++;
         }
       }
