@@ -40,3 +40,4 @@ export { rowsOf } from './rowsOf.js';
 export { tempDir } from './tempDir.js';
 export { testCenterStore, type OpenCenterStore } from './testCenterStore.js';
 export { close, firstDifference, maxAbsErr, maxRelErr, normRelErr, same } from './tolerance.js';
+export { redisAvailable, startRedisServer, type RedisServer, type RedisServerOptions } from './redisServer.js';
