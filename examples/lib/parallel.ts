@@ -25,7 +25,8 @@ export const PARALLEL_ALGORITHMS = ['easgd', 'easgd-sync', 'eamsgd', 'downpour',
 
 /** The flags of data-parallel training, for an example's CLI spec (`flags: { ...PARALLEL_FLAGS }`). */
 export const PARALLEL_FLAGS = {
-  workers: numberFlag(1, 'data-parallel workers (1: an ordinary run; 0 with a Redis transport: only workers that --join)', { integer: true, min: 0, max: 64 }),
+  workers: numberFlag(1, 'data-parallel workers, the ranks of the job (1: an ordinary run)', { integer: true, min: 1, max: 64 }),
+  'local-workers': numberFlag(-1, 'with a Redis transport: how many of the ranks this command starts here (ranks 0 …; the others --join from elsewhere; default all)', { integer: true, min: -1, max: 64 }),
   parallel: stringFlag('easgd', 'the parallel algorithm: easgd (asynchronous), easgd-sync, eamsgd (Nesterov momentum workers), downpour, sync (gradients averaged every step)', { metavar: 'NAME', choices: PARALLEL_ALGORITHMS }),
   tau: numberFlag(10, 'communication period τ: local steps between exchanges (sync: between publications of the centre)', { integer: true, min: 1 }),
   beta: numberFlag(0.9, 'EASGD β: the moving rate is α = β/workers', { min: 0, max: 1 }),
@@ -40,6 +41,7 @@ export const PARALLEL_FLAGS = {
 /** The parsed {@link PARALLEL_FLAGS}. */
 export interface ParallelFlags {
   workers: number;
+  'local-workers': number;
   parallel: string;
   tau: number;
   beta: number;
@@ -62,8 +64,10 @@ export function parallelRole(flags: ParallelFlags): ParallelRole {
   if (assignment) return { kind: 'worker', assignment };
   checkTransport(flags.transport);
   if (flags.join !== undefined) throw new Error('--join: this command line was not turned into a worker; call joinedArgv() before parsing');
-  if (flags.workers >= 2 || (flags.transport.startsWith('redis://') && flags.workers !== 1)) return { kind: 'coordinator' };
-  if (flags.workers === 0) throw new Error('--workers 0 waits for workers that --join through Redis; give --transport redis://HOST:PORT');
+  const redis = flags.transport.startsWith('redis://');
+  if (flags['local-workers'] >= 0 && !redis) throw new Error('--local-workers goes with --transport redis://… (threads and processes start every worker here)');
+  if (flags['local-workers'] > flags.workers) throw new Error(`--local-workers ${flags['local-workers']} is more than --workers ${flags.workers}`);
+  if (flags.workers >= 2 || redis) return { kind: 'coordinator' };
   return { kind: 'single' };
 }
 
@@ -192,7 +196,8 @@ export async function startCoordinator(job: ParallelJob, flags: ParallelFlags, s
   const runId = flags['run-id'] ?? `${job.name}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${process.pid}`;
   const transport = flags.transport;
   const workers = flags.workers;
-  const ranks = transport.startsWith('redis://') ? (flags.rank >= 0 ? flags.rank : Math.max(workers, 1)) : workers;
+  const ranks = workers;
+  const local = transport.startsWith('redis://') && flags['local-workers'] >= 0 ? flags['local-workers'] : workers;
   const assignment = { runId, workers: ranks, algorithm: flags.parallel, tau: flags.tau, beta: flags.beta, size, startEpoch };
   const centre = new ParameterVector(job.model.parameters()).gather();
   let store: CenterStore;
@@ -214,8 +219,8 @@ export async function startCoordinator(job: ParallelJob, flags: ParallelFlags, s
     await store.write(centre);
     const stored: StoredJob = { argv: [...argv], assignment: { ...assignment, store: { kind: 'redis', url: '' } } };
     await redis.writeJob(JSON.stringify(stored));
-    if (workers > 0) group = startWorkers({ transport: 'processes', workers, script: job.script, argv, assignment: (rank) => ({ ...assignment, rank, store: { kind: 'redis', url: transport } }) });
-    log(`${job.name}: job ${runId} on ${redactRedisUrl(transport)}, ${ranks} ranks; a worker elsewhere joins with: --join ${runId} --rank K --transport redis://HOST:PORT`);
+    if (local > 0) group = startWorkers({ transport: 'processes', workers: local, script: job.script, argv, assignment: (rank) => ({ ...assignment, rank, store: { kind: 'redis', url: transport } }) });
+    log(`${job.name}: job ${runId} on ${redactRedisUrl(transport)}, ${ranks} ranks, ${local} started here${local < ranks ? `; the others join with: --join ${runId} --rank K --transport redis://[:PASSWORD@]HOST:PORT` : ''}`);
   }
   log(`${job.name}: ${flags.parallel} over ${ranks} workers on ${transport.startsWith('redis://') ? 'redis' : transport}, τ ${flags.tau}${flags.parallel.startsWith('easgd') || flags.parallel === 'eamsgd' ? `, α = β/p = ${(flags.beta / ranks).toFixed(3)}` : ''}; the centre has ${size} parameters`);
   const events = parallelTrain({
