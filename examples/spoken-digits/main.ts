@@ -186,6 +186,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     runs.push(await trainRun(s, prepare(s.train, flags, log), run.out, config, flags, log));
   }
   const seconds = (performance.now() - started) / 1000;
+  if (role.kind === 'worker') return { mode: 'train', split, accuracy: Number.NaN, runs, confusion: [], seconds };
   const accuracy = runs.reduce((a, r) => a + r.accuracy, 0) / runs.length;
   const confusion = sumConfusions(runs.map((r) => r.confusion));
   if (split === 'loso') log(`leave-one-speaker-out mean accuracy: ${pct(accuracy)} over ${runs.length} rotations (${seconds.toFixed(0)} s in all)`);
