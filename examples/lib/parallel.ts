@@ -60,7 +60,7 @@ export type ParallelRole = { kind: 'single' } | { kind: 'coordinator' } | { kind
 
 /** The role of this invocation: a worker when started as one, a coordinator with `--workers` ≥ 2 or a Redis transport. */
 export function parallelRole(flags: ParallelFlags): ParallelRole {
-  const assignment = workerAssignment();
+  const assignment = workerAssignment() ?? takeJoined();
   if (assignment) return { kind: 'worker', assignment };
   checkTransport(flags.transport);
   if (flags.join !== undefined) throw new Error('--join: this command line was not turned into a worker; call joinedArgv() before parsing');
@@ -92,6 +92,15 @@ export interface ParallelJob {
   stepsPerEpoch: number;
 }
 
+/** The assignment {@link joinedArgv} just read, for the {@link parallelRole} that follows (the coordinator's argv it returns holds no --join). */
+let joined: WorkerAssignment | null = null;
+
+function takeJoined(): WorkerAssignment | null {
+  const a = joined;
+  joined = null;
+  return a;
+}
+
 /** The job the coordinator stores in Redis for workers that `--join` (their command line and assignment). */
 interface StoredJob {
   argv: string[];
@@ -108,6 +117,7 @@ interface StoredJob {
  * const flags = parseCli(joined?.argv ?? argv, CLI);
  */
 export async function joinedArgv(argv: readonly string[]): Promise<{ argv: string[]; assignment: WorkerAssignment } | null> {
+  joined = null;
   const at = argv.indexOf('--join');
   if (at < 0) return null;
   const runId = argv[at + 1];
@@ -120,7 +130,8 @@ export async function joinedArgv(argv: readonly string[]): Promise<{ argv: strin
   if (text === null) throw new Error(`--join: no job "${runId}" on ${redactRedisUrl(url)} (is its coordinator running?)`);
   const job = JSON.parse(text) as StoredJob;
   if (rank >= job.assignment.workers) throw new Error(`--join: --rank ${rank} is out of range; job "${runId}" has ${job.assignment.workers} workers (ranks 0 … ${job.assignment.workers - 1})`);
-  return { argv: job.argv, assignment: { ...job.assignment, rank, store: { kind: 'redis', url } } };
+  joined = { ...job.assignment, rank, store: { kind: 'redis', url } };
+  return { argv: job.argv, assignment: joined };
 }
 
 /** The local optimizer, scheduler and parallel side of one worker, as its assignment says. */
