@@ -60,7 +60,7 @@ export type ParallelRole = { kind: 'single' } | { kind: 'coordinator' } | { kind
 
 /** The role of this invocation: a worker when started as one, a coordinator with `--workers` ≥ 2 or a Redis transport. */
 export function parallelRole(flags: ParallelFlags): ParallelRole {
-  const assignment = workerAssignment() ?? takeJoined();
+  const assignment = workerAssignment() ?? joined;
   if (assignment) return { kind: 'worker', assignment };
   checkTransport(flags.transport);
   if (flags.join !== undefined) throw new Error('--join: this command line was not turned into a worker; call joinedArgv() before parsing');
@@ -92,14 +92,12 @@ export interface ParallelJob {
   stepsPerEpoch: number;
 }
 
-/** The assignment {@link joinedArgv} just read, for the {@link parallelRole} that follows (the coordinator's argv it returns holds no --join). */
+/**
+ * The assignment the last {@link joinedArgv} read, for every {@link parallelRole} of the same
+ * invocation that follows (the coordinator's argv it returns holds no --join; spoken-digits asks
+ * for its role more than once). The next `joinedArgv` call resets it.
+ */
 let joined: WorkerAssignment | null = null;
-
-function takeJoined(): WorkerAssignment | null {
-  const a = joined;
-  joined = null;
-  return a;
-}
 
 /** The job the coordinator stores in Redis for workers that `--join` (their command line and assignment). */
 interface StoredJob {
