@@ -65,14 +65,17 @@ async function runMethod(m: Method): Promise<Result> {
   return { ...runs[0]!, samplesPerSec: runs.reduce((s, r) => s + r.samplesPerSec * r.seconds, 0) / seconds, steadyPerSec: runs.reduce((s, r) => s + r.steadyPerSec, 0), seconds, loadStart };
 }
 
-/** The mean over epochs ≥ 2 of the samples/s per epoch, summed over the workers' lines (or the run's epoch lines). */
-function steadyRate(lines: readonly string[]): number {
+/**
+ * The mean over epochs ≥ 2 of the samples/s per epoch: summed over the workers' lines of a parallel
+ * run, else from a single run's epoch events (samples over the epoch's training seconds).
+ */
+function steadyRate(lines: readonly string[], epochs: readonly { epoch?: number; samples?: number; seconds?: number }[]): number {
   const perEpoch = new Map<number, number>();
-  const workers = lines.filter((l) => l.startsWith('worker '));
-  for (const l of workers.length > 0 ? workers : lines) {
-    const m = workers.length > 0 ? /: epoch (\d+)\/\d+, .*, (\d+) samples\/s/.exec(l) : /^epoch (\d+)\/\d+ .* (\d+) samples\/s/.exec(l);
+  for (const l of lines) {
+    const m = /^worker \d+\/\d+ .*: epoch (\d+)\/\d+, .*, (\d+) samples\/s/.exec(l);
     if (m && Number(m[1]) >= 2) perEpoch.set(Number(m[1]), (perEpoch.get(Number(m[1])) ?? 0) + Number(m[2]));
   }
+  if (perEpoch.size === 0) for (const e of epochs) if ((e.epoch ?? 0) >= 2 && e.seconds) perEpoch.set(e.epoch!, (e.samples ?? 0) / e.seconds);
   const rates = [...perEpoch.values()];
   return rates.length > 0 ? rates.reduce((s, v) => s + v, 0) / rates.length : Number.NaN;
 }
@@ -92,7 +95,7 @@ async function runOne(m: Method): Promise<Result> {
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   if (code !== 0) throw new Error(`${m.name}: mnist-lenet exited with ${code}; last lines:\n${lines.slice(-5).join('\n')}`);
-  const events = readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { time: string; type: string; epoch?: number; samples?: number; metrics?: { accuracy?: number } });
+  const events = readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { time: string; type: string; epoch?: number; samples?: number; seconds?: number; metrics?: { accuracy?: number } });
   const t0 = Date.parse(events.find((e) => e.type === 'start')!.time);
   const at = (e: { time: string }): number => (Date.parse(e.time) - t0) / 1000;
   const epochsDone = events.filter((e) => e.type === 'epoch');
@@ -103,7 +106,7 @@ async function runOne(m: Method): Promise<Result> {
   const hit = validations.find((e) => (e.metrics?.accuracy ?? 0) >= 0.98);
   const exchange = lines.filter((l) => /^worker \d+\/\d+ .*exchanges \(([\d.]+) ms each\)/.test(l)).map((l) => Number(/\(([\d.]+) ms each\)/.exec(l)![1]));
   return {
-    name: m.name, samplesPerSec: samples / seconds, steadyPerSec: steadyRate(lines), seconds, to98: hit ? at(hit) : null, finalAccuracy: curve.at(-1)![1],
+    name: m.name, samplesPerSec: samples / seconds, steadyPerSec: steadyRate(lines, epochsDone), seconds, to98: hit ? at(hit) : null, finalAccuracy: curve.at(-1)![1],
     exchangeMs: exchange.length > 0 ? exchange.reduce((s, v) => s + v, 0) / exchange.length : null, curve, loadStart,
   };
 }
