@@ -14,7 +14,7 @@
  */
 import { lastValueFrom, Observable, tap } from 'rxjs';
 import {
-  CosineAnnealingLR, DataParallelSGD, Downpour, EASGD, eamsgd, LocalCenter, ParameterVector, SGD, SharedCenter, train,
+  CosineAnnealingLR, DataParallelSGD, Downpour, EASGD, eamsgd, kernels, LocalCenter, ParameterVector, SGD, SharedCenter, train,
   type Batch, type CenterStore, type Criterion, type EpochSource, type LRScheduler, type Module, type Optimizer, type ParallelWorker, type TrainEvent,
 } from '@eole/core';
 import { openStore, parallelTrain, RedisCenter, redactRedisUrl, reportProgress, startWorkers, workerAssignment, type WorkerAssignment, type WorkerGroup } from '@eole/core/parallel';
@@ -218,7 +218,12 @@ export async function startCoordinator(job: ParallelJob, flags: ParallelFlags, s
   let store: CenterStore;
   let group: WorkerGroup | undefined;
   const argv = [...job.argv];
-  if (!argv.includes('--threads')) argv.push('--threads', '1');
+  if (!argv.includes('--threads')) {
+    // One kernel thread per worker; the coordinator too, when workers share its machine, so that its
+    // evaluation after each epoch takes one core's share and not the pool's two.
+    argv.push('--threads', '1');
+    if (local > 0) kernels.setThreads(1);
+  }
   if (transport === 'threads') {
     const shared = SharedCenter.create(size, workers, runId);
     store = shared;
