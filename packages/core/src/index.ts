@@ -60,6 +60,7 @@ export { LocalCenter } from './optim/LocalCenter.js';
 export { SharedCenter, type SharedCenterHandle } from './optim/SharedCenter.js';
 export { ParameterVector } from './optim/ParameterVector.js';
 export { checkParallelOptions, type ParallelOptions, type ParallelWorker } from './optim/ParallelWorker.js';
+export { StoreWorker } from './optim/StoreWorker.js';
 export { EASGD, type EASGDOptions } from './optim/EASGD.js';
 export { eamsgd, type EAMSGDOptions } from './optim/eamsgd.js';
 export { Downpour } from './optim/Downpour.js';

@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor/Tensor.js';
 import type { CenterStore } from './CenterStore.js';
-import { ParameterVector } from './ParameterVector.js';
-import { checkParallelOptions, timed, type ParallelOptions, type ParallelWorker } from './ParallelWorker.js';
+import { timed, type ParallelOptions } from './ParallelWorker.js';
+import { StoreWorker } from './StoreWorker.js';
 
 /**
  * Synchronous data-parallel SGD, one worker's side (the baseline of Zhang, Choromanska & LeCun
@@ -15,30 +15,13 @@ import { checkParallelOptions, timed, type ParallelOptions, type ParallelWorker 
  * const parallel = new DataParallelSGD(model.parameters(), store, { rank, workers: 2 });
  * train({ model, criterion, optimizer, parallel, data: myShard, epochs: 5 }).subscribe();
  */
-export class DataParallelSGD implements ParallelWorker {
+export class DataParallelSGD extends StoreWorker {
   readonly algorithm = 'sync';
-  readonly rank: number;
-  readonly workers: number;
-  readonly tau: number;
-  exchanges = 0;
-  exchangeMs = 0;
-  private readonly vector: ParameterVector;
   private readonly g: Float32Array;
-  private steps = 0;
 
-  constructor(params: Iterable<Tensor>, readonly store: CenterStore, options: ParallelOptions) {
-    this.tau = checkParallelOptions('DataParallelSGD', options, 10);
-    this.rank = options.rank;
-    this.workers = options.workers;
-    this.vector = new ParameterVector(params);
-    if (this.vector.size !== store.size) throw new RangeError(`DataParallelSGD: the parameters hold ${this.vector.size} values, the store's centre ${store.size}`);
+  constructor(params: Iterable<Tensor>, store: CenterStore, options: ParallelOptions) {
+    super('DataParallelSGD', params, store, options, 10);
     this.g = new Float32Array(this.vector.size);
-  }
-
-  async start(): Promise<void> {
-    const x = this.vector.gather();
-    await this.store.join(x);
-    this.vector.scatter(x);
   }
 
   beforeStep(): Promise<void> {
@@ -57,7 +40,7 @@ export class DataParallelSGD implements ParallelWorker {
     return this.store.write(this.vector.gather());
   }
 
-  async finish(): Promise<void> {
+  override async finish(): Promise<void> {
     if (this.rank === 0) await this.store.write(this.vector.gather());
   }
 }

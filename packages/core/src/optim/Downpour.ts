@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor/Tensor.js';
 import type { CenterStore } from './CenterStore.js';
-import { ParameterVector } from './ParameterVector.js';
-import { checkParallelOptions, timed, type ParallelOptions, type ParallelWorker } from './ParallelWorker.js';
+import { timed, type ParallelOptions } from './ParallelWorker.js';
+import { StoreWorker } from './StoreWorker.js';
 
 /**
  * DOWNPOUR SGD, one worker's side (Dean et al., "Large Scale Distributed Deep Networks", NIPS 2012;
@@ -17,33 +17,20 @@ import { checkParallelOptions, timed, type ParallelOptions, type ParallelWorker 
  * const parallel = new Downpour(model.parameters(), store, { rank: 1, workers: 2, tau: 1 });
  * train({ model, criterion, optimizer: new SGD(model.parameters(), { lr: 0.05 }), parallel, data, epochs: 5 }).subscribe();
  */
-export class Downpour implements ParallelWorker {
+export class Downpour extends StoreWorker {
   readonly algorithm = 'downpour';
-  readonly rank: number;
-  readonly workers: number;
-  readonly tau: number;
-  exchanges = 0;
-  exchangeMs = 0;
-  private readonly vector: ParameterVector;
   private readonly x: Float32Array;
   private readonly fetched: Float32Array;
-  private steps = 0;
 
-  constructor(params: Iterable<Tensor>, readonly store: CenterStore, options: ParallelOptions) {
-    this.tau = checkParallelOptions('Downpour', options, 10);
-    this.rank = options.rank;
-    this.workers = options.workers;
-    this.vector = new ParameterVector(params);
-    if (this.vector.size !== store.size) throw new RangeError(`Downpour: the parameters hold ${this.vector.size} values, the store's centre ${store.size}`);
+  constructor(params: Iterable<Tensor>, store: CenterStore, options: ParallelOptions) {
+    super('Downpour', params, store, options, 10);
     this.x = new Float32Array(this.vector.size);
     this.fetched = new Float32Array(this.vector.size);
   }
 
-  async start(): Promise<void> {
-    this.vector.gather(this.x);
-    await this.store.join(this.x);
-    this.vector.scatter(this.x);
-    this.fetched.set(this.x);
+  override async start(): Promise<void> {
+    await super.start();
+    this.vector.gather(this.fetched);
   }
 
   beforeStep(): void {}
@@ -58,6 +45,4 @@ export class Downpour implements ParallelWorker {
       this.vector.scatter(this.fetched);
     });
   }
-
-  async finish(): Promise<void> {}
 }

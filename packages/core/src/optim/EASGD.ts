@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor/Tensor.js';
 import type { CenterStore } from './CenterStore.js';
-import { ParameterVector } from './ParameterVector.js';
-import { checkParallelOptions, timed, type ParallelOptions, type ParallelWorker } from './ParallelWorker.js';
+import { timed, type ParallelOptions } from './ParallelWorker.js';
+import { StoreWorker } from './StoreWorker.js';
 
 /** Options of {@link EASGD}. */
 export interface EASGDOptions extends ParallelOptions {
@@ -34,25 +34,16 @@ export interface EASGDOptions extends ParallelOptions {
  * const parallel = new EASGD(model.parameters(), store, { rank: 0, workers: 2, tau: 10 });
  * train({ model, criterion, optimizer, parallel, data, epochs: 5 }).subscribe();
  */
-export class EASGD implements ParallelWorker {
+export class EASGD extends StoreWorker {
   readonly algorithm: string;
-  readonly rank: number;
-  readonly workers: number;
-  readonly tau: number;
   readonly alpha: number;
   readonly synchronous: boolean;
-  exchanges = 0;
-  exchangeMs = 0;
-  private readonly vector: ParameterVector;
   private readonly x: Float32Array;
   private center: Float32Array | null = null;
-  private steps = 0;
   private round = 0;
 
-  constructor(params: Iterable<Tensor>, readonly store: CenterStore, options: EASGDOptions) {
-    this.tau = checkParallelOptions('EASGD', options, 10);
-    this.rank = options.rank;
-    this.workers = options.workers;
+  constructor(params: Iterable<Tensor>, store: CenterStore, options: EASGDOptions) {
+    super('EASGD', params, store, options, 10);
     const beta = options.beta ?? 0.9;
     if (typeof beta !== 'number' || !(beta >= 0 && beta <= 1)) throw new RangeError(`EASGD: beta must be a number in [0, 1], got ${String(beta)}`);
     this.alpha = options.alpha ?? beta / this.workers;
@@ -60,16 +51,12 @@ export class EASGD implements ParallelWorker {
     this.synchronous = options.synchronous ?? false;
     if (this.synchronous && this.alpha * this.workers > 1) throw new RangeError(`EASGD: synchronous EASGD needs p·α <= 1 for the centre to stay a convex combination, got ${this.workers}·${this.alpha}`);
     this.algorithm = options.name ?? (this.synchronous ? 'easgd-sync' : 'easgd');
-    this.vector = new ParameterVector(params);
-    if (this.vector.size !== store.size) throw new RangeError(`EASGD: the parameters hold ${this.vector.size} values, the store's centre ${store.size}`);
     this.x = new Float32Array(this.vector.size);
   }
 
-  async start(): Promise<void> {
-    this.vector.gather(this.x);
-    await this.store.join(this.x);
-    this.vector.scatter(this.x);
-    if (this.synchronous) this.center = this.x.slice();
+  override async start(): Promise<void> {
+    await super.start();
+    if (this.synchronous) this.center = this.vector.gather();
   }
 
   beforeStep(): void {}
@@ -79,8 +66,6 @@ export class EASGD implements ParallelWorker {
     if (this.steps % this.tau !== 0) return;
     return timed(this, () => (this.synchronous ? this.exchangeTogether() : this.exchangeAlone()));
   }
-
-  async finish(): Promise<void> {}
 
   private async exchangeAlone(): Promise<void> {
     this.vector.gather(this.x);

@@ -111,7 +111,8 @@ export function serveCenter(store: CenterStore, child: ChildProcess): () => void
     const request = m as Request;
     if (request?.eole !== 'center') return;
     void answer(store, request).then((reply) => {
-      if (child.connected) child.send(reply);
+      // A child that died meanwhile (SIGKILL) cannot take its answer; that is no error of the coordinator's.
+      if (child.connected) child.send(reply, (error: Error | null) => void error);
     });
   };
   child.on('message', onMessage);
