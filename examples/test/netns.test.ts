@@ -40,7 +40,8 @@ if (why !== null) {
     const probe = `const s = require('node:net').connect(${port}, '${host}'); s.setTimeout(2000, () => { console.log('ETIMEDOUT'); process.exit(0); }); s.on('connect', () => { console.log('connected'); s.destroy(); }); s.on('error', (e) => console.log(e.code));`;
     const c = lab.exec(ns, process.execPath, ['-e', probe], 10_000);
     await c.exited;
-    return c.lines.join(' ').trim();
+    // Only the probe's own answer: Node may add warnings on stderr (NO_COLOR beside FORCE_COLOR under CI).
+    return c.lines.map((l) => l.trim()).filter((l) => /^(connected|E[A-Z]+)$/.test(l)).join(' ');
   };
 
   test.serial(TITLE, async (t) => {
