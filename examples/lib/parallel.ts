@@ -32,7 +32,7 @@ export const PARALLEL_FLAGS = {
   beta: numberFlag(0.9, 'EASGD β: the moving rate is α = β/workers', { min: 0, max: 1 }),
   delta: numberFlag(0.9, "EAMSGD's momentum δ", { min: 0, max: 0.999 }),
   'local-lr': numberFlag(0.05, "EAMSGD's local learning rate (cosine schedule over --epochs; not scaled by --lr-scale)", { min: 0 }),
-  'lr-scale': stringFlag('linear', "linear: each worker's --lr is multiplied by --workers (Goyal et al. 2017: p workers take p times fewer steps each); none: as given", { metavar: 'RULE', choices: ['linear', 'none'] }),
+  'lr-scale': stringFlag('linear', "linear: with EASGD and sync, each worker's --lr is multiplied by --workers (Goyal et al. 2017: p workers take p times fewer steps each; DOWNPOUR's centre adds them all, so it keeps --lr); none: as given", { metavar: 'RULE', choices: ['linear', 'none'] }),
   transport: stringFlag('threads', 'where workers run: threads, processes, or redis://[:PASSWORD@]HOST:PORT', { metavar: 'WHERE' }),
   join: optionalFlag('join the running Redis job RUN-ID as a worker (with --transport redis://… and --rank)', 'RUN-ID'),
   rank: numberFlag(-1, 'the rank a --join worker takes (a replacement takes the rank of the worker it replaces)', { integer: true, min: -1 }),
@@ -142,7 +142,8 @@ function workerSide(job: ParallelJob, flags: ParallelFlags, a: WorkerAssignment,
     const { optimizer, parallel } = eamsgd(params, store, { ...base, beta: a.beta, lr: flags['local-lr'], delta: flags.delta });
     return { optimizer, scheduler: new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) }), parallel };
   }
-  if (flags['lr-scale'] === 'linear') {
+  // DOWNPOUR adds every worker's updates to the centre (as many per epoch as one worker alone makes), so its rate stays.
+  if (flags['lr-scale'] === 'linear' && a.algorithm !== 'downpour') {
     job.optimizer.lr *= a.workers;
     if (job.scheduler) job.scheduler.baseLr *= a.workers;
   }
@@ -242,7 +243,7 @@ export async function startCoordinator(job: ParallelJob, flags: ParallelFlags, s
     if (local > 0) group = startWorkers({ transport: 'processes', workers: local, script: job.script, argv, assignment: (rank) => ({ ...assignment, rank, store: { kind: 'redis', url: transport } }) });
     log(`${job.name}: job ${runId} on ${redactRedisUrl(transport)}, ${ranks} ranks, ${local} started here${local < ranks ? `; the others join with: --join ${runId} --rank K --transport redis://[:PASSWORD@]HOST:PORT` : ''}`);
   }
-  log(`${job.name}: ${flags.parallel} over ${ranks} workers on ${transport.startsWith('redis://') ? 'redis' : transport}, τ ${flags.tau}${flags.parallel.startsWith('easgd') || flags.parallel === 'eamsgd' ? `, α = β/p = ${(flags.beta / ranks).toFixed(3)}` : ''}; the centre has ${size} parameters${flags['lr-scale'] === 'linear' && flags.parallel !== 'eamsgd' && ranks > 1 ? `; each worker's learning rate × ${ranks} (--lr-scale linear)` : ''}`);
+  log(`${job.name}: ${flags.parallel} over ${ranks} workers on ${transport.startsWith('redis://') ? 'redis' : transport}, τ ${flags.tau}${flags.parallel.startsWith('easgd') || flags.parallel === 'eamsgd' ? `, α = β/p = ${(flags.beta / ranks).toFixed(3)}` : ''}; the centre has ${size} parameters${flags['lr-scale'] === 'linear' && flags.parallel !== 'eamsgd' && flags.parallel !== 'downpour' && ranks > 1 ? `; each worker's learning rate × ${ranks} (--lr-scale linear)` : ''}`);
   const events = parallelTrain({
     model: job.model, criterion: job.criterion, store, ...(group ? { group } : {}), workers: ranks, epochs: flags.epochs, startEpoch,
     ...(job.validation ? { validation: job.validation } : {}), stepsPerEpoch: job.stepsPerEpoch, optimizer,

@@ -29,6 +29,7 @@ test.serial('mnist-mlp: DOWNPOUR on child processes, EAMSGD and synchronous SGD 
     const lines: string[] = [];
     const summary = await mlp(['--workers', '2', '--parallel', parallel, '--transport', transport, '--tau', '4', '--epochs', '2', '--train-size', '2000', '--hidden', '64', '--out', out], (l) => lines.push(l));
     t.true(summary.accuracy > bar, `${parallel} on ${transport}: held-out accuracy ${summary.accuracy}`);
+    t.log(`${parallel} on ${transport}: ${summary.accuracy}`);
     t.deepEqual(epochs(out), [1, 2], parallel);
   }
 });
