@@ -29,3 +29,6 @@ export { LeNet1 } from './nn/LeNet1.js';
 export { npmMnistDigits, type DigitSet } from './data/npmMnistDigits.js';
 export { fromIdx, type DigitSample } from './data/fromIdx.js';
 export { SpatialPooling } from './nn/SpatialPooling.js';
+export { SpatialLogSoftMax } from './nn/SpatialLogSoftMax.js';
+export { fullyConvolutional, type FullyConvolutional } from './detection/fullyConvolutional.js';
+export { imagePyramid, rescaleImage, type PyramidLevel } from './detection/imagePyramid.js';
