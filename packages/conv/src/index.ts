@@ -32,3 +32,4 @@ export { SpatialPooling } from './nn/SpatialPooling.js';
 export { SpatialLogSoftMax } from './nn/SpatialLogSoftMax.js';
 export { fullyConvolutional, type FullyConvolutional } from './detection/fullyConvolutional.js';
 export { imagePyramid, rescaleImage, type PyramidLevel } from './detection/imagePyramid.js';
+export * from './detection/index.js';
