@@ -33,3 +33,4 @@ export { SpatialLogSoftMax } from './nn/SpatialLogSoftMax.js';
 export { fullyConvolutional, type FullyConvolutional } from './detection/fullyConvolutional.js';
 export { imagePyramid, rescaleImage, type PyramidLevel } from './detection/imagePyramid.js';
 export * from './detection/index.js';
+export { detectMultiscale, type DetectMultiscaleOptions, type Detection, type DetectorOutput, type ScaleHeatmap } from './detection/detectMultiscale.js';
