@@ -41,3 +41,4 @@ export { parseCocoResults, readCocoResults, writeCocoResults, type CocoDetection
 export { digitsInClutter, DIGIT_CATEGORIES, CLUTTER_SIDE, type ClutterSample, type DigitsInClutterOptions } from './data/digitsInClutter.js';
 export { writeDetectionFolder, readDetectionFolder, type DetectionBox, type DetectionSample, type DetectionFolderSample, type DetectionFolder, type WriteDetectionFolderOptions } from './data/detectionFolder.js';
 export { detectMultiscale, type DetectMultiscaleOptions, type Detection, type DetectorOutput, type ScaleHeatmap } from './detection/detectMultiscale.js';
+export { MultiscaleConvNet, type MultiscaleConvNetOptions } from './nn/MultiscaleConvNet.js';

@@ -1,0 +1,70 @@
+import { concat, Module, ShapeError, type Tensor } from '@eole/core';
+import { SpatialAveragePooling } from './SpatialAveragePooling.js';
+import { SpatialUpSamplingNearest } from './SpatialUpSamplingNearest.js';
+
+/** Options of {@link MultiscaleConvNet}. */
+export interface MultiscaleConvNetOptions {
+  /** Pyramid levels (default 3; 1 is the single-scale net of the paper's comparison). */
+  scales?: number;
+  /** Band-pass levels Lₛ = Gₛ − up(Gₛ₊₁) (a Laplacian pyramid, default true) or the plain Gaussian-like levels Gₛ. */
+  laplacian?: boolean;
+}
+
+/**
+ * The multiscale ConvNet of scene labeling (Farabet, Couprie, Najman & LeCun, "Learning
+ * hierarchical features for scene labeling", PAMI 2013): the image goes through a pyramid
+ * G₀ = x, Gₛ₊₁ = down(Gₛ) (2×2 averages), by default as Laplacian bands Lₛ = Gₛ − up(Gₛ₊₁) (the
+ * coarsest level kept whole); ONE feature extractor f with shared weights runs on every level; each
+ * fₛ = f(Lₛ) is upsampled (nearest) by 2ˢ to the finest map's size and the maps are concatenated
+ * along the planes, F = [f₀, up(f₁), up(f₂), …]; the `classifier` (1×1 convolutions, ending in
+ * `SpatialLogSoftMax`) labels every position of F. With `scales: 1` it is the same net at one scale.
+ * Input sides must be divisible by 2^(scales−1) times the extractor's own subsampling.
+ *
+ * @example
+ * const features = new Sequential(new SpatialConvolution(1, 16, 7, 7, 1, 1, 3, 3), new Tanh(), new SpatialMaxPooling(2, 2));
+ * const net = new MultiscaleConvNet(features, new Sequential(new SpatialConvolution(48, 11, 1, 1), new SpatialLogSoftMax()), { scales: 3 });
+ * net.forward(image).shape; // image [N, 1, 128, 128] → [N, 11, 64, 64]
+ */
+export class MultiscaleConvNet extends Module {
+  readonly scales: number;
+  readonly laplacian: boolean;
+  readonly features: Module;
+  readonly classifier: Module;
+  private readonly down = new SpatialAveragePooling(2, 2, 2, 2);
+  private readonly up2 = new SpatialUpSamplingNearest(2);
+
+  constructor(features: Module, classifier: Module, options: MultiscaleConvNetOptions = {}) {
+    super();
+    this.scales = options.scales ?? 3;
+    if (!Number.isInteger(this.scales) || this.scales < 1) throw new RangeError(`MultiscaleConvNet: scales must be an integer >= 1, got ${String(options.scales)}`);
+    this.laplacian = options.laplacian ?? true;
+    this.features = this.registerModule('features', features);
+    this.classifier = this.registerModule('classifier', classifier);
+  }
+
+  protected updateOutput(input: Tensor): Tensor {
+    if (input.ndim !== 4) throw new ShapeError(this.typeName(), `expected an image [N, C, H, W], got [${input.shape.join(', ')}]`);
+    const factor = 2 ** (this.scales - 1);
+    const [H, W] = input.shape.slice(2) as [number, number];
+    if (H % factor !== 0 || W % factor !== 0) throw new ShapeError(this.typeName(), `input sides must be divisible by ${factor} (2^(scales−1)), got ${H}×${W}`);
+    const gaussian: Tensor[] = [input];
+    for (let s = 1; s < this.scales; s++) gaussian.push(this.down.forward(gaussian[s - 1]!));
+    const levels = this.laplacian ? gaussian.map((g, s) => (s + 1 < this.scales ? g.sub(this.up2.forward(gaussian[s + 1]!)) : g)) : gaussian;
+    const maps = levels.map((level, s) => {
+      let f = this.features.forward(level);
+      for (let k = 0; k < s; k++) f = this.up2.forward(f);
+      return f;
+    });
+    const first = maps[0]!;
+    for (const [s, m] of maps.entries()) {
+      if (m.shape[2] !== first.shape[2] || m.shape[3] !== first.shape[3]) {
+        throw new ShapeError(this.typeName(), `the features of scale ${s} upsample to ${m.shape[2]}×${m.shape[3]}, the finest are ${first.shape[2]}×${first.shape[3]}; make the input sides divisible by ${factor} times the extractor's subsampling`);
+      }
+    }
+    return this.classifier.forward(maps.length === 1 ? first : concat(maps, 1));
+  }
+
+  override toString(): string {
+    return `${this.typeName()}(${this.scales} scales${this.laplacian ? ', Laplacian' : ''})\n  features: ${this.features.toString().replace(/\n/g, '\n  ')}\n  classifier: ${this.classifier.toString().replace(/\n/g, '\n  ')}`;
+  }
+}

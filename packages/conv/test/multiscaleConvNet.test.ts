@@ -1,0 +1,44 @@
+import test from 'ava';
+import { Generator, noGrad, Sequential, Tanh, Tensor } from '@eole/core';
+import { testModules } from '@eole/core/testing';
+import { MultiscaleConvNet, SpatialAveragePooling, SpatialConvolution, SpatialLogSoftMax, SpatialUpSamplingNearest } from '@eole/conv';
+
+const features = (rng: Generator): Sequential => new Sequential(new SpatialConvolution(1, 2, 3, 3, 1, 1, 1, 1, { rng }), new Tanh());
+const classifier = (planes: number, rng: Generator): Sequential => new Sequential(new SpatialConvolution(planes, 3, 1, 1, 1, 1, 0, 0, { rng }), new SpatialLogSoftMax());
+
+testModules(test, {
+  'MultiscaleConvNet (3 Laplacian scales)': { make: (rng) => new MultiscaleConvNet(features(rng), classifier(6, rng), { scales: 3 }), shape: [2, 1, 8, 8] },
+  'MultiscaleConvNet (2 Gaussian scales)': { make: (rng) => new MultiscaleConvNet(features(rng), classifier(4, rng), { scales: 2, laplacian: false }), shape: [1, 1, 4, 6] },
+});
+
+test('MultiscaleConvNet: one extractor with shared weights on every band, upsampled and concatenated (Farabet 2013), against the composition by hand', (t) => {
+  const rng = new Generator(4);
+  const f = features(rng);
+  const c = classifier(6, rng);
+  const net = new MultiscaleConvNet(f, c, { scales: 3 });
+  t.is(net.parameters().length, 4, 'the three scales share one extractor: 2 tensors of it, 2 of the classifier');
+  const x = Tensor.from(Array.from({ length: 64 }, () => rng.uniform()), [1, 1, 8, 8]);
+  noGrad(() => {
+    const down = new SpatialAveragePooling(2, 2, 2, 2);
+    const up = (y: Tensor, times: number): Tensor => (times === 0 ? y : up(new SpatialUpSamplingNearest(2).forward(y), times - 1));
+    const g1 = down.forward(x);
+    const g2 = down.forward(g1);
+    const bands = [x.sub(up(g1, 1)), g1.sub(up(g2, 1)), g2];
+    const maps = bands.map((b, s) => up(f.forward(b), s));
+    const expected = c.forward(Tensor.from([...maps[0]!.data, ...maps[1]!.data, ...maps[2]!.data], [1, 6, 8, 8]));
+    const got = net.forward(x);
+    t.deepEqual(got.shape, [1, 3, 8, 8]);
+    const worst = Math.max(...Array.from(got.data, (v, i) => Math.abs(v - expected.data[i]!)));
+    t.true(worst < 1e-6, `largest difference ${worst}`);
+  });
+});
+
+test('MultiscaleConvNet with one scale is the extractor and classifier alone; bad sizes are named', (t) => {
+  const rng = new Generator(6);
+  const f = features(rng);
+  const c = classifier(2, rng);
+  const x = Tensor.from(Array.from({ length: 2 * 36 }, () => rng.uniform()), [2, 1, 6, 6]);
+  noGrad(() => t.deepEqual(Array.from(new MultiscaleConvNet(f, c, { scales: 1 }).forward(x).data), Array.from(c.forward(f.forward(x)).data)));
+  t.throws(() => new MultiscaleConvNet(f, classifier(6, rng), { scales: 3 }).forward(Tensor.zeros([1, 1, 6, 6])), { message: /input sides must be divisible by 4 \(2\^\(scales−1\)\), got 6×6/ });
+  t.throws(() => new MultiscaleConvNet(f, c, { scales: 0 }), { message: /scales must be an integer >= 1, got 0/ });
+});
