@@ -15,7 +15,7 @@
 import { lastValueFrom, Observable, tap } from 'rxjs';
 import {
   CosineAnnealingLR, DataParallelSGD, Downpour, EASGD, eamsgd, kernels, LocalCenter, ParameterVector, SGD, SharedCenter, train,
-  type Batch, type CenterStore, type Criterion, type EpochSource, type LRScheduler, type Module, type Optimizer, type ParallelWorker, type TrainEvent,
+  type CenterStore, type Criterion, type EpochSource, type LRScheduler, type Module, type Optimizer, type ParallelWorker, type TrainEvent,
 } from '@eole/core';
 import { openStore, parallelTrain, RedisCenter, redactRedisUrl, reportProgress, startWorkers, workerAssignment, type WorkerAssignment, type WorkerGroup } from '@eole/core/parallel';
 import { numberFlag, optionalFlag, stringFlag } from './cli.js';
@@ -275,4 +275,3 @@ export function shardIndices(count: number, rank: number, workers: number): numb
   return out;
 }
 
-export type { Batch };

@@ -1,4 +1,5 @@
 import { Tensor } from '@eole/core';
+import { resizeBilinear } from '../data/resizeBilinear.js';
 
 /** One level of an image pyramid: the image at `scale` times the original size. */
 export interface PyramidLevel {
@@ -10,7 +11,7 @@ export interface PyramidLevel {
  * Resizes images [N, C, H, W] (or [C, H, W]) to round(H·scale) × round(W·scale): a Gaussian blur of
  * σ = 1/(3·scale) first when shrinking (scikit-image's `pyramid_reduce`: σ = 2·downscale/6, so the
  * subsampling does not alias), then bilinear sampling with PyTorch's `align_corners=False`
- * (src = (dst + ½)/scale − ½, clamped at the borders). Plain arithmetic on the values, outside
+ * ({@link resizeBilinear}: src = (dst + ½)/scale − ½, clamped at the borders). Plain arithmetic on the values, outside
  * autograd: it prepares inputs.
  *
  * @example
@@ -29,7 +30,7 @@ export function rescaleImage(x: Tensor, scale: number): Tensor {
   for (let p = 0; p < planes; p++) {
     const plane = src.subarray(p * H * W, (p + 1) * H * W);
     const blurred = sigma > 0 ? blur(plane, H, W, sigma) : plane;
-    resample(blurred, H, W, out.subarray(p * outH * outW, (p + 1) * outH * outW), outH, outW, H / outH, W / outW);
+    out.set(resizeBilinear(blurred, W, H, outW, outH), p * outH * outW);
   }
   return Tensor.from(out, [...x.shape.slice(0, -2), outH, outW]);
 }
@@ -79,23 +80,4 @@ function blur(src: Float32Array, H: number, W: number, sigma: number): Float32Ar
     }
   }
   return out;
-}
-
-/** Bilinear sampling with align_corners=False: source coordinate (dst + ½)·ratio − ½, clamped. */
-function resample(src: Float32Array, H: number, W: number, dst: Float32Array, outH: number, outW: number, ratioH: number, ratioW: number): void {
-  for (let y = 0; y < outH; y++) {
-    const sy = Math.min(H - 1, Math.max(0, (y + 0.5) * ratioH - 0.5));
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(H - 1, y0 + 1);
-    const fy = sy - y0;
-    for (let x = 0; x < outW; x++) {
-      const sx = Math.min(W - 1, Math.max(0, (x + 0.5) * ratioW - 0.5));
-      const x0 = Math.floor(sx);
-      const x1 = Math.min(W - 1, x0 + 1);
-      const fx = sx - x0;
-      const top = src[y0 * W + x0]! * (1 - fx) + src[y0 * W + x1]! * fx;
-      const bottom = src[y1 * W + x0]! * (1 - fx) + src[y1 * W + x1]! * fx;
-      dst[y * outW + x] = top * (1 - fy) + bottom * fy;
-    }
-  }
 }

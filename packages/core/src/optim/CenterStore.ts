@@ -109,3 +109,8 @@ export function sumInOrder(parts: readonly Float32Array[], out: Float32Array): v
     for (let i = 0; i < out.length; i++) out[i] = out[i]! + p[i]!;
   }
 }
+
+/** center ← center + delta in float32, element by element (DOWNPOUR's push, the same in every store). */
+export function addInto(center: Float32Array, delta: Float32Array): void {
+  for (let i = 0; i < center.length; i++) center[i] = center[i]! + delta[i]!;
+}

@@ -1,5 +1,5 @@
 import { elasticExchange } from './elasticExchange.js';
-import { checkAlpha, checkCenterArray, checkReport, checkRound, sumInOrder, type CenterStore, type WorkerReport } from './CenterStore.js';
+import { addInto, checkAlpha, checkCenterArray, checkReport, checkRound, sumInOrder, type CenterStore, type WorkerReport } from './CenterStore.js';
 
 interface Round {
   parts: (Float32Array | undefined)[];
@@ -57,7 +57,7 @@ export class LocalCenter implements CenterStore {
     checkCenterArray('LocalCenter.push', 'delta', delta, this.size);
     checkCenterArray('LocalCenter.push', 'out', out, this.size);
     const c = this.stored('LocalCenter.push');
-    for (let i = 0; i < c.length; i++) c[i] = c[i]! + delta[i]!;
+    addInto(c, delta);
     out.set(c);
   }
 

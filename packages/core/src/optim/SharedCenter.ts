@@ -1,5 +1,5 @@
 import { elasticExchange } from './elasticExchange.js';
-import { CENTER_PROTOCOL_VERSION, checkAlpha, checkCenterArray, checkReport, checkRound, sumInOrder, type CenterStore, type WorkerReport } from './CenterStore.js';
+import { addInto, CENTER_PROTOCOL_VERSION, checkAlpha, checkCenterArray, checkReport, checkRound, sumInOrder, type CenterStore, type WorkerReport } from './CenterStore.js';
 
 // Int32 control words at the start of the buffer.
 const LOCK = 0;
@@ -129,7 +129,7 @@ export class SharedCenter implements CenterStore {
     checkCenterArray('SharedCenter.push', 'out', out, this.size);
     this.locked(() => {
       const c = this.stored('SharedCenter.push');
-      for (let i = 0; i < c.length; i++) c[i] = c[i]! + delta[i]!;
+      addInto(c, delta);
       out.set(c);
     });
   }

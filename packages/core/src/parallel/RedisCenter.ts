@@ -3,7 +3,7 @@ import { endianness } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { elasticExchange } from '../optim/elasticExchange.js';
-import { CENTER_PROTOCOL_VERSION, checkAlpha, checkCenterArray, checkReport, checkRound, sumInOrder, type CenterStore, type WorkerReport } from '../optim/CenterStore.js';
+import { addInto, CENTER_PROTOCOL_VERSION, checkAlpha, checkCenterArray, checkReport, checkRound, sumInOrder, type CenterStore, type WorkerReport } from '../optim/CenterStore.js';
 import { parseRedisUrl, type RedisAddress } from './redisUrl.js';
 
 /**
@@ -498,7 +498,7 @@ export class RedisCenter implements CenterStore {
     await this.exchange(
       where,
       (c) => {
-        for (let i = 0; i < c.length; i++) c[i] = c[i]! + delta[i]!;
+        addInto(c, delta);
       },
       (c) => out.set(c),
     );

@@ -17,6 +17,8 @@ export function reportProgress(store: CenterStore, rank: number, options: { ever
     let samples = options.samplesBefore ?? 0;
     let last = 0;
     let epochs = 0;
+    let epochLoss = Number.NaN;
+    let reportedDone = false;
     return events.pipe(
       concatMap(async (e) => {
         let report: WorkerReport | null = null;
@@ -25,15 +27,14 @@ export function reportProgress(store: CenterStore, rank: number, options: { ever
           samples += e.samples ?? 0;
           if (Date.now() - last >= everyMs) report = { rank, epoch: e.epoch, step: e.step, samples, loss: e.loss, done: false, time: Date.now() };
         } else if (e.type === 'epoch') {
+          epochLoss = e.loss;
           report = { rank, epoch: e.epoch + 1, step: 0, samples, loss: e.loss, done: e.epoch >= epochs, time: Date.now() };
-        } else if (e.type === 'done') {
-          report = { rank, epoch: e.epochs, step: 0, samples, loss: Number.NaN, done: true, time: Date.now() };
+        } else if (e.type === 'done' && !reportedDone) {
+          // a run with no epoch left to train (resumed past its last) still says it is done
+          report = { rank, epoch: e.epochs, step: 0, samples, loss: epochLoss, done: true, time: Date.now() };
         }
         if (report) {
-          if (report.done && e.type === 'done') {
-            const previous = (await store.reports()).find((r) => r.rank === rank);
-            if (previous) report.loss = previous.loss;
-          }
+          reportedDone ||= report.done;
           last = Date.now();
           await store.report(report);
         }
