@@ -79,6 +79,31 @@ test('parseNpy reads a header as numpy writes it, and the variants the format al
   t.deepEqual(parseNpy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", floats)).data, Float32Array.of(0.25, -2));
 });
 
+test('parseNpy reads little-endian float64 (<f8) exactly, as a Float64Array: what numpy.save writes for float64 arrays', (t) => {
+  // np.save(f, np.array([[0.1, -2.5, 1e-300], [np.pi, 0.0, 2**53 + 2.0]])): values float32 cannot hold exactly
+  const values = Float64Array.of(0.1, -2.5, 1e-300, Math.PI, 0, 2 ** 53 + 2);
+  const file = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", new Uint8Array(values.buffer));
+  t.is(file.length, 128 + 48);
+  const back = parseNpy(file);
+  t.deepEqual(back, { dtype: 'float64', shape: [2, 3], data: values } satisfies NpyData);
+  t.true(back.data instanceof Float64Array);
+  t.is(back.data[0], 0.1, 'no rounding through float32');
+  // scalar, empty, format 2.0, and an unaligned offset inside a larger buffer (the data offset need not be a multiple of 8)
+  t.deepEqual(parseNpy(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", new Uint8Array(Float64Array.of(-0.5).buffer))), { dtype: 'float64', shape: [], data: Float64Array.of(-0.5) });
+  t.deepEqual(parseNpy(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 25, 25), }", new Uint8Array())), { dtype: 'float64', shape: [0, 25, 25], data: new Float64Array() });
+  t.deepEqual(parseNpy(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", new Uint8Array(values.buffer, 0, 24), 2)).data, Float64Array.of(0.1, -2.5, 1e-300));
+  const big = new Uint8Array(file.length + 5);
+  big.set(file, 3);
+  t.deepEqual(parseNpy(big.subarray(3, 3 + file.length)).data, values);
+  // the same strictness as the other dtypes: sizes count 8 bytes an element
+  t.throws(() => parseNpy(file.subarray(0, file.length - 4), 'f.npy'), { message: /^parseNpy: f\.npy: truncated: expected 48 bytes of data for shape \(2, 3\) of float64, got 44$/ });
+  t.throws(() => parseNpy(new Uint8Array([...file, 0, 0, 0, 0, 0, 0, 0, 0])), { message: /8 unexpected bytes after the 48 bytes of data for shape \(2, 3\) of float64/ });
+  t.throws(() => parseNpy(npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", new Uint8Array(48))), { message: /fortran_order True/ });
+  t.throws(() => parseNpy(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2147483648, 2147483648), }", new Uint8Array(8))), { message: /shape \(2147483648, 2147483648\) of float64 overflows: its size is past 2\^53 bytes/ });
+  // serializeNpy still writes only uint8 and float32
+  t.throws(() => serializeNpy(values as unknown as Float32Array, [6]), { instanceOf: TypeError });
+});
+
 test('parseNpy reads float32 data at an unaligned offset (a file inside a larger buffer)', (t) => {
   const file = serializeNpy(Float32Array.of(1, 2, 3), [3]);
   const big = new Uint8Array(file.length + 3);
@@ -93,8 +118,10 @@ test('parseNpy rejects malformed files with a clear error', (t) => {
   const v4 = ok("{'descr': '|u1', 'fortran_order': False, 'shape': (), }", 1);
   v4[6] = 4;
   t.throws(() => parseNpy(v4), { message: /unsupported \.npy format version 4\.0: expected 1\.0, 2\.0 or 3\.0/ });
-  t.throws(() => parseNpy(ok("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 16)), { message: /unsupported dtype '<f8': expected '\|u1' \(uint8; also 'u1', '<u1'\) or '<f4' \(float32, little-endian\)/ });
+  t.throws(() => parseNpy(ok("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", 4)), { message: /unsupported dtype '<f2': expected '\|u1' \(uint8; also 'u1', '<u1'\), '<f4' \(float32, little-endian\) or '<f8' \(float64, little-endian\)/ });
   t.throws(() => parseNpy(ok("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 8)), { message: /unsupported dtype '>f4'/ });
+  t.throws(() => parseNpy(ok("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", 16)), { message: /unsupported dtype '>f8'/ });
+  t.throws(() => parseNpy(ok("{'descr': 'f8', 'fortran_order': False, 'shape': (2,), }", 16)), { message: /unsupported dtype 'f8'/ });
   t.throws(() => parseNpy(ok("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", 16)), { message: /unsupported dtype '<i8'/ });
   t.throws(() => parseNpy(ok("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", 8)), { message: /bad header: unexpected character "\[" at character 10/ });
   t.throws(() => parseNpy(ok("{'descr': '|u1', 'fortran_order': True, 'shape': (2, 3), }", 6)), { message: /fortran_order True \(column-major data\) is not supported/ });
@@ -128,7 +155,8 @@ test('readNpy and writeNpy go through the disk atomically; errors name the path'
   t.deepEqual(back, { dtype: 'uint8', shape: [4, 2, 8, 8], data: frames } satisfies NpyData);
   t.false(readdirSync(dir).some((f) => f.endsWith('.tmp')), 'no temporary file is left');
   t.throws(() => readNpy(join(dir, 'missing.npy')), { message: /^readNpy: '.*missing\.npy': cannot read it \(ENOENT\)/ });
-  t.throws(() => readNpy(put('f8.npy', npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8)))), { message: /^readNpy: '.*f8\.npy': unsupported dtype '<f8'/ });
+  t.throws(() => readNpy(put('i8.npy', npy("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8)))), { message: /^readNpy: '.*i8\.npy': unsupported dtype '<i8'/ });
+  t.throws(() => readNpy(put('f8-short.npy', npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", new Uint8Array(31)))), { message: /^readNpy: '.*f8-short\.npy': truncated: expected 32 bytes of data for shape \(2, 2\) of float64, got 31/ });
   t.throws(() => writeNpy(join(dir, 'bad.npy'), new Uint8Array(5), [2, 3]), { message: /^writeNpy: '.*bad\.npy': data has 5 values, shape \(2, 3\) needs 6/ });
   t.false(existsSync(join(dir, 'bad.npy')));
 });
@@ -154,6 +182,7 @@ test('serializeNpy switches to format 2.0 when the header passes 65,535 bytes', 
 
 const seedU8 = serializeNpy(Uint8Array.from({ length: 3 * 4 * 4 }, (_, i) => (i * 37) % 256), [3, 4, 4]);
 const seedF32 = serializeNpy(Float32Array.from({ length: 6 }, (_, i) => i - 2.5), [2, 3]);
+const seedF64 = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", new Uint8Array(Float64Array.from({ length: 6 }, (_, i) => i / 3 - 1).buffer));
 
 /** Rewrites the header text (a word, a digit, a quote, a bracket) and fixes the length field up. */
 const headerEdit: FuzzMutator = (bytes, rng) => {
@@ -173,7 +202,8 @@ const headerEdit: FuzzMutator = (bytes, rng) => {
 
 const validNpy = (r: unknown): boolean => {
   const { dtype, shape, data } = r as NpyData;
-  return shape.every((d) => Number.isSafeInteger(d) && d >= 0) && data.length === shape.reduce((a, b) => a * b, 1) && (dtype === 'uint8' ? data instanceof Uint8Array : data instanceof Float32Array);
+  const typed = dtype === 'uint8' ? data instanceof Uint8Array : dtype === 'float32' ? data instanceof Float32Array : data instanceof Float64Array;
+  return shape.every((d) => Number.isSafeInteger(d) && d >= 0) && data.length === shape.reduce((a, b) => a * b, 1) && typed;
 };
 
 const fields = [
@@ -182,7 +212,7 @@ const fields = [
   { name: 'header length', offset: 8, width: 2 as const },
 ];
 
-for (const [what, seedFile, seed] of [['uint8', seedU8, 31], ['float32', seedF32, 32]] as const) {
+for (const [what, seedFile, seed] of [['uint8', seedU8, 31], ['float32', seedF32, 32], ['float64', seedF64, 34]] as const) {
   test(`fuzz: readNpy on ${what} names the file for every mutant`, async (t) => {
     await fuzz(t, { seedFile, fileName: `${what}.npy`, read: (_, path) => readNpy(path), errors: new RegExp(`^readNpy: '.*${what}\\.npy': `), seed, count: 300, fields, mutators: { headerEdit }, valid: validNpy });
   });

@@ -1,17 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './writeFileAtomic.js';
 
-/** The element types a `.npy` file may hold here: unsigned bytes and little-endian float32. */
-export type NpyDtype = 'uint8' | 'float32';
+/**
+ * The element types a `.npy` file may hold here: unsigned bytes, little-endian float32 and (read
+ * only) little-endian float64.
+ */
+export type NpyDtype = 'uint8' | 'float32' | 'float64';
 
 /** The contents of a `.npy` file: its element type, its shape (C order) and its values. */
 export interface NpyData {
-  /** `'uint8'` (descr `|u1`) or `'float32'` (descr `<f4`). */
+  /** `'uint8'` (descr `|u1`), `'float32'` (descr `<f4`) or `'float64'` (descr `<f8`, read only). */
   dtype: NpyDtype;
   /** Sizes of the dimensions, outermost first; `[]` for a scalar (one value). */
   shape: number[];
-  /** The values, row-major (C order): a Uint8Array for uint8, a Float32Array for float32. */
-  data: Uint8Array | Float32Array;
+  /**
+   * The values, row-major (C order): a Uint8Array for uint8, a Float32Array for float32, a
+   * Float64Array for float64 (exactly the file's values; `Float32Array.from(data)` for a tensor).
+   */
+  data: Uint8Array | Float32Array | Float64Array;
 }
 
 /** The magic string `\x93NUMPY`. */
@@ -21,8 +27,10 @@ const ALIGN = 64;
 /** NumPy leaves room for the first axis to grow to 21 digits (`GROWTH_AXIS_MAX_DIGITS`). */
 const GROWTH_DIGITS = 21;
 /** Accepted `descr` strings. */
-const DESCRS: Record<string, NpyDtype> = { '|u1': 'uint8', u1: 'uint8', '<u1': 'uint8', '<f4': 'float32' };
-const ACCEPTED = `'|u1' (uint8; also 'u1', '<u1') or '<f4' (float32, little-endian)`;
+const DESCRS: Record<string, NpyDtype> = { '|u1': 'uint8', u1: 'uint8', '<u1': 'uint8', '<f4': 'float32', '<f8': 'float64' };
+const ACCEPTED = `'|u1' (uint8; also 'u1', '<u1'), '<f4' (float32, little-endian) or '<f8' (float64, little-endian)`;
+/** Bytes per element. */
+const WIDTH: Record<NpyDtype, number> = { uint8: 1, float32: 4, float64: 8 };
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** A shape as Python writes a tuple: `()`, `(5,)`, `(2, 3)`. */
@@ -175,7 +183,7 @@ function decode(bytes: Uint8Array, prefix: string): NpyData {
     if (text.startsWith('-') || !Number.isSafeInteger(d)) fail(`bad shape ${`(${shapeValue.value.join(', ')})`}: dimension ${k} is ${text}, expected an integer in [0, 2^53)`);
     shape.push(d);
   }
-  const width = dtype === 'uint8' ? 1 : 4;
+  const width = WIDTH[dtype];
   let count = 1;
   for (const d of shape) {
     if (d === 0) continue;
@@ -190,10 +198,11 @@ function decode(bytes: Uint8Array, prefix: string): NpyData {
   if (actual > expected) fail(`${actual - expected} unexpected bytes after the ${expected} bytes of data for shape ${tuple(shape)} of ${dtype}`);
   const body = bytes.subarray(offset, offset + expected);
   if (dtype === 'uint8') return { dtype, shape, data: new Uint8Array(body) };
-  // A copy into a fresh (aligned) buffer: the data offset inside `bytes` may not be a multiple of 4.
-  const data = new Float32Array(count);
+  // A copy into a fresh (aligned) buffer: the data offset inside `bytes` may not be a multiple of 4 or 8.
+  const data = dtype === 'float32' ? new Float32Array(count) : new Float64Array(count);
   if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(body);
-  else for (let i = 0; i < count; i++) data[i] = view.getFloat32(offset + 4 * i, true);
+  else if (dtype === 'float32') for (let i = 0; i < count; i++) data[i] = view.getFloat32(offset + 4 * i, true);
+  else for (let i = 0; i < count; i++) data[i] = view.getFloat64(offset + 8 * i, true);
   return { dtype, shape, data };
 }
 
@@ -203,7 +212,9 @@ function decode(bytes: Uint8Array, prefix: string): NpyData {
  * the version (major, minor), the header length (uint16 LE for 1.0, uint32 LE for 2.0 and 3.0), the
  * header — a Python dict literal `{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }`
  * padded with spaces and a newline, ASCII (latin-1) or, for 3.0, UTF-8 — then the values in C order.
- * Accepted dtypes: uint8 (`|u1`, `u1`, `<u1`) and little-endian float32 (`<f4`).
+ * Accepted dtypes: uint8 (`|u1`, `u1`, `<u1`), little-endian float32 (`<f4`) and little-endian
+ * float64 (`<f8`, returned as a Float64Array, exactly; {@link serializeNpy} writes only the first two).
+ * Big-endian, integer and structured dtypes are rejected with an error naming the accepted ones.
  *
  * The header is read by a small strict parser, never evaluated: keys in any order, single or double
  * quotes, `True`/`False`, tuples `()`, `(5,)`, `(2, 3,)`; exactly the keys `descr`, `fortran_order`,
