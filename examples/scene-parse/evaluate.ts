@@ -1,0 +1,173 @@
+/**
+ * Labelling whole images with a trained net and scoring the labels as Farabet et al. do: pixel
+ * accuracy and mean class accuracy over the classes present in the truth (conv's
+ * `segmentationScores`).
+ */
+import { noGrad, Tensor } from '@eole/core';
+import { segmentationScores, type DetectionSample, type MultiscaleConvNet, type SegmentationScores } from '@eole/conv';
+import { CLASSES, sideMultiple } from './net.js';
+
+/** The gray values of an image as the net reads them: v / 255. */
+export const INPUT_SCALE = 1 / 255;
+
+/** `side` rounded up to a multiple of `m`. */
+function roundUp(side: number, m: number): number {
+  return Math.ceil(side / m) * m;
+}
+
+/** What {@link predictMasks} returns. */
+export interface Prediction {
+  /** One uint8 label mask per sample, of its size: every pixel's own most likely label. */
+  masks: Uint8Array[];
+  /** The same after {@link voteComponents}: one digit per connected piece of digit pixels. */
+  voted: Uint8Array[];
+  /** With `weights`: the class-weighted NLL of the truth over all pixels (as `PixelNLLCriterion`); else NaN. */
+  loss: number;
+}
+
+/**
+ * The label (argmax of the log-probabilities) of every pixel of every sample, as uint8 masks of
+ * the samples' sizes. Images of the same size go through the net `batch` at a time, in evaluate
+ * mode and without the graph; an image whose sides are not divisible by `sideMultiple(scales)` is padded with
+ * zeros (black, like the background) on the bottom and right, and its labels cropped back. With
+ * class `weights` (and masks on every sample), the loss of the truth too.
+ *
+ * @example
+ * const { masks } = predictMasks(net, clutterValidation(100, 1));
+ * masks[0].length; // 128 * 128
+ */
+export function predictMasks(net: MultiscaleConvNet, samples: readonly DetectionSample[], options: { batch?: number; weights?: readonly number[] } = {}): Prediction {
+  const batch = options.batch ?? 8;
+  const weights = options.weights;
+  let lossSum = 0;
+  let weightSum = 0;
+  const m = sideMultiple(net.scales);
+  const masks: Uint8Array[] = new Array<Uint8Array>(samples.length);
+  const voted: Uint8Array[] = new Array<Uint8Array>(samples.length);
+  net.evaluate();
+  let first = 0;
+  while (first < samples.length) {
+    const { width, height } = samples[first]!;
+    let end = first + 1;
+    while (end < samples.length && end - first < batch && samples[end]!.width === width && samples[end]!.height === height) end++;
+    const W = roundUp(width, m);
+    const H = roundUp(height, m);
+    const n = end - first;
+    const x = new Float32Array(n * H * W);
+    for (let k = 0; k < n; k++) {
+      const image = samples[first + k]!.image;
+      for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) x[(k * H + r) * W + c] = image[r * width + c]! * INPUT_SCALE;
+    }
+    const out = noGrad(() => net.forward(new Tensor(x, [n, 1, H, W]))).data;
+    const plane = H * W;
+    for (let k = 0; k < n; k++) {
+      const mask = new Uint8Array(width * height);
+      for (let r = 0; r < height; r++) {
+        for (let c = 0; c < width; c++) {
+          const p = r * W + c;
+          let best = 0;
+          let bestValue = out[k * CLASSES * plane + p]!;
+          for (let cls = 1; cls < CLASSES; cls++) {
+            const v = out[(k * CLASSES + cls) * plane + p]!;
+            if (v > bestValue) {
+              bestValue = v;
+              best = cls;
+            }
+          }
+          mask[r * width + c] = best;
+          const truth = samples[first + k]!.mask;
+          if (weights !== undefined && truth !== undefined) {
+            const y = truth[r * width + c]!;
+            lossSum -= weights[y]! * out[(k * CLASSES + y) * plane + p]!;
+            weightSum += weights[y]!;
+          }
+        }
+      }
+      masks[first + k] = mask;
+      voted[first + k] = voteComponents(mask, width, height, (q, cls) => Math.exp(out[(k * CLASSES + cls) * plane + Math.floor(q / width) * W + (q % width)]!));
+    }
+    first = end;
+  }
+  return { masks, voted, loss: weights !== undefined && weightSum > 0 ? lossSum / weightSum : Number.NaN };
+}
+
+/**
+ * One digit per connected piece of digit pixels, after the superpixel vote of Farabet et al.
+ * (PAMI 2013, section 3.2: the class distributions of a segment's pixels are averaged and the segment
+ * takes the winner): the 8-connected components of the pixels labelled as some digit (≠ 0) each take
+ * the digit d ∈ 1…10 with the largest Σ p(d) over their pixels; background pixels stay background.
+ * `probability(q, d)` is the net's p(d) at pixel q (row-major).
+ *
+ * @example
+ * voteComponents(Uint8Array.of(2, 3, 3, 0), 4, 1, (q, d) => (d === 3 ? 0.6 : 0.1)); // [3, 3, 3, 0]
+ */
+export function voteComponents(mask: Uint8Array, width: number, height: number, probability: (q: number, digit: number) => number): Uint8Array {
+  const out = Uint8Array.from(mask);
+  const seen = new Uint8Array(mask.length);
+  const stack = new Int32Array(mask.length);
+  const members = new Int32Array(mask.length);
+  const sums = new Float64Array(CLASSES);
+  for (let start = 0; start < mask.length; start++) {
+    if (mask[start] === 0 || seen[start]) continue;
+    let top = 0;
+    let count = 0;
+    stack[top++] = start;
+    seen[start] = 1;
+    sums.fill(0);
+    while (top > 0) {
+      const q = stack[--top]!;
+      members[count++] = q;
+      for (let d = 1; d < CLASSES; d++) sums[d] += probability(q, d);
+      const r = Math.floor(q / width);
+      const c = q % width;
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const rr = r + dr;
+          const cc = c + dc;
+          if (rr < 0 || rr >= height || cc < 0 || cc >= width) continue;
+          const n = rr * width + cc;
+          if (mask[n] !== 0 && !seen[n]) {
+            seen[n] = 1;
+            stack[top++] = n;
+          }
+        }
+      }
+    }
+    let best = 1;
+    for (let d = 2; d < CLASSES; d++) if (sums[d]! > sums[best]!) best = d;
+    for (let i = 0; i < count; i++) out[members[i]!] = best;
+  }
+  return out;
+}
+
+/**
+ * Pixel accuracy, mean class accuracy (over the classes present in the truth) and the confusion
+ * matrix of predicted masks against the samples' masks, over all their pixels together.
+ *
+ * @example
+ * scoreMasks(predictMasks(net, samples).masks, samples).meanClassAccuracy; // 0.9...
+ */
+export function scoreMasks(predicted: readonly Uint8Array[], samples: readonly DetectionSample[]): SegmentationScores {
+  const total = samples.reduce((s, x) => s + x.width * x.height, 0);
+  const p = new Uint8Array(total);
+  const t = new Uint8Array(total);
+  let at = 0;
+  samples.forEach((s, i) => {
+    if (s.mask === undefined) throw new Error(`scoreMasks: sample ${i} has no label mask`);
+    p.set(predicted[i]!, at);
+    t.set(s.mask, at);
+    at += s.mask.length;
+  });
+  return segmentationScores(p, t, CLASSES);
+}
+
+/** The share of the pixels of `samples` in each class (the background's is about 0.96). */
+export function classShares(samples: readonly DetectionSample[]): number[] {
+  const counts = new Array<number>(CLASSES).fill(0);
+  let total = 0;
+  for (const s of samples) {
+    for (const v of s.mask ?? []) counts[v]!++;
+    total += s.mask?.length ?? 0;
+  }
+  return counts.map((c) => c / Math.max(total, 1));
+}

@@ -1,0 +1,125 @@
+/**
+ * The scene-parse net and its loss: @eole/conv's `MultiscaleConvNet` (Farabet, Couprie, Najman &
+ * LeCun, PAMI 2013) with a small shared extractor whose output keeps the full resolution, so the
+ * classifier labels every pixel, and a per-pixel class-weighted negative log-likelihood.
+ */
+import { Concat, Criterion, Generator, ReLU, Sequential, ShapeError, Tensor } from '@eole/core';
+import { MultiscaleConvNet, SpatialConvolution, SpatialLogSoftMax, SpatialMaxPooling, SpatialUpSamplingNearest } from '@eole/conv';
+
+/** Labels: 0 background and clutter, digit + 1 for the ten digits. */
+export const CLASSES = 11;
+
+/** What rebuilds a net: what the saved model's metadata records. */
+export interface SceneNetConfig {
+  /** Pyramid levels: 3 (the multiscale net) or 1 (the single-scale net). */
+  scales: number;
+  /** Planes of the extractor's context path (its first layer has half as many). */
+  width: number;
+  /** Hidden planes of the per-pixel classifier (1×1 convolutions). */
+  hidden: number;
+  /** The levels the extractor reads: Laplacian bands (the paper's) or the plain Gaussian levels (default Laplacian). */
+  pyramid?: 'laplacian' | 'gaussian';
+}
+
+/** Planes of the extractor's full-resolution path (what a pixel and its 3×3 neighbours look like). */
+export const LOCAL_PLANES = 4;
+
+/** Planes the context path hands on (a 1×1 convolution at its coarse resolution, before upsampling). */
+export const CONTEXT_PLANES = 8;
+
+/** The extractor subsamples by 4 (two 2×2 max poolings) before upsampling back. */
+const SUBSAMPLING = 4;
+
+/**
+ * Image sides the net accepts are multiples of this: the extractor's subsampling (4) times the
+ * pyramid's 2^(scales−1).
+ */
+export function sideMultiple(scales: number): number {
+  return SUBSAMPLING * 2 ** (scales - 1);
+}
+
+/**
+ * The net. The extractor f, shared by every level of the Laplacian pyramid, concatenates two
+ * paths: a full-resolution one (3×3 convolution, 4 planes, ReLU: is this pixel a bright stroke?)
+ * and a context one (5×5 convolutions of w/2, w and w planes with ReLUs, 2×2 max pooling after the
+ * first two, a 1×1 convolution to 8 planes, then upsampled ×4 back to the level's size), which sees
+ * a 32×32 window of its level: 32, 64 and 128 pixels of the image at scales 0, 1 and 2 (digits are
+ * 24 to 64 pixels high). Full-resolution work is kept small (4 + 8 planes per level), since every
+ * plane there costs 16 times one at the coarse end of the context path.
+ * The classifier: 1×1 convolution (scales·(4 + 8) → hidden), ReLU, 1×1 convolution (→ 11),
+ * `SpatialLogSoftMax`. Output: log-probabilities [N, 11, H, W] for an image [N, 1, H, W] with
+ * sides divisible by {@link sideMultiple}.
+ *
+ * @example
+ * const net = sceneNet({ scales: 3, width: 32, hidden: 16 }, new Generator(1));
+ * net.forward(Tensor.zeros([1, 1, 128, 128])).shape; // [1, 11, 128, 128]
+ */
+export function sceneNet(config: SceneNetConfig, rng: Generator): MultiscaleConvNet {
+  const { scales, width: w, hidden } = config;
+  const half = Math.max(1, Math.floor(w / 2));
+  const local = new Sequential(new SpatialConvolution(1, LOCAL_PLANES, 3, 3, 1, 1, 1, 1, { rng }), new ReLU());
+  const context = new Sequential(
+    new SpatialConvolution(1, half, 5, 5, 1, 1, 2, 2, { rng }),
+    new ReLU(),
+    new SpatialMaxPooling(2, 2),
+    new SpatialConvolution(half, w, 5, 5, 1, 1, 2, 2, { rng }),
+    new ReLU(),
+    new SpatialMaxPooling(2, 2),
+    new SpatialConvolution(w, w, 5, 5, 1, 1, 2, 2, { rng }),
+    new ReLU(),
+    new SpatialConvolution(w, CONTEXT_PLANES, 1, 1, 1, 1, 0, 0, { rng }),
+    new ReLU(),
+    new SpatialUpSamplingNearest(SUBSAMPLING),
+  );
+  const classifier = new Sequential(
+    new SpatialConvolution(scales * (LOCAL_PLANES + CONTEXT_PLANES), hidden, 1, 1, 1, 1, 0, 0, { rng }),
+    new ReLU(),
+    new SpatialConvolution(hidden, CLASSES, 1, 1, 1, 1, 0, 0, { rng }),
+    new SpatialLogSoftMax(),
+  );
+  return new MultiscaleConvNet(new Concat(1, local, context), classifier, { scales, laplacian: (config.pyramid ?? 'laplacian') === 'laplacian' });
+}
+
+/** The class weights of the loss: `background` for label 0, 1 for every digit. */
+export function classWeights(background: number): number[] {
+  return [background, ...new Array<number>(CLASSES - 1).fill(1)];
+}
+
+/**
+ * Per-pixel negative log-likelihood with class weights (background pixels outnumber digit pixels
+ * by about twenty-four to one):
+ *
+ *   L = −Σ_{n,i,j} w[y_nij] · x[n, y_nij, i, j] / Σ_{n,i,j} w[y_nij]
+ *
+ * for log-probabilities x [N, C, H, W] (from `SpatialLogSoftMax`) and labels y [N, H, W] (integers
+ * in [0, C)). With every weight 1 it is the mean NLL over all pixels.
+ *
+ * @example
+ * const loss = new PixelNLLCriterion(classWeights(0.25)).forward(net.forward(x), labels);
+ */
+export class PixelNLLCriterion extends Criterion {
+  constructor(readonly weights: readonly number[]) {
+    super();
+  }
+
+  protected updateOutput(input: Tensor, target: Tensor): Tensor {
+    if (input.ndim !== 4) throw new ShapeError(this.typeName(), `input must be log-probabilities [N, C, H, W], got [${input.shape.join(', ')}]`);
+    const [N, C, H, W] = input.shape as [number, number, number, number];
+    if (C !== this.weights.length) throw new ShapeError(this.typeName(), `input has ${C} planes, the criterion ${this.weights.length} class weights`);
+    if (target.size !== N * H * W) throw new ShapeError(this.typeName(), `target must hold ${N}×${H}×${W} labels, got [${target.shape.join(', ')}]`);
+    const plane = H * W;
+    const picked = new Float32Array(N * C * plane);
+    const labels = target.data;
+    let total = 0;
+    for (let n = 0; n < N; n++) {
+      for (let p = 0; p < plane; p++) {
+        const y = labels[n * plane + p]!;
+        if (!(Number.isInteger(y) && y >= 0 && y < C)) throw new RangeError(`${this.typeName()}: label ${y} at sample ${n}, pixel ${p} is not in [0, ${C})`);
+        const w = this.weights[y]!;
+        picked[(n * C + y) * plane + p] = w;
+        total += w;
+      }
+    }
+    return input.mul(new Tensor(picked, input.shape)).sum().mul(-1 / Math.max(total, 1e-12));
+  }
+}

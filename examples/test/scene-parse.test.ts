@@ -1,0 +1,148 @@
+import test from 'ava';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readGrayPng, segmentationScores, writeDetectionFolder, type DetectionSample } from '@eole/conv';
+import { Canvas } from '@eole/core/report';
+import { CliExit } from '../lib/cli.js';
+import { clutterTest, clutterValidation } from '../lib/clutter.js';
+import { main, type SceneParseSummary } from '../scene-parse/main.js';
+
+const quiet = (): void => {};
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-scene-'));
+const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
+
+// The CI-sized run (the default run is 8 epochs of 1,200 96×96 crops with a 32-plane context path, about 16 minutes):
+// a narrower net (8 planes), 3 epochs of 256 crops of 64×64, 12 validation images; the bars below hold with a margin
+// under what this run measured (see the first test's title).
+const VAL_IMAGES = 12;
+const CI = ['--seed', '1', '--epochs', '3', '--images', '256', '--crop', '64', '--width', '8', '--val-images', String(VAL_IMAGES), '--threads', '1'];
+/**
+ * Bars on held-out images (labelling everything background scores 9.09% mean class accuracy, 1 of 11 classes, and 0% of
+ * the digit pixels found): the digit pixels found as some digit (the segmentation) and the mean class accuracy.
+ */
+const BAR = { meanClassAccuracy: 0.13, digitPixelsFound: 0.6 };
+
+/** The share of the true digit pixels labelled as some digit (any of 1–10), from a confusion matrix. */
+function digitPixelsFound(confusion: readonly (readonly number[])[]): number {
+  let found = 0;
+  let all = 0;
+  confusion.forEach((row, t) => {
+    if (t === 0) return;
+    row.forEach((v, p) => {
+      all += v;
+      if (p !== 0) found += v;
+    });
+  });
+  return found / all;
+}
+
+let trained: { out: string; summary: SceneParseSummary } | null = null;
+
+test.serial('scene-parse: a CI-sized multiscale run labels held-out validation images above background-only (bars: mean class ≥ 13%, digit pixels found ≥ 60%; measured 17.94%, 75.53%, pixel 95.74%) and writes its files', async (t) => {
+  const out = tmp();
+  const summary = await main([...CI, '--out', out], quiet);
+  trained = { out, summary };
+  t.is(summary.mode, 'train');
+  t.is(summary.config.scales, 3);
+  const s = summary.scores!;
+  const found = digitPixelsFound(s.confusion);
+  t.log(`validation (${VAL_IMAGES} images): pixel accuracy ${pct(s.pixelAccuracy)}, mean class accuracy ${pct(s.meanClassAccuracy)}, digit pixels found ${pct(found)}`);
+  t.true(s.meanClassAccuracy >= BAR.meanClassAccuracy, `mean class accuracy ${pct(s.meanClassAccuracy)} < ${pct(BAR.meanClassAccuracy)}`);
+  t.true(found >= BAR.digitPixelsFound, `digit pixels found ${pct(found)} < ${pct(BAR.digitPixelsFound)}`);
+  t.deepEqual(summary.history!.map((h) => h.epoch), [1, 2, 3]);
+  for (const f of ['scene-parse.safetensors', 'checkpoint.safetensors', 'events.jsonl', 'curves.png', 'scene-parse.png']) t.true(existsSync(join(out, f)), f);
+  const figure = Canvas.fromPNG(readFileSync(join(out, 'scene-parse.png')));
+  t.true(figure.width >= 3 * 128 && figure.height >= 4 * 128, `scene-parse.png is ${figure.width}×${figure.height}: four rows of image, truth, prediction`);
+  t.true(Canvas.fromPNG(readFileSync(join(out, 'curves.png'))).width > 100);
+  const validation = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; metrics?: Record<string, number> }).filter((e) => e.type === 'validation');
+  t.is(validation.length, 3);
+  t.is(validation[2]!.metrics!['accuracy'], s.meanClassAccuracy);
+  t.is(validation[2]!.metrics!['pixelAccuracy'], s.pixelAccuracy);
+});
+
+test.serial('scene-parse: --eval on the validation images written as a folder agrees with the training summary; --save-masks writes one PNG per image', async (t) => {
+  if (!trained) return t.fail('the training test did not run');
+  const dir = tmp();
+  writeDetectionFolder(dir, clutterValidation(VAL_IMAGES, 1));
+  const masks = join(tmp(), 'masks');
+  const lines: string[] = [];
+  const summary = await main(['--eval', join(trained.out, 'scene-parse.safetensors'), '--test', dir, '--save-masks', masks], (l) => lines.push(l));
+  const s = trained.summary.scores!;
+  t.is(lines.at(-2), `pixel accuracy: ${pct(s.pixelAccuracy)}`);
+  t.is(lines.at(-1), `mean class accuracy: ${pct(s.meanClassAccuracy)}`);
+  t.is(summary.scores!.pixelAccuracy, s.pixelAccuracy);
+  const files = readdirSync(masks).sort();
+  t.deepEqual(files, readdirSync(join(dir, 'images')).sort(), 'named like the images');
+  const truth = clutterValidation(VAL_IMAGES, 1);
+  const predicted: number[] = [];
+  const labels: number[] = [];
+  files.forEach((f, i) => {
+    const m = readGrayPng(join(masks, f));
+    t.deepEqual([m.width, m.height], [128, 128]);
+    predicted.push(...m.data);
+    labels.push(...truth[i]!.mask);
+  });
+  t.is(segmentationScores(predicted, labels, 11).meanClassAccuracy, s.meanClassAccuracy, 'the saved masks are what was scored');
+  // The training checkpoint evaluates the same (its metadata comes from the saved model beside it).
+  const again: string[] = [];
+  await main(['--eval', join(trained.out, 'checkpoint.safetensors'), '--test', dir], (l) => again.push(l));
+  t.is(again.at(-1), lines.at(-1));
+});
+
+test.serial('scene-parse: --eval without --test labels the default held-out test set; images of other sizes are padded and cropped back', async (t) => {
+  if (!trained) return t.fail('the training test did not run');
+  const lines: string[] = [];
+  const summary = await main(['--eval', join(trained.out, 'scene-parse.safetensors'), '--test-images', '6'], (l) => lines.push(l));
+  t.is(summary.images, 6);
+  t.regex(lines.at(-2)!, /^pixel accuracy: \d+\.\d\d%$/);
+  t.regex(lines.at(-1)!, /^mean class accuracy: \d+\.\d\d%$/);
+  t.true(lines.some((l) => l.includes('6 generated images of held-out digits (seed 2026)')));
+  // A 90×100 crop of a test image: the net needs sides divisible by 4, so it is padded and its labels cropped.
+  const full = clutterTest(1)[0]!;
+  const [w, h] = [90, 100];
+  const image = new Uint8Array(w * h);
+  const mask = new Uint8Array(w * h);
+  for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) [image[r * w + c], mask[r * w + c]] = [full.image[r * 128 + c]!, full.mask[r * 128 + c]!];
+  const sample: DetectionSample = { width: w, height: h, image, mask, boxes: [] };
+  const dir = tmp();
+  writeDetectionFolder(dir, [sample]);
+  const out = join(tmp(), 'masks');
+  await main(['--eval', join(trained.out, 'scene-parse.safetensors'), '--test', dir, '--save-masks', out], quiet);
+  const m = readGrayPng(join(out, '000000.png'));
+  t.deepEqual([m.width, m.height], [w, h]);
+});
+
+test.serial('scene-parse: --single-scale trains a one-level net and --eval rebuilds it from the metadata', async (t) => {
+  const out = tmp();
+  const summary = await main(['--single-scale', '--epochs', '1', '--images', '16', '--crop', '32', '--width', '4', '--hidden', '8', '--val-images', '2', '--threads', '1', '--out', out], quiet);
+  t.is(summary.config.scales, 1);
+  const evaluated = await main(['--eval', join(out, 'scene-parse.safetensors'), '--test-images', '2'], quiet);
+  t.is(evaluated.config.scales, 1);
+  t.is(evaluated.net.scales, 1);
+});
+
+test('scene-parse: bad flags and bad test folders give clear errors naming the argument', async (t) => {
+  await t.throwsAsync(main(['--scales', '0'], quiet), { instanceOf: CliExit, message: /--scales: expected at least 1, got 0/ });
+  await t.throwsAsync(main(['--bg-weight', 'x'], quiet), { instanceOf: CliExit, message: /--bg-weight: expected a number, got 'x'/ });
+  await t.throwsAsync(main(['--frobnicate'], quiet), { instanceOf: CliExit, message: /frobnicate/ });
+  const out = tmp();
+  await t.throwsAsync(main(['--crop', '30', '--out', out], quiet), { message: /--crop 30 must be a multiple of 16/ });
+  await t.throwsAsync(main(['--single-scale', '--scales', '3', '--out', out], quiet), { message: /--single-scale is --scales 1/ });
+  await t.throwsAsync(main(['--save-masks', join(out, 'm'), '--out', out], quiet), { message: /--save-masks DIR goes with --eval/ });
+  await t.throwsAsync(main(['--test', out, '--out', out], quiet), { message: /--test DIR goes with --eval/ });
+  await t.throwsAsync(main(['--eval', join(out, 'none.safetensors')], quiet), { message: /no file '.*none\.safetensors'/ });
+  const help = await main(['--help'], quiet).catch((e: unknown) => e);
+  t.true(help instanceof CliExit && help.code === 0 && /--single-scale/.test(help.message) && /--save-masks DIR/.test(help.message));
+  if (!trained) return;
+  const model = join(trained.out, 'scene-parse.safetensors');
+  const missing = join(out, 'no-such-folder');
+  await t.throwsAsync(main(['--eval', model, '--test', missing], quiet), { message: new RegExp(`--test '${missing}': .*annotations\\.json`) });
+  const noMasks = tmp();
+  writeDetectionFolder(noMasks, clutterTest(2).map(({ width, height, image, boxes }) => ({ width, height, image, boxes })));
+  await t.throwsAsync(main(['--eval', model, '--test', noMasks], quiet), { message: /--test '.*': image '000000\.png' has no label mask/ });
+  const badLabels = tmp();
+  const [first] = clutterTest(1);
+  writeDetectionFolder(badLabels, [{ ...first!, mask: first!.mask.map((v) => (v > 0 ? 200 : 0)) }]);
+  await t.throwsAsync(main(['--eval', model, '--test', badLabels], quiet), { message: /--test '.*': the mask of '000000\.png' holds the label 200/ });
+});
