@@ -16,7 +16,8 @@
  * since about 96% of the pixels are background) on random `--crop`×`--crop` crops, one per
  * training image per epoch, of `--images` images drawn from the training digits; Adam with a cosine
  * schedule. After every epoch the net labels `--val-images` whole images of validation digits
- * (pixel and mean class accuracy in `events.jsonl`; the curves plot the mean class accuracy).
+ * (pixel and mean class accuracy in `events.jsonl`; the accuracy panel of `curves.png` is the
+ * mean class accuracy).
  * Labels are read off the net as the paper's "superpixel" variant does, in its simplest form
  * (`--labels vote`): every 8-connected piece of pixels labelled as a digit takes the digit with
  * the largest summed probability over its pixels; `--labels pixel` keeps each pixel's own argmax.
@@ -262,7 +263,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
       stepsPerEpoch: Math.floor(flags.images / flags.batch),
       stopAfter: flags['stop-after'],
       minutes: flags.minutes,
-      curves: `${NAME} (${describeNet(config)}): loss; validation accuracy = mean class accuracy`,
+      curves: config.scales === 1 ? 'single scale' : 'multiscale',
       before: (events) =>
         events.pipe(
           tap((e) => {
