@@ -61,7 +61,7 @@ export function detectionFigure(rows: readonly FigureRow[], minScore: number): C
   const side = Math.max(...rows.map((r) => Math.max(r.sample.width, r.sample.height))) * ZOOM;
   const header = 14;
   const canvas = new Canvas(2 * side + 3 * GAP, header + rows.length * (side + GAP) + GAP, WHITE);
-  canvas.text(GAP, 4, 'truth (green), best detection per place (red: digit, p); right: p(digit), max over scales', BLACK);
+  canvas.text(GAP, 4, 'truth (green), best detection per place (red); right: p(digit)', BLACK);
   rows.forEach(({ sample, detections, heatmap }, r) => {
     const y0 = header + r * (side + GAP);
     canvas.image(GAP, y0, Float32Array.from(sample.image, (v) => v / 255), sample.width, sample.height, ZOOM, { colormap: GREYS });

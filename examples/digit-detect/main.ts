@@ -39,8 +39,13 @@ import { DEFAULT_POLICY, hardNegatives, mergeWindows, sampleWindows, windowBatch
 
 const NAME = 'digit-detect';
 
-// RECIPE, chosen on the validation images (held-out validation digits), never on the test set:
-// see the issue-18 notes; measured figures are in README.md.
+// RECIPE, chosen on 100 validation images (validation digits, seed 1), never on the test set; 2,000
+// training images, 8 epochs, Adam 1e-3, λ 1 unless said: windows labelled digit / background only
+// (constant rate) 87.26% mAP@0.5; λ 10 with the cosine schedule 85.47%; + box-only windows in the
+// band between digit and background 89.17% (most false alarms were untrained near-digit windows
+// regressing to part of a digit); + bootstrapping on 400 images per epoch 92.77%. A class-agnostic
+// NMS (IoU 0.3 / 0.5 / 0.7) instead of the per-class one: 78.68 / 79.44 / 83.84% against 85.47%
+// (it drops the second guess when the first class is wrong), so NMS stays per class.
 const CLI = {
   name: NAME,
   summary: 'multiscale sliding-window digit detection with box regression (Vaillant et al. 1994; OverFeat 2014) on digits in clutter',
