@@ -12,7 +12,7 @@ const quiet = (): void => {};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-scene-'));
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
 
-// The CI-sized run (the default run is 8 epochs of 1,200 96×96 crops with a 32-plane context path, about 16 minutes):
+// The CI-sized run (the default run is 16 epochs of 1,200 96×96 crops with a 32-plane context path):
 // a narrower net (8 planes), 3 epochs of 256 crops of 64×64, 12 validation images; the bars below hold with a margin
 // under what this run measured (see the first test's title).
 const VAL_IMAGES = 12;
