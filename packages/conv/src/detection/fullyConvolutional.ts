@@ -19,7 +19,8 @@ export interface FullyConvolutional {
  * the last feature map [C, h, w] and the `Linear` after it become one `SpatialConvolution(C → out,
  * w×h)` with the same weights, every later `Linear(a → b)` a 1×1 convolution, and `LogSoftMax` a
  * {@link SpatialLogSoftMax}; every other module is kept (the very same instance, so weights stay
- * shared). Output cell (i, j) equals the classifier applied to the window at (j·stride, i·stride)
+ * shared), but the convolutions made of `Linear`s hold copies of their weights: convert again after
+ * training the classifier further. Output cell (i, j) equals the classifier applied to the window at (j·stride, i·stride)
  * when the net pads nothing (a padded convolution sees zeros at a patch's border but real pixels
  * inside a large image).
  *
