@@ -22,19 +22,28 @@ test('a forced backend is used for every kernel', (t) => {
 });
 
 test('EOLE_BACKEND is validated with a clear error', (t) => {
-  t.throws(() => new KernelRegistry('gpu'), { message: /EOLE_BACKEND: expected one of auto, cpu, webasm, headlessgl, webgpu, got 'gpu'/ });
+  t.throws(() => new KernelRegistry('gpu'), { message: /EOLE_BACKEND: expected one of auto, cpu, webasm, headlessgl, webgpu, webgl2, webgl, got 'gpu'/ });
   t.is(new KernelRegistry('cpu').backend, 'cpu');
   t.is(new KernelRegistry(undefined).backend, 'auto');
 });
 
 test('an unavailable GPU backend gives a clear error', (t) => {
-  for (const name of ['headlessgl', 'webgpu'] as const) {
+  for (const name of ['headlessgl', 'webgpu', 'webgl2', 'webgl'] as const) {
     if (backendAvailable(name)) {
       t.pass(`${name} is available here`);
       continue;
     }
     t.throws(() => new KernelRegistry(name), { message: new RegExp(`backend '${name}' is not available here`) });
   }
+});
+
+test('WebGL backends are refused in Node with what they need, and report no renderer', (t) => {
+  for (const name of ['webgl2', 'webgl'] as const) {
+    t.false(backendAvailable(name), `${name} in Node`);
+    t.throws(() => kernels.setBackend(name), { message: new RegExp(`backend '${name}' is not available here: it needs a browser`) });
+    t.is(kernels.renderer(name), null);
+  }
+  t.is(kernels.backend, 'auto');
 });
 
 test('kernels compile once per shape and reuse the compiled kernel', (t) => {

@@ -1,10 +1,13 @@
 import { GPU } from 'gpu.js';
 
-/** The gpu.js modes Eole can run a kernel on. */
-export type BackendName = 'cpu' | 'webasm' | 'headlessgl' | 'webgpu';
+/**
+ * The gpu.js modes Eole can run a kernel on: `cpu` and `webasm` everywhere, `headlessgl` and
+ * `webgpu` in Node when installed, `webgl2` and `webgl` in a browser (the browser build).
+ */
+export type BackendName = 'cpu' | 'webasm' | 'headlessgl' | 'webgpu' | 'webgl2' | 'webgl';
 
 /** All backend names, in the order the docs list them. */
-export const BACKENDS: readonly BackendName[] = ['cpu', 'webasm', 'headlessgl', 'webgpu'];
+export const BACKENDS: readonly BackendName[] = ['cpu', 'webasm', 'headlessgl', 'webgpu', 'webgl2', 'webgl'];
 
 /**
  * Backend choice: `auto` lets the dispatcher pick `cpu` for small work and `webasm` for large
@@ -20,7 +23,11 @@ export function isBackendChoice(value: string): value is BackendChoice {
 /**
  * Whether a backend can run here. `cpu` always can; `webasm` needs WebAssembly; `headlessgl`
  * needs the optional native `gl` package and a display; `webgpu` needs the `webgpu` package's dawn
- * binary to load (synchronous check: the API surface only).
+ * binary to load (synchronous check: the API surface only); `webgl2` and `webgl` need a browser
+ * that gives gpu.js a WebGL2 (or WebGL 1) context.
+ *
+ * @example
+ * kernels.setBackend(backendAvailable('webgl2') ? 'webgl2' : 'cpu'); // in a page
  */
 export function backendAvailable(name: BackendName): boolean {
   switch (name) {
@@ -32,6 +39,10 @@ export function backendAvailable(name: BackendName): boolean {
       return safe(() => GPU.isHeadlessGLSupported);
     case 'webgpu':
       return safe(() => GPU.isWebGPUSupported);
+    case 'webgl2':
+      return safe(() => GPU.isWebGL2Supported);
+    case 'webgl':
+      return safe(() => GPU.isWebGLSupported);
   }
 }
 
@@ -43,6 +54,8 @@ export function assertBackendAvailable(name: BackendName): void {
     webasm: 'this JavaScript engine has no WebAssembly',
     headlessgl: 'install the optional `gl` package (it compiles headless-gl) and run under a display, e.g. `xvfb-run -a`',
     webgpu: "the `webgpu` package's dawn binary did not load (it needs glibc 2.38 and GLIBCXX_3.4.32)",
+    webgl2: 'it needs a browser with WebGL2 and the browser build of @eole/core (Chromium on a machine without a GPU: --enable-unsafe-swiftshader)',
+    webgl: 'it needs a browser with WebGL and the browser build of @eole/core (Chromium on a machine without a GPU: --enable-unsafe-swiftshader)',
   };
   throw new Error(`backend '${name}' is not available here: ${hint[name]}`);
 }

@@ -1,9 +1,10 @@
-import os from 'node:os';
 import { GPU, type IKernelRunShortcut } from 'gpu.js';
-import { applyCodegenFix } from './gpujs/index.js';
-import { KernelPool } from './KernelPool.js';
-import { PoolChoice, sharedKernel, type SharedLaunch } from './sharedKernel.js';
-import { assertBackendAvailable, isBackendChoice, type BackendChoice, type BackendName } from './Backend.js';
+import { kernelHost } from '#kernel-host';
+import type { KernelPool } from './KernelPool.js';
+import { glRenderer } from './glRenderer.js';
+import { PoolChoice } from './PoolChoice.js';
+import type { SharedLaunch } from './sharedKernel.js';
+import { assertBackendAvailable, BACKENDS, isBackendChoice, type BackendChoice, type BackendName } from './Backend.js';
 
 /** One argument of a kernel launch: a flat array, or a scalar that may change between calls. */
 export type KernelArg = Float32Array | number;
@@ -78,7 +79,8 @@ export interface KernelStats {
   pooled: number;
 }
 
-const GPU_MODE: Record<BackendName, string> = { cpu: 'cpu', webasm: 'webasm', headlessgl: 'headlessgl', webgpu: 'webgpu' };
+const GPU_MODE: Record<BackendName, string> = { cpu: 'cpu', webasm: 'webasm', headlessgl: 'headlessgl', webgpu: 'webgpu', webgl2: 'webgl2', webgl: 'webgl' };
+const CHOICES = ['auto', ...BACKENDS].join(', ');
 const MAX_CACHED = 4096;
 
 /**
@@ -100,7 +102,7 @@ export class KernelRegistry {
    */
   threshold = 1024;
   private choice: BackendChoice = 'auto';
-  private threadCount = os.availableParallelism();
+  private threadCount = kernelHost.defaultThreads();
   private pool: KernelPool | null = null;
   private splitAlways = false;
   private readonly poolChoice = new PoolChoice();
@@ -110,17 +112,17 @@ export class KernelRegistry {
   private readonly gpus = new Map<BackendName, GPU>();
   private readonly compiled = new Map<string, IKernelRunShortcut>();
   private readonly definitions = new Map<string, Definition>();
-  private counters: KernelStats = { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0 }, compiles: 0, pooled: 0 };
+  private counters: KernelStats = zeroStats();
 
-  constructor(env: string | undefined = process.env['EOLE_BACKEND'], threadsEnv: string | undefined = process.env['EOLE_THREADS']) {
+  constructor(env: string | undefined = kernelHost.env('EOLE_BACKEND'), threadsEnv: string | undefined = kernelHost.env('EOLE_THREADS')) {
     if (env !== undefined && env !== '') {
-      if (!isBackendChoice(env)) throw new Error(`EOLE_BACKEND: expected one of auto, cpu, webasm, headlessgl, webgpu, got '${env}'`);
+      if (!isBackendChoice(env)) throw new Error(`EOLE_BACKEND: expected one of ${CHOICES}, got '${env}'`);
       this.setBackend(env);
     }
     if (threadsEnv !== undefined && threadsEnv !== '') {
       const n = Number(threadsEnv);
       if (!Number.isInteger(n) || n < 1) throw new Error(`EOLE_THREADS: expected an integer ≥ 1 (1 turns the thread pool off), got '${threadsEnv}'`);
-      this.threadCount = n;
+      this.threadCount = Math.min(n, kernelHost.maxThreads);
     }
   }
 
@@ -131,6 +133,7 @@ export class KernelRegistry {
    */
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setThreads: n must be an integer ≥ 1, got ${String(n)}`);
+    if (n > kernelHost.maxThreads) throw new RangeError(`setThreads: the ${kernelHost.platform} build runs kernels on at most ${kernelHost.maxThreads} thread(s), got n = ${n}`);
     this.threadCount = n;
     // Fewer threads leave the extra workers asleep (they cost nothing idle); more start new ones.
     if (this.pool && this.pool.workerCount < n - 1) this.pool.resize(n - 1);
@@ -173,7 +176,7 @@ export class KernelRegistry {
   threadPool(): KernelPool | null {
     if (this.threadCount <= 1) return null;
     if (!this.pool) {
-      this.pool = new KernelPool();
+      this.pool = kernelHost.createPool();
       this.pool.resize(this.threadCount - 1);
     }
     return this.pool;
@@ -202,9 +205,16 @@ export class KernelRegistry {
     }
   }
 
-  /** Forces a backend for every kernel (`auto` restores size-based dispatch). */
+  /**
+   * Forces a backend for every kernel (`auto` restores size-based dispatch); a backend that cannot
+   * run here is refused with an error saying what it needs. In a page (the browser build), `webgl2`
+   * or `webgl` runs the same registered kernels on WebGL, and `cpu` is the fallback.
+   *
+   * @example
+   * kernels.setBackend(backendAvailable('webgl2') ? 'webgl2' : 'cpu');
+   */
   setBackend(choice: BackendChoice): void {
-    if (!isBackendChoice(choice)) throw new Error(`setBackend: expected one of auto, cpu, webasm, headlessgl, webgpu, got '${String(choice)}'`);
+    if (!isBackendChoice(choice)) throw new Error(`setBackend: expected one of ${CHOICES}, got '${String(choice)}'`);
     if (choice !== 'auto') assertBackendAvailable(choice);
     this.choice = choice;
   }
@@ -223,6 +233,19 @@ export class KernelRegistry {
     } finally {
       this.choice = previous;
     }
+  }
+
+  /**
+   * What `backend`'s kernels run on, for reports: the WebGL renderer and version of the context
+   * gpu.js draws into (`webgl2`, `webgl`, `headlessgl`: e.g. SwiftShader, Chromium's software
+   * WebGL, on a machine without a GPU), or null for backends without a GL context and before the
+   * backend has compiled a kernel.
+   *
+   * @example
+   * kernels.setBackend('webgl2'); x.matmul(y); kernels.renderer('webgl2'); // 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device ...)) (WebGL 2.0 ...)'
+   */
+  renderer(backend: BackendName): string | null {
+    return glRenderer((this.gpus.get(backend) as { context?: unknown } | undefined)?.context);
   }
 
   /** The backend a launch of `work` multiply-adds goes to. */
@@ -280,7 +303,7 @@ export class KernelRegistry {
 
   /** Zeroes the call and compile counters of {@link KernelRegistry.stats}. */
   resetStats(): void {
-    this.counters = { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0 }, compiles: 0, pooled: 0 };
+    this.counters = zeroStats();
   }
 
   private launch(name: string, source: string, returnType: string | undefined, components: number, launch: Launch, view: boolean): Float32Array {
@@ -316,7 +339,7 @@ export class KernelRegistry {
     } as never);
     flattenOutput(kernel);
     if (backend === 'webasm') {
-      sharedKernel(kernel, {
+      kernelHost.shareWebasm(kernel, {
         launch: () => this.current,
         pool: () => this.threadPool(),
         threads: () => this.threadCount,
@@ -436,8 +459,12 @@ function lastLeaf(node: unknown): Float32Array | null {
   return node instanceof Float32Array ? node : null;
 }
 
-// gpu.js 2.24.1's webasm code generator, fixed before any kernel compiles (docs/gpujs-codegen.md).
-applyCodegenFix();
+// Node: gpu.js 2.24.1's webasm code generator, fixed before any kernel compiles (docs/gpujs-codegen.md).
+kernelHost.prepareGpujs();
+
+function zeroStats(): KernelStats {
+  return { calls: { cpu: 0, webasm: 0, headlessgl: 0, webgpu: 0, webgl2: 0, webgl: 0 }, compiles: 0, pooled: 0 };
+}
 
 /** The process-wide registry every Eole package defines its kernels through. */
 export const kernels = new KernelRegistry();
