@@ -39,8 +39,13 @@ const UNARY = {
   leakyRelu: 'x > 0 ? x : x * s',
   abs: 'Math.abs(x)',
   sqrt: 'Math.sqrt(x)',
-  pow: 'Math.pow(x, s)',
-  powGrad: 's * Math.pow(x, s - 1)',
+  /**
+   * xˢ with t = (−1)ˢ for an integer s, NaN otherwise: a negative base goes through |x| because
+   * GLSL's pow is undefined for x < 0 (SwiftShader returned |x|³ for x³).
+   */
+  pow: 'x < 0 ? t * Math.pow(-x, s) : Math.pow(x, s)',
+  /** s·xˢ⁻¹, with t as in `pow` ((−1)ˢ⁻¹ = −t). */
+  powGrad: 'x < 0 ? -t * s * Math.pow(-x, s - 1) : s * Math.pow(x, s - 1)',
 } as const;
 type UnaryOp = keyof typeof UNARY;
 
@@ -216,8 +221,9 @@ export function sqrt(x: Tensor): Tensor {
   return Tensor.record(y, 'sqrt', [x], (g) => [binaryRaw('div', unaryRaw('affine', g, 0.5, 0), y)]);
 }
 
-/** xᵖ for a scalar p; ∂/∂x = p·xᵖ⁻¹. */
+/** xᵖ for a scalar p; ∂/∂x = p·xᵖ⁻¹. A negative x gives NaN unless p is an integer, as `Math.pow`. */
 export function pow(x: Tensor, p: number): Tensor {
   if (p === 2) return mul(x, x);
-  return Tensor.record(unaryRaw('pow', x, p), 'pow', [x], (g) => [binaryRaw('mul', g, unaryRaw('powGrad', x, p))]);
+  const sign = Number.isInteger(p) ? (p % 2 === 0 ? 1 : -1) : NaN;
+  return Tensor.record(unaryRaw('pow', x, p, sign), 'pow', [x], (g) => [binaryRaw('mul', g, unaryRaw('powGrad', x, p, sign))]);
 }
