@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { TrainEvent } from './events.js';
 import { epochContext } from './train.js';
-import { loadTrainState, type TrainState } from './TrainState.js';
+import { loadTrainState, saveTrainState, type TrainState } from './TrainState.js';
 
 /**
  * Writes a checkpoint (`<dir>/checkpoint.safetensors`: model, optimizer, scheduler, generator
@@ -24,7 +24,7 @@ export function checkpoint(dir: string, every = 1): MonoTypeOperatorFunction<Tra
           if (event.type !== 'epoch' || !context || event.epoch % every !== 0) return;
           try {
             mkdirSync(dir, { recursive: true });
-            subscriber.next({ type: 'checkpoint', epoch: event.epoch, path: context.save(dir) });
+            subscriber.next({ type: 'checkpoint', epoch: event.epoch, path: saveTrainState(dir, context.state, event.epoch) });
           } catch (error) {
             subscriber.error(error);
           }

@@ -10,7 +10,7 @@ import { noGrad } from '../autograd/gradMode.js';
 import { pull, yieldTurn } from './operators.js';
 import type { Metrics, TrainEvent } from './events.js';
 import { trainLoop, type StepResult } from './trainLoop.js';
-import { saveTrainState, type TrainState } from './TrainState.js';
+import type { TrainState } from './TrainState.js';
 
 /**
  * A batch the training loop understands: inputs `x` and targets `y`, and the number of samples it
@@ -71,10 +71,12 @@ export interface TrainOptions {
   parallel?: ParallelWorker;
 }
 
-/** The state a checkpoint needs, handed to consumers on every epoch event (not serialised). */
+/**
+ * The state a checkpoint needs, handed to consumers on every epoch event (not serialised); Node's
+ * `checkpoint(dir)` saves it with `saveTrainState(dir, state, event.epoch)`.
+ */
 export interface EpochContext {
   state: TrainState;
-  save(dir: string): string;
 }
 
 const CONTEXT = Symbol.for('eole.train.context');
@@ -93,7 +95,7 @@ export function epochContext(event: TrainEvent): EpochContext | undefined {
  * subscriber.next(withEpochContext({ type: 'epoch', epoch, epochs, loss, steps, samples, seconds, lr, backend }, { model: pair, optimizer: both, rngs }));
  */
 export function withEpochContext(event: TrainEvent & { type: 'epoch' }, state: TrainState): TrainEvent {
-  Object.defineProperty(event, CONTEXT, { value: { state, save: (dir: string) => saveTrainState(dir, state, event.epoch) }, enumerable: false });
+  Object.defineProperty(event, CONTEXT, { value: { state }, enumerable: false });
   return event;
 }
 
