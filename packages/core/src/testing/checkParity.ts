@@ -1,5 +1,5 @@
 import type { ExecutionContext } from 'ava';
-import { Generator, kernels, Tensor } from '../index.js';
+import { Generator, kernels, Tensor, type BackendName } from '../portable.js';
 import { maxRelErr } from './tolerance.js';
 
 /** What a parity run returns: the output, and the tensors whose gradients are compared. */
@@ -17,7 +17,7 @@ export interface ParityRun {
  * @example
  * const [y, gx] = underBackend('webasm', () => ({ output: net.forward(x), inputs: [x] }));
  */
-export function underBackend(backend: 'cpu' | 'webasm', run: () => ParityRun): Float32Array[] {
+export function underBackend(backend: BackendName, run: () => ParityRun): Float32Array[] {
   return kernels.withBackend(backend, () => {
     const { output, inputs } = run();
     inputs.forEach((x) => (x.grad = null));

@@ -2,6 +2,8 @@
  * `@eole/core/testing`: the test kit of every Eole package, and of plug-in authors.
  *
  * - {@link checkOp}: tinygrad's `helper_test_op` (oracle, shape, gradcheck, cpu/webasm parity).
+ * - {@link OP_CASES}: core's op table (each row an op, its shapes and an oracle), and
+ *   {@link opParity}: one row's backend parity without a test runner (the browser test runs it on WebGL).
  * - {@link checkModule} and {@link testModules}: a module's test as one row of a table
  *   (gradcheck of input and parameters, Torch7 backward = autograd, backend parity with launch
  *   counts, bit-identity for 1, 2 and 3 threads, saveModule/loadModule round trip).
@@ -28,6 +30,8 @@ export { checkGrad } from './checkGrad.js';
 export { checkModule, checkModuleRoundTrip, MODULE_CHECK_TITLES, testModules } from './checkModule.js';
 export { checkOp, type OpCase, type Oracle, type OracleInput } from './checkOp.js';
 export { checkParity, underBackend, type ParityRun } from './checkParity.js';
+export { OP_CASES, type OpRow } from './opCases.js';
+export { opParity, type OpParityResult } from './opParity.js';
 export { checkRoundTrip } from './checkRoundTrip.js';
 export { checkThreadArrays, checkThreads, firstBitDifference, THREAD_COUNTS, underThreads } from './checkThreads.js';
 export { fuzz, FuzzFailure, fuzzMutant, fuzzReader, mutantCount, type FuzzField, type FuzzJsonSite, type FuzzMutant, type FuzzMutator, type FuzzOptions, type FuzzReport } from './fuzz.js';

@@ -1,4 +1,4 @@
-import { Tensor, type Generator } from '../index.js';
+import { Tensor, type Generator } from '../portable.js';
 
 /**
  * Uniform values in [0.5, 2]: inputs of ops defined on positive numbers only (log, sqrt, pow).
