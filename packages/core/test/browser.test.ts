@@ -147,16 +147,42 @@ if (!executable) {
     }
   });
 
+  test.serial('webasm in a page keeps running past the wasm memories Chromium allows (300 kernel sizes)', async (t) => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${url}blank.html`);
+      const result = await page.evaluate(async () => {
+        const { kernels, Tensor } = await import('/eole-core.js' as string);
+        kernels.setBackend('webasm');
+        const wrong: number[] = [];
+        let n = 1;
+        try {
+          for (; n <= 300; n++) if (Tensor.ones([n]).mul(2).sum().item() !== 2 * n) wrong.push(n);
+        } catch (e) {
+          return { n, wrong, error: (e as Error).message };
+        }
+        return { n: n - 1, wrong, error: '' };
+      });
+      t.is(result.error, '', `size ${result.n}`);
+      t.is(result.n, 300);
+      t.deepEqual(result.wrong, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   const table = (rows: OpParityResult[]): string =>
     rows.map((r) => `${r.pass ? 'ok  ' : 'FAIL'} ${r.name}: output ${r.outputErr.toExponential(1)}, gradients ${r.gradErr.toExponential(1)}, ${r.launches} launches${r.error ? `, error: ${r.error}` : ''}`).join('\n');
 
-  for (const backend of ['webgl2', 'webgl'] as const) {
-    test.serial(`every op of the table agrees with cpu on ${backend} in Chromium (software WebGL)`, async (t) => {
+  for (const backend of ['webgl2', 'webgl', 'webasm'] as const) {
+    const where = backend === 'webasm' ? "gpu.js's stock code generator, one thread" : 'software WebGL';
+    test.serial(`every op of the table agrees with cpu on ${backend} in Chromium (${where})`, async (t) => {
       const report = await runInPage(backend);
       t.log(`${backend}: renderer ${report.renderer ?? 'none'}; ${report.rows.length} ops in ${report.ms.toFixed(0)} ms; launches ${JSON.stringify(report.calls)}`);
       t.log(table(report.rows));
       t.true(report.available.includes(backend), `gpu.js reports ${backend} unavailable in the page (available: ${report.available.join(', ')})`);
-      t.regex(report.renderer ?? '', /\S/, 'the page reports the WebGL renderer it drew into');
+      if (backend === 'webasm') t.is(report.renderer, null, 'webasm draws into no GL context');
+      else t.regex(report.renderer ?? '', /\S/, 'the page reports the WebGL renderer it drew into');
       t.true(report.calls[backend] > 0, `kernels ran on ${backend}`);
       t.is(report.rows.length > 50, true, 'the whole op table ran');
       const failed = Object.fromEntries(report.rows.filter((r) => !r.pass).map((r) => [r.name, r.error ?? `output ${r.outputErr}, gradients ${r.gradErr}`]));

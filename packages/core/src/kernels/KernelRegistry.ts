@@ -111,6 +111,8 @@ export class KernelRegistry {
   private profiling: Map<string, KernelProfileRow> | null = null;
   private readonly gpus = new Map<BackendName, GPU>();
   private readonly compiled = new Map<string, IKernelRunShortcut>();
+  /** Keys of the compiled webasm kernels, least recently used first (kept where the host bounds them). */
+  private readonly webasmKeys = new Set<string>();
   private readonly definitions = new Map<string, Definition>();
   private counters: KernelStats = zeroStats();
 
@@ -327,9 +329,17 @@ export class KernelRegistry {
   private kernelFor(name: string, source: string, returnType: string | undefined, backend: BackendName, launch: Launch): IKernelRunShortcut {
     const argKey = launch.args.map((a) => (typeof a === 'number' ? 's' : a.length)).join(',');
     const key = `${name}|${backend}|${launch.output.join('x')}|${JSON.stringify(launch.constants ?? {})}|${argKey}`;
+    const bounded = backend === 'webasm' && kernelHost.maxWebasmKernels < Infinity;
     let kernel = this.compiled.get(key);
-    if (kernel) return kernel;
-    if (this.compiled.size >= MAX_CACHED) this.evictOldest();
+    if (kernel) {
+      if (bounded) {
+        this.webasmKeys.delete(key);
+        this.webasmKeys.add(key);
+      }
+      return kernel;
+    }
+    if (this.compiled.size >= MAX_CACHED) this.evict(this.compiled.keys().next().value);
+    if (bounded && this.webasmKeys.size >= kernelHost.maxWebasmKernels) this.evict(this.webasmKeys.values().next().value);
     kernel = this.gpu(backend).createKernel(source, {
       output: launch.output,
       constants: launch.constants ?? {},
@@ -350,15 +360,16 @@ export class KernelRegistry {
     }
     this.counters.compiles++;
     this.compiled.set(key, kernel);
+    if (bounded) this.webasmKeys.add(key);
     return kernel;
   }
 
-  private evictOldest(): void {
-    const first = this.compiled.keys().next();
-    if (!first.done) {
-      this.compiled.get(first.value)?.destroy?.();
-      this.compiled.delete(first.value);
-    }
+  /** Destroys a compiled kernel (gpu.js releases its modules, memories and textures) and forgets it. */
+  private evict(key: string | undefined): void {
+    if (key === undefined) return;
+    this.compiled.get(key)?.destroy?.();
+    this.compiled.delete(key);
+    this.webasmKeys.delete(key);
   }
 
   private gpu(backend: BackendName): GPU {

@@ -18,6 +18,12 @@ export interface KernelHost {
   defaultThreads(): number;
   /** The most threads this host can run kernels on (Infinity in Node; 1 in a browser: no worker pool). */
   readonly maxThreads: number;
+  /**
+   * The most webasm kernels kept compiled at once (least recently used destroyed first). Each
+   * holds its own `WebAssembly.Memory`, and V8 reserves address space for every one: Chromium
+   * refused the 125th here. Infinity in Node, where the registry's overall cache bounds them.
+   */
+  readonly maxWebasmKernels: number;
   /** Starts an empty pool of kernel worker threads (only called when {@link maxThreads} > 1). */
   createPool(): KernelPool;
   /** Lets a freshly compiled webasm kernel run on shared memory under the pool (Node only). */

@@ -11,6 +11,7 @@ export const kernelHost: KernelHost = {
   env: () => undefined,
   defaultThreads: () => 1,
   maxThreads: 1,
+  maxWebasmKernels: 64,
   createPool: () => {
     throw new Error('kernel thread pool: the browser build runs kernels on one thread');
   },

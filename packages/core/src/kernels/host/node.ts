@@ -10,6 +10,7 @@ export const kernelHost: KernelHost = {
   env: (name) => process.env[name],
   defaultThreads: () => os.availableParallelism(),
   maxThreads: Infinity,
+  maxWebasmKernels: Infinity,
   createPool: () => new KernelPool(),
   shareWebasm: sharedKernel,
   prepareGpujs: () => {
