@@ -1,5 +1,6 @@
-// Builds @eole/core's browser bundle: one ES module (dist/browser/eole-core.js) with gpu.js's
-// browser build inside, from src/browser.ts. Fails when a Node-only module is on its import path.
+// Builds @eole/core's browser bundle: one minified ES module (dist/browser/eole-core.js, with a
+// source map) with gpu.js's browser build inside, from src/browser.ts. Fails when a Node-only
+// module is on its import path.
 // Run: `npm run build:browser -w packages/core` (part of `build`).
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,10 +22,11 @@ export interface BrowserBundle {
 
 /**
  * Bundles `entry` for a browser (ES module, `browser` condition and package fields, so gpu.js's
- * `dist/gpu-browser.js` and the browser kernel host), and throws naming every Node-only module
- * found on the import path (esbuild itself refuses a Node built-in on the browser platform).
+ * `dist/gpu-browser.js` and the browser kernel host), minified unless `minify` is false (Eole's
+ * kernels are source strings, which minifying leaves alone), and throws naming every Node-only
+ * module found on the import path (esbuild itself refuses a Node built-in on the browser platform).
  */
-export async function bundleForBrowser(entry: string, outfile: string): Promise<BrowserBundle> {
+export async function bundleForBrowser(entry: string, outfile: string, { minify = true }: { minify?: boolean } = {}): Promise<BrowserBundle> {
   const result = await build({
     entryPoints: [entry],
     outfile,
@@ -34,6 +36,7 @@ export async function bundleForBrowser(entry: string, outfile: string): Promise<
     target: 'es2022',
     conditions: ['eole-src'],
     sourcemap: true,
+    minify,
     metafile: true,
     logLevel: 'silent',
   });

@@ -74,7 +74,8 @@ if (!executable) {
 
   test.before(async () => {
     const dir = tempDir('eole-page-');
-    const bundle = await bundleForBrowser(new URL('./browser/page.ts', import.meta.url).pathname, join(dir, 'page.js'));
+    // The page unminified (readable errors); the core bundle as it ships, minified.
+    const bundle = await bundleForBrowser(new URL('./browser/page.ts', import.meta.url).pathname, join(dir, 'page.js'), { minify: false });
     const core = await bundleForBrowser(new URL('../src/browser.ts', import.meta.url).pathname, join(dir, 'eole-core.js'));
     const files: Record<string, [string, string]> = {
       '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>eole parity</title><script type="module" src="/page.js"></script>'],
