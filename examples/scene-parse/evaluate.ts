@@ -28,7 +28,7 @@ export interface Prediction {
 /**
  * The label (argmax of the log-probabilities) of every pixel of every sample, as uint8 masks of
  * the samples' sizes. Images of the same size go through the net `batch` at a time, in evaluate
- * mode and without the graph; an image whose sides are not divisible by `sideMultiple(scales)` is padded with
+ * mode and without the graph; an image whose sides are not divisible by `sideMultiple(scales, 3)` is padded with
  * zeros (black, like the background) on the bottom and right, and its labels cropped back. With
  * class `weights` (and masks on every sample), the loss of the truth too.
  *
@@ -41,7 +41,7 @@ export function predictMasks(net: MultiscaleConvNet, samples: readonly Detection
   const weights = options.weights;
   let lossSum = 0;
   let weightSum = 0;
-  const m = sideMultiple(net.scales);
+  const m = sideMultiple(net.scales, 3); // enough for either context path
   const masks: Uint8Array[] = new Array<Uint8Array>(samples.length);
   const voted: Uint8Array[] = new Array<Uint8Array>(samples.length);
   net.evaluate();

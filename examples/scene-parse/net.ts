@@ -17,6 +17,10 @@ export interface SceneNetConfig {
   width: number;
   /** Hidden planes of the per-pixel classifier (1×1 convolutions). */
   hidden: number;
+  /** Planes the context path hands on per level (its 1×1 convolution; default {@link CONTEXT_PLANES}). */
+  context?: number;
+  /** Poolings of the context path: 2 (three 5×5 convolutions; the default) or 3 (a deeper, cheaper path, see {@link sceneNet}). */
+  pools?: 2 | 3;
   /** The levels the extractor reads: Laplacian bands (the paper's) or the plain Gaussian levels (default Laplacian). */
   pyramid?: 'laplacian' | 'gaussian';
 }
@@ -24,41 +28,40 @@ export interface SceneNetConfig {
 /** Planes of the extractor's full-resolution path (what a pixel and its 3×3 neighbours look like). */
 export const LOCAL_PLANES = 4;
 
-/** Planes the context path hands on (a 1×1 convolution at its coarse resolution, before upsampling). */
+/** Planes the context path hands on by default (a 1×1 convolution at its coarse resolution, before upsampling). */
 export const CONTEXT_PLANES = 8;
 
-/** The extractor subsamples by 4 (two 2×2 max poolings) before upsampling back. */
-const SUBSAMPLING = 4;
-
 /**
- * Image sides the net accepts are multiples of this: the extractor's subsampling (4) times the
- * pyramid's 2^(scales−1).
+ * Image sides the net accepts are multiples of this: the extractor's subsampling (2^pools: 4 or 8)
+ * times the pyramid's 2^(scales−1).
  */
-export function sideMultiple(scales: number): number {
-  return SUBSAMPLING * 2 ** (scales - 1);
+export function sideMultiple(scales: number, pools = 2): number {
+  return 2 ** pools * 2 ** (scales - 1);
 }
 
 /**
  * The net. The extractor f, shared by every level of the Laplacian pyramid, concatenates two
  * paths: a full-resolution one (3×3 convolution, 4 planes, ReLU: is this pixel a bright stroke?)
- * and a context one (5×5 convolutions of w/2, w and w planes with ReLUs, 2×2 max pooling after the
- * first two, a 1×1 convolution to 8 planes, then upsampled ×4 back to the level's size), which sees
- * a 32×32 window of its level: 32, 64 and 128 pixels of the image at scales 0, 1 and 2 (digits are
- * 24 to 64 pixels high). Full-resolution work is kept small (4 + 8 planes per level), since every
- * plane there costs 16 times one at the coarse end of the context path.
- * The classifier: 1×1 convolution (scales·(4 + 8) → hidden), ReLU, 1×1 convolution (→ 11),
+ * and a context one (`pools: 2`, the default here: 5×5 convolutions of w/2, w and w planes with
+ * ReLUs, 2×2 max pooling after the first two, a 1×1 convolution to `context` planes (8), then
+ * upsampled ×4 back to the level's size; `pools: 3`, the example's default: see `deepContext`),
+ * which sees a 32×32 window of its level: 32, 64 and 128 pixels of the image at scales 0, 1 and 2
+ * (digits are 24 to 64 pixels high). Full-resolution work is kept small (4 + `context` planes per
+ * level), since every plane there costs 16 or 64 times one at the coarse end of the context path.
+ * The classifier: 1×1 convolution (scales·(4 + context) → hidden), ReLU, 1×1 convolution (→ 11),
  * `SpatialLogSoftMax`. Output: log-probabilities [N, 11, H, W] for an image [N, 1, H, W] with
  * sides divisible by {@link sideMultiple}.
  *
  * @example
- * const net = sceneNet({ scales: 3, width: 32, hidden: 16 }, new Generator(1));
+ * const net = sceneNet({ scales: 3, width: 32, hidden: 32, context: 16, pools: 3 }, new Generator(1));
  * net.forward(Tensor.zeros([1, 1, 128, 128])).shape; // [1, 11, 128, 128]
  */
 export function sceneNet(config: SceneNetConfig, rng: Generator): MultiscaleConvNet {
   const { scales, width: w, hidden } = config;
+  const contextPlanes = config.context ?? CONTEXT_PLANES;
   const half = Math.max(1, Math.floor(w / 2));
   const local = new Sequential(new SpatialConvolution(1, LOCAL_PLANES, 3, 3, 1, 1, 1, 1, { rng }), new ReLU());
-  const context = new Sequential(
+  const context = config.pools === 3 ? deepContext(w, contextPlanes, rng) : new Sequential(
     new SpatialConvolution(1, half, 5, 5, 1, 1, 2, 2, { rng }),
     new ReLU(),
     new SpatialMaxPooling(2, 2),
@@ -67,17 +70,44 @@ export function sceneNet(config: SceneNetConfig, rng: Generator): MultiscaleConv
     new SpatialMaxPooling(2, 2),
     new SpatialConvolution(w, w, 5, 5, 1, 1, 2, 2, { rng }),
     new ReLU(),
-    new SpatialConvolution(w, CONTEXT_PLANES, 1, 1, 1, 1, 0, 0, { rng }),
+    new SpatialConvolution(w, contextPlanes, 1, 1, 1, 1, 0, 0, { rng }),
     new ReLU(),
-    new SpatialUpSamplingNearest(SUBSAMPLING),
+    new SpatialUpSamplingNearest(4),
   );
   const classifier = new Sequential(
-    new SpatialConvolution(scales * (LOCAL_PLANES + CONTEXT_PLANES), hidden, 1, 1, 1, 1, 0, 0, { rng }),
+    new SpatialConvolution(scales * (LOCAL_PLANES + contextPlanes), hidden, 1, 1, 1, 1, 0, 0, { rng }),
     new ReLU(),
     new SpatialConvolution(hidden, CLASSES, 1, 1, 1, 1, 0, 0, { rng }),
     new SpatialLogSoftMax(),
   );
   return new MultiscaleConvNet(new Concat(1, local, context), classifier, { scales, laplacian: (config.pyramid ?? 'laplacian') === 'laplacian' });
+}
+
+/**
+ * The context path with three poolings (`pools: 3`): 5×5 convolution (w/2 planes), pool, 3×3 (w),
+ * pool, 3×3 (2w), pool, 3×3 (2w), each followed by a ReLU, a 1×1 convolution to `planes`, ReLU,
+ * upsampled ×8 (Farabet et al. 2013's extractor is three convolution stages with two poolings;
+ * this one trades the costly full-resolution 5×5 stages for a third pooling). Its window is 5 + 2·2 + 2·4 + 2·8 = 33 pixels of its level, as the two-pool path's
+ * 32, at about 60% of its multiply-adds, with twice the planes at the coarse end.
+ */
+export function deepContext(w: number, planes: number, rng: Generator): Sequential {
+  const half = Math.max(1, Math.floor(w / 2));
+  return new Sequential(
+    new SpatialConvolution(1, half, 5, 5, 1, 1, 2, 2, { rng }),
+    new ReLU(),
+    new SpatialMaxPooling(2, 2),
+    new SpatialConvolution(half, w, 3, 3, 1, 1, 1, 1, { rng }),
+    new ReLU(),
+    new SpatialMaxPooling(2, 2),
+    new SpatialConvolution(w, 2 * w, 3, 3, 1, 1, 1, 1, { rng }),
+    new ReLU(),
+    new SpatialMaxPooling(2, 2),
+    new SpatialConvolution(2 * w, 2 * w, 3, 3, 1, 1, 1, 1, { rng }),
+    new ReLU(),
+    new SpatialConvolution(2 * w, planes, 1, 1, 1, 1, 0, 0, { rng }),
+    new ReLU(),
+    new SpatialUpSamplingNearest(8),
+  );
 }
 
 /** The class weights of the loss: `background` for label 0, 1 for every digit. */
