@@ -3,7 +3,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { BackendName } from '@eole/core';
 import { tempDir, type OpParityResult } from '@eole/core/testing';
 import { bundleForBrowser } from '../scripts/build-browser.js';
@@ -97,29 +97,38 @@ if (!executable) {
     await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
   });
 
-  /** Opens the page and runs the op table on `backend` against `cpu`. */
-  async function runInPage(backend: BackendName): Promise<PageReport> {
+  /** Opens `path` of the test server in a new page (after `prepare`, e.g. listeners), runs `fn` on it and closes the page. */
+  async function onPage<T>(path: string, fn: (page: Page) => Promise<T>, prepare?: (page: Page) => void): Promise<T> {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
     try {
-      await page.goto(url);
-      await page.waitForFunction(() => 'eole' in globalThis, undefined, { timeout: 30_000 });
-      if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
-      return await page.evaluate(
-        ([b, tol]) => (globalThis as unknown as { eole: { runParity(b: BackendName, tol: number): PageReport } }).eole.runParity(b, tol),
-        [backend, WEBGL_TOL] as const,
-      );
+      prepare?.(page);
+      await page.goto(`${url}${path}`);
+      return await fn(page);
     } finally {
       await page.close();
     }
   }
 
+  /** Opens the page and runs the op table on `backend` against `cpu`. */
+  async function runInPage(backend: BackendName): Promise<PageReport> {
+    const errors: string[] = [];
+    return onPage(
+      '',
+      async (page) => {
+        await page.waitForFunction(() => 'eole' in globalThis, undefined, { timeout: 30_000 });
+        if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
+        return await page.evaluate(
+          ([b, tol]) => (globalThis as unknown as { eole: { runParity(b: BackendName, tol: number): PageReport } }).eole.runParity(b, tol),
+          [backend, WEBGL_TOL] as const,
+        );
+      },
+      (page) => page.on('pageerror', (e) => errors.push(e.message)),
+    );
+  }
+
   test.serial('the ESM bundle loads in a page by itself and runs kernels on WebGL2, one thread', async (t) => {
-    const page = await browser.newPage();
-    try {
-      await page.goto(`${url}blank.html`);
-      const result = await page.evaluate(async () => {
+    const result = await onPage('blank.html', (page) =>
+      page.evaluate(async () => {
         const core = await import('/eole-core.js' as string);
         const { kernels, backendAvailable, BACKENDS, Tensor } = core;
         kernels.setBackend('webgl2');
@@ -134,25 +143,21 @@ if (!executable) {
         }
         const backends = (BACKENDS as string[]).filter((name) => backendAvailable(name));
         return { product, calls: kernels.stats().calls.webgl2 as number, renderer: kernels.renderer('webgl2') as string | null, threads, backends, fileIo: 'saveModule' in core || 'readIdx' in core };
-      });
-      t.deepEqual(result.product, [4, 5, 10, 11]);
-      t.true(result.calls > 0, 'the matmul ran on webgl2');
-      t.regex(result.renderer ?? '', /\S/);
-      t.regex(result.threads, /setThreads: the browser build runs kernels on at most 1 thread\(s\), got n = 2/);
-      // webgpu's check is the API surface only (navigator.gpu), which Chromium has even without an adapter.
-      t.log(`backends available in the page: ${result.backends.join(', ')}`);
-      for (const name of ['cpu', 'webasm', 'webgl2', 'webgl']) t.true(result.backends.includes(name), `${name} available in the page`);
-      t.false(result.fileIo, 'no file I/O in the browser entry');
-    } finally {
-      await page.close();
-    }
+      }),
+    );
+    t.deepEqual(result.product, [4, 5, 10, 11]);
+    t.true(result.calls > 0, 'the matmul ran on webgl2');
+    t.regex(result.renderer ?? '', /\S/);
+    t.regex(result.threads, /setThreads: the browser build runs kernels on at most 1 thread\(s\), got n = 2/);
+    // webgpu's check is the API surface only (navigator.gpu), which Chromium has even without an adapter.
+    t.log(`backends available in the page: ${result.backends.join(', ')}`);
+    for (const name of ['cpu', 'webasm', 'webgl2', 'webgl']) t.true(result.backends.includes(name), `${name} available in the page`);
+    t.false(result.fileIo, 'no file I/O in the browser entry');
   });
 
   test.serial('webasm in a page keeps running past the wasm memories Chromium allows (300 kernel sizes)', async (t) => {
-    const page = await browser.newPage();
-    try {
-      await page.goto(`${url}blank.html`);
-      const result = await page.evaluate(async () => {
+    const result = await onPage('blank.html', (page) =>
+      page.evaluate(async () => {
         const { kernels, Tensor } = await import('/eole-core.js' as string);
         kernels.setBackend('webasm');
         const wrong: number[] = [];
@@ -163,13 +168,11 @@ if (!executable) {
           return { n, wrong, error: (e as Error).message };
         }
         return { n: n - 1, wrong, error: '' };
-      });
-      t.is(result.error, '', `size ${result.n}`);
-      t.is(result.n, 300);
-      t.deepEqual(result.wrong, []);
-    } finally {
-      await page.close();
-    }
+      }),
+    );
+    t.is(result.error, '', `size ${result.n}`);
+    t.is(result.n, 300);
+    t.deepEqual(result.wrong, []);
   });
 
   const table = (rows: OpParityResult[]): string =>
