@@ -13,7 +13,7 @@ export { Tensor, type TensorLike } from './tensor/Tensor.js';
 export { ShapeError, broadcastShapes, formatShape, sizeOf, stridesOf, type Shape } from './tensor/shape.js';
 export { describeValue } from './tensor/describeValue.js';
 export type { TensorMethods } from './ops/tensorMethods.js';
-export { kernels, KernelRegistry, KERNEL_NAME, readResult, type Kernel, type KernelArg, type KernelProfileRow, type KernelReturnType, type KernelSource, type KernelStats, type Launch } from './kernels/KernelRegistry.js';
+export { callsJsMath, kernels, KernelRegistry, KERNEL_NAME, readResult, type Kernel, type KernelArg, type KernelProfileRow, type KernelReturnType, type KernelSource, type KernelStats, type Launch } from './kernels/KernelRegistry.js';
 export { BACKENDS, backendAvailable, type BackendChoice, type BackendName } from './kernels/Backend.js';
 export { noGrad, isGradEnabled, withGradEnabled } from './autograd/gradMode.js';
 export { runBackward, type BackwardOptions } from './autograd/engine.js';

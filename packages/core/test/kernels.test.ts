@@ -1,5 +1,5 @@
 import test from 'ava';
-import { backendAvailable, Generator, KERNEL_NAME, KernelRegistry, kernels, readResult, Tensor } from '@eole/core';
+import { backendAvailable, callsJsMath, Generator, KERNEL_NAME, KernelRegistry, kernels, readResult, Tensor } from '@eole/core';
 
 test('auto dispatch sends small work to cpu and large work to webasm', (t) => {
   const before = kernels.stats();
@@ -119,4 +119,20 @@ test('Kernel.read hands the output to a callback without a copy on webasm, and e
   }
   const shared = kernels.withBackend('webasm', () => k.read({ output: [4096], args: [a] }, (out) => out.buffer instanceof SharedArrayBuffer));
   t.true(shared, 'on webasm the callback sees the module memory itself');
+});
+
+test('auto dispatch runs kernels that call JS-imported Math functions on cpu at any size', (t) => {
+  t.true(callsJsMath('function(a) { return Math.exp(a[this.thread.x]); }'));
+  t.true(callsJsMath('function(a) { return Math.pow(a[this.thread.x], 3); }'));
+  t.false(callsJsMath('function(a) { return Math.sqrt(Math.abs(a[this.thread.x])); }'));
+  t.false(callsJsMath('function(a) { const exponent = 2; return a[this.thread.x] * exponent; }'));
+  const n = kernels.threshold * 64;
+  const before = kernels.stats();
+  const y = kernels.withBackend('auto', () => Tensor.ones([n]).exp());
+  const after = kernels.stats();
+  t.is(after.calls.webasm, before.calls.webasm);
+  t.true(after.calls.cpu > before.calls.cpu);
+  t.true(Math.abs(y.data[n - 1]! - Math.E) < 1e-6);
+  t.is(kernels.backendFor(n, true), 'cpu');
+  t.is(kernels.backendFor(n, false), 'webasm');
 });
