@@ -43,7 +43,7 @@ test('fullyConvolutional refuses what it cannot convert, naming the module', (t)
   t.throws(() => fullyConvolutional(wrong, [1, 6, 6]), { message: /nn.Linear: expected input \[30\] or \[batch, 30\], got \[1, 32\]/ });
 });
 
-testModules(test, { SpatialLogSoftMax: { make: () => new SpatialLogSoftMax(), shape: [2, 3, 4, 5] } });
+testModules(test, { SpatialLogSoftMax: { make: () => new SpatialLogSoftMax(), shape: [2, 3, 4, 5] }, 'SpatialLogSoftMax on one sample': { make: () => new SpatialLogSoftMax(), shape: [3, 4, 5] } });
 
 test('SpatialLogSoftMax: a distribution over the planes at every position', (t) => {
   const rng = new Generator(2);
