@@ -9,6 +9,34 @@ const classifier = (planes: number, rng: Generator): Sequential => new Sequentia
 testModules(test, {
   'MultiscaleConvNet (3 Laplacian scales)': { make: (rng) => new MultiscaleConvNet(features(rng), classifier(6, rng), { scales: 3 }), shape: [2, 1, 8, 8] },
   'MultiscaleConvNet (2 Gaussian scales)': { make: (rng) => new MultiscaleConvNet(features(rng), classifier(4, rng), { scales: 2, laplacian: false }), shape: [1, 1, 4, 6] },
+  'MultiscaleConvNet (3 scales, a 3×3 classifier: the concatenated map)': {
+    make: (rng) => new MultiscaleConvNet(features(rng), new Sequential(new SpatialConvolution(6, 3, 3, 3, 1, 1, 1, 1, { rng }), new SpatialLogSoftMax()), { scales: 3 }),
+    shape: [1, 1, 8, 8],
+  },
+});
+
+test('MultiscaleConvNet: a leading 1×1 classifier layer applied per level before upsampling equals it on the concatenated maps, forward and backward', (t) => {
+  const rng = new Generator(9);
+  const f = features(rng);
+  const c = classifier(6, rng);
+  const net = new MultiscaleConvNet(f, c, { scales: 3, laplacian: false });
+  // The same modules behind a classifier that is not a Sequential: the concatenated path.
+  const wrapped = new MultiscaleConvNet(f, new Sequential(c), { scales: 3, laplacian: false });
+  const x = Tensor.from(Array.from({ length: 2 * 64 }, () => rng.uniform()), [2, 1, 8, 8]);
+  const g = Tensor.from(Array.from({ length: 2 * 3 * 64 }, () => rng.uniform() - 0.5), [2, 3, 8, 8]);
+  const grads = (m: MultiscaleConvNet): { y: Float32Array; dx: Float32Array; dw: Float32Array[] } => {
+    m.zeroGradParameters();
+    const y = m.forward(x);
+    const dx = m.backward(x, g);
+    return { y: y.data.slice(), dx: dx.data.slice(), dw: m.parameters().map((p) => p.grad!.data.slice()) };
+  };
+  const a = grads(net);
+  const b = grads(wrapped);
+  const worst = (u: Float32Array, v: Float32Array): number => Math.max(...Array.from(u, (e, i) => Math.abs(e - v[i]!)));
+  t.true(worst(a.y, b.y) < 1e-6, `output differs by ${worst(a.y, b.y)}`);
+  t.true(worst(a.dx, b.dx) < 1e-6, `input gradient differs by ${worst(a.dx, b.dx)}`);
+  a.dw.forEach((dw, i) => t.true(worst(dw, b.dw[i]!) < 1e-5, `parameter ${i}'s gradient differs by ${worst(dw, b.dw[i]!)}`));
+  t.throws(() => new MultiscaleConvNet(f, classifier(5, rng), { scales: 3 }).forward(Tensor.zeros([1, 1, 8, 8])), { message: /the classifier's first layer takes 5 planes; the extractor gives 2 per level, 6 over 3 scales/ });
 });
 
 test('MultiscaleConvNet: one extractor with shared weights on every band, upsampled and concatenated (Farabet 2013), against the composition by hand', (t) => {

@@ -1,5 +1,8 @@
-import { concat, Module, ShapeError, type Tensor } from '@eole/core';
+import { concat, Module, narrow, Sequential, ShapeError, type Tensor } from '@eole/core';
+import { conv2d } from '../functional/conv2d.js';
+import { upsampleNearest2d } from '../functional/upsampleNearest2d.js';
 import { SpatialAveragePooling } from './SpatialAveragePooling.js';
+import { SpatialConvolution } from './SpatialConvolution.js';
 import { SpatialUpSamplingNearest } from './SpatialUpSamplingNearest.js';
 
 /** Options of {@link MultiscaleConvNet}. */
@@ -19,6 +22,12 @@ export interface MultiscaleConvNetOptions {
  * along the planes, F = [f₀, up(f₁), up(f₂), …]; the `classifier` (1×1 convolutions, ending in
  * `SpatialLogSoftMax`) labels every position of F. With `scales: 1` it is the same net at one scale.
  * Input sides must be divisible by 2^(scales−1) times the extractor's own subsampling.
+ *
+ * When the classifier is a `Sequential` that starts with a 1×1 `SpatialConvolution` (stride 1, no
+ * padding), that layer is applied to each level before upsampling, on its slice of the weights:
+ * W·[f₀, up(f₁), …] + b = W₀·f₀ + b + Σₛ up(Wₛ·fₛ), the same function and parameters (nearest
+ * upsampling commutes with a 1×1 convolution) at a quarter, a sixteenth … of the work for the
+ * coarse levels, and without the concatenated full-resolution map.
  *
  * @example
  * const features = new Sequential(new SpatialConvolution(1, 16, 7, 7, 1, 1, 3, 3), new Tanh(), new SpatialMaxPooling(2, 2));
@@ -50,6 +59,8 @@ export class MultiscaleConvNet extends Module {
     const gaussian: Tensor[] = [input];
     for (let s = 1; s < this.scales; s++) gaussian.push(this.down.forward(gaussian[s - 1]!));
     const levels = this.laplacian ? gaussian.map((g, s) => (s + 1 < this.scales ? g.sub(this.up2.forward(gaussian[s + 1]!)) : g)) : gaussian;
+    const head = this.scales > 1 ? this.projectedHead() : null;
+    if (head) return this.projected(levels.map((level) => this.features.forward(level)), head.first, head.rest, factor);
     const maps = levels.map((level, s) => {
       let f = this.features.forward(level);
       for (let k = 0; k < s; k++) f = this.up2.forward(f);
@@ -62,6 +73,34 @@ export class MultiscaleConvNet extends Module {
       }
     }
     return this.classifier.forward(maps.length === 1 ? first : concat(maps, 1));
+  }
+
+  /** The classifier's leading 1×1 convolution and the modules after it, when it has one. */
+  private projectedHead(): { first: SpatialConvolution; rest: Module[] } | null {
+    if (!(this.classifier instanceof Sequential)) return null;
+    const [first, ...rest] = this.classifier.children();
+    if (!(first instanceof SpatialConvolution) || first.kW !== 1 || first.kH !== 1 || first.dW !== 1 || first.dH !== 1 || first.padW !== 0 || first.padH !== 0) return null;
+    return { first, rest };
+  }
+
+  /** W₀·f₀ + b + Σₛ up(Wₛ·fₛ), then the rest of the classifier. */
+  private projected(features: Tensor[], first: SpatialConvolution, rest: readonly Module[], factor: number): Tensor {
+    const planes = features[0]!.shape[1]!;
+    if (first.nInputPlane !== planes * this.scales) {
+      throw new ShapeError(this.typeName(), `the classifier's first layer takes ${first.nInputPlane} planes; the extractor gives ${planes} per level, ${planes * this.scales} over ${this.scales} scales`);
+    }
+    let sum: Tensor | undefined;
+    for (const [s, f] of features.entries()) {
+      let h = conv2d(f, narrow(first.weight, 1, s * planes, planes), s === 0 ? first.bias : null, {}, this.typeName());
+      if (s > 0) h = upsampleNearest2d(h, 2 ** s, this.typeName());
+      if (sum && (h.shape[2] !== sum.shape[2] || h.shape[3] !== sum.shape[3])) {
+        throw new ShapeError(this.typeName(), `the features of scale ${s} upsample to ${h.shape[2]}×${h.shape[3]}, the finest are ${sum.shape[2]}×${sum.shape[3]}; make the input sides divisible by ${factor} times the extractor's subsampling`);
+      }
+      sum = sum ? sum.add(h) : h;
+    }
+    let x = sum!;
+    for (const m of rest) x = m.forward(x);
+    return x;
   }
 
   override toString(): string {
