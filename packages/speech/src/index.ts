@@ -21,3 +21,4 @@ export { AcousticConvNet, acousticConvNetConfig, type AcousticConvNetOptions, ty
 export {
   SPOKEN_DIGIT_MODEL, SPOKEN_DIGIT_FEATURES, spokenDigitMetadata, saveSpokenDigitModel, loadSpokenDigitModel, classifyWindows, type SpokenDigitFeatures, type SpokenDigitModel,
 } from './nn/spokenDigitModel.js';
+export { StatisticsPooling } from './nn/StatisticsPooling.js';
