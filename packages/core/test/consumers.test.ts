@@ -1,12 +1,8 @@
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { PNG } from 'pngjs';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import type { TrainEvent } from '@eole/core';
-import { tempDir } from '@eole/core/testing';
-import { PALETTE, plotCurves, progressBar, type RGB } from '@eole/core/report';
+import { progressBar } from '@eole/core/report';
 
 // The auto mode is under test: the environment must not choose it.
 delete process.env['EOLE_PROGRESS'];
@@ -87,50 +83,4 @@ test('progressBar stops drawing when the stream errors or is unsubscribed', asyn
   failing.pipe(progressBar({ stream: fakeStream(false) })).subscribe({ error: (e) => errors.push(e) });
   failing.error(new Error('boom'));
   t.is((errors[0] as Error).message, 'boom');
-});
-
-function countColor(png: PNG, color: RGB): number {
-  let n = 0;
-  for (let i = 0; i < png.data.length; i += 4) if (png.data[i] === color[0] && png.data[i + 1] === color[1] && png.data[i + 2] === color[2]) n++;
-  return n;
-}
-
-test('plotCurves writes a decodable PNG after every validation event, atomically, and it changes as epochs arrive', (t) => {
-  const dir = tempDir('consumers');
-  const path = join(dir, 'curves.png');
-  const source = new Subject<TrainEvent>();
-  const passed: TrainEvent[] = [];
-  source.pipe(plotCurves(path)).subscribe((e) => passed.push(e));
-  const events = runEvents(3);
-  const until = (type: string, epoch: number) => events.findIndex((e) => e.type === type && 'epoch' in e && e.epoch === epoch);
-  events.slice(0, until('epoch', 1) + 1).forEach((e) => source.next(e));
-  t.deepEqual(readdirSync(dir), [], 'nothing before the first validation');
-  events.slice(until('epoch', 1) + 1, until('validation', 1) + 1).forEach((e) => source.next(e));
-  const first = readFileSync(path);
-  const png = PNG.sync.read(first);
-  t.is(png.width, 1000);
-  t.is(png.height, 420);
-  t.true(countColor(png, PALETTE[0]!) > 20, 'training loss drawn');
-  t.true(countColor(png, PALETTE[2]!) > 20, 'accuracy drawn');
-  events.slice(until('validation', 1) + 1, until('validation', 2) + 1).forEach((e) => source.next(e));
-  const second = readFileSync(path);
-  t.false(second.equals(first), 'the figure changes with epoch 2');
-  t.true(countColor(PNG.sync.read(second), PALETTE[2]!) > countColor(png, PALETTE[2]!), 'a longer accuracy curve');
-  events.slice(until('validation', 2) + 1).forEach((e) => source.next(e));
-  source.complete();
-  t.deepEqual(passed, events);
-  t.deepEqual(readdirSync(dir), ['curves.png'], 'no temporary file is left');
-});
-
-test('plotCurves without accuracy draws the loss panel only; without validation it draws once at the end; history comes first', async (t) => {
-  const dir = tempDir('consumers');
-  await lastValueFrom(from(runEvents(2, false)).pipe(plotCurves(join(dir, 'loss.png'))));
-  t.is(PNG.sync.read(readFileSync(join(dir, 'loss.png'))).width, 500);
-  await lastValueFrom(from(runEvents(2).filter((e) => e.type !== 'validation')).pipe(plotCurves(join(dir, 'end.png'))));
-  t.is(PNG.sync.read(readFileSync(join(dir, 'end.png'))).width, 500);
-  const all = runEvents(3);
-  const cut = all.findIndex((e) => e.type === 'validation' && e.epoch === 2) + 1;
-  await lastValueFrom(from(all.slice(cut)).pipe(plotCurves(join(dir, 'resumed.png'), { history: all.slice(0, cut) })));
-  await lastValueFrom(from(all).pipe(plotCurves(join(dir, 'straight.png'))));
-  t.true(readFileSync(join(dir, 'resumed.png')).equals(readFileSync(join(dir, 'straight.png'))), 'a resumed run with its history draws the same figure');
 });

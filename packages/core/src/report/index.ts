@@ -20,4 +20,8 @@ export { Axes, legendSize, type Box, type Range, type Point, type FrameOptions, 
 export { Figure, linePlot, heatmap, type Series, type LinePlotOptions, type HeatmapOptions } from './plot.js';
 export { scatterPlot, type ScatterPlotOptions } from './scatter.js';
 export { progressBar, type ProgressBarOptions, type ProgressMode } from './progressBar.js';
-export { plotCurves, curvesFigure, type PlotCurvesOptions, type Curves } from './plotCurves.js';
+export { plotCurves, type PlotCurvesOptions } from './plotCurves.js';
+export * from './charts/index.js';
+export { renderSvg, chartPng, renderPng, CHART_FONT_FILE, type RenderPngOptions } from './renderChart.js';
+export { ChartFile } from './ChartFile.js';
+export { drawChart } from './drawChart.js';
