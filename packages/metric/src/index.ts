@@ -16,3 +16,7 @@ export { NearestNeighbors, type NearestNeighborsOptions, type SearchOptions, typ
 export { recallAtK, knnAccuracy } from './retrieval/metrics.js';
 export { rocCurve, equalErrorRate, type RocPoint, type EqualErrorRate } from './retrieval/verification.js';
 export { embed, collectEmbeddings, type EmbedInput, type Embedded, type EmbedOptions, type EmbedOutput, type CollectedEmbeddings } from './stream/embed.js';
+export { SpeakerEnrollment, type SpeakerEnrollmentOptions, type SpeakerEnrollmentJson, type Verification } from './enrollment/SpeakerEnrollment.js';
+export { cosineScore, l2Normalize, type EmbeddingRows } from './enrollment/vectors.js';
+export { cohortStatistics, normalizeScore, SCORE_NORMALIZATIONS, COHORT_STD_FLOOR, type CohortStatistics, type ScoreNormalization } from './enrollment/scoreNormalization.js';
+export { calibrateThreshold, type Calibration, type OperatingPoint } from './enrollment/calibrateThreshold.js';
