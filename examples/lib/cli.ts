@@ -13,6 +13,16 @@ export interface NumberFlag {
   readonly max?: number;
 }
 
+/** A numeric flag without a default: `undefined` when absent (`--live PORT`). */
+export interface OptionalNumberFlag {
+  readonly type: 'number?';
+  readonly help: string;
+  readonly metavar?: string;
+  readonly integer?: boolean;
+  readonly min?: number;
+  readonly max?: number;
+}
+
 /** A string flag with a default (`--optimizer sgd`), optionally one of `choices`. */
 export interface StringFlag {
   readonly type: 'string';
@@ -43,10 +53,10 @@ export interface BooleanFlag {
 }
 
 /** Any flag an example declares. */
-export type FlagSpec = NumberFlag | StringFlag | OptionalStringFlag | BooleanFlag;
+export type FlagSpec = NumberFlag | OptionalNumberFlag | StringFlag | OptionalStringFlag | BooleanFlag;
 
 /** The parsed value type of a flag. */
-export type FlagValue<F extends FlagSpec> = F extends NumberFlag ? number : F extends StringFlag ? string : F extends OptionalStringFlag ? string | undefined : boolean;
+export type FlagValue<F extends FlagSpec> = F extends NumberFlag ? number : F extends OptionalNumberFlag ? number | undefined : F extends StringFlag ? string : F extends OptionalStringFlag ? string | undefined : boolean;
 
 /** Declares a numeric flag. */
 export function numberFlag(defaultValue: number, help: string, check: { integer?: boolean; min?: number; max?: number } = {}): NumberFlag {
@@ -85,6 +95,21 @@ export interface CommonFlags {
   test: string | undefined;
   /** `--verbose`: an error prints its stack trace too (see {@link runCli}). */
   verbose: boolean;
+  /** `--live PORT`: serve the run's events and its dashboard on http://127.0.0.1:PORT (0: any free port); see ./live.ts. */
+  live: number | undefined;
+  /** `--live-linger`: keep the dashboard served after the run ends, until Ctrl-C. */
+  'live-linger': boolean;
+  /** The example this command line is for (its {@link CliSpec} name and summary). */
+  readonly [PROGRAM]?: Program;
+}
+
+/** The key of {@link CommonFlags} under which {@link parseCli} leaves the example's name and summary. */
+export const PROGRAM: unique symbol = Symbol('eole.program');
+
+/** Which example a command line is for. */
+export interface Program {
+  readonly name: string;
+  readonly summary: string;
 }
 
 /** Common flags an example may opt into (seed, epochs, backend, threads, out, verbose and help are always on). */
@@ -149,7 +174,7 @@ export function parseCli<E extends Record<string, FlagSpec> = Record<never, Flag
     throw new CliExit(2, `${spec.name}: ${(error as Error).message}\nRun with --help to list the flags.`);
   }
   if (values['help'] === true) throw new CliExit(0, helpText(spec));
-  const result: Record<string, unknown> = { data: undefined, resume: false, eval: undefined, test: undefined, verbose: false };
+  const result: Record<string | symbol, unknown> = { data: undefined, resume: false, eval: undefined, test: undefined, verbose: false, [PROGRAM]: { name: spec.name, summary: spec.summary } };
   for (const [name, flag] of Object.entries(table)) {
     if (name === 'help') continue;
     result[name] = convert(spec.name, name, flag, values[name]);
@@ -228,6 +253,8 @@ function flagTable<E extends Record<string, FlagSpec>>(spec: CliSpec<E>): Record
   if (uses.has('resume')) table['resume'] = booleanFlag('continue from the checkpoint in --out');
   if (uses.has('eval')) table['eval'] = optionalFlag('evaluate this saved model (<example>.safetensors) or training checkpoint (checkpoint.safetensors) instead of training', 'CHECKPOINT');
   if (uses.has('test')) table['test'] = optionalFlag('test set for --eval, in its standard format');
+  table['live'] = { type: 'number?', help: 'serve the run live: its events and a dashboard page on http://127.0.0.1:PORT (0: any free port)', metavar: 'PORT', integer: true, min: 0, max: 65535 };
+  table['live-linger'] = booleanFlag('with --live, keep the dashboard served after the run ends, until Ctrl-C');
   for (const [name, flag] of Object.entries(spec.flags ?? {})) {
     if (name in table || name === 'help') throw new Error(`parseCli: flag --${name} is already a common flag`);
     table[name] = flag;
@@ -253,8 +280,9 @@ function convert(program: string, name: string, flag: FlagSpec, raw: string | bo
       if (!flag.path) return value;
       return raw === undefined ? resolve(REPO_ROOT, value) : commandLinePath(value);
     }
+    case 'number?':
     case 'number': {
-      if (raw === undefined) return flag.default;
+      if (raw === undefined) return flag.type === 'number' ? flag.default : undefined;
       const text = String(raw).trim();
       const value = Number(text);
       if (text === '' || !Number.isFinite(value)) fail(`expected a number, got '${String(raw)}'`);
@@ -267,6 +295,7 @@ function convert(program: string, name: string, flag: FlagSpec, raw: string | bo
 }
 
 function metavar(flag: FlagSpec): string {
+  if (flag.type === 'number?') return flag.metavar ?? (flag.integer ? 'N' : 'X');
   if (flag.type === 'number') return flag.integer ? 'N' : 'X';
   if (flag.type === 'string' || flag.type === 'string?') return flag.metavar ?? 'VALUE';
   return '';

@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { lastValueFrom, Observable, takeWhile, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { checkpoint, CHECKPOINT_FILE, jsonLines, kernels, resume, saveModule, type BackendChoice, type Module, type TrainEvent, type TrainState } from '@eole/core';
 import { plotCurves, progressBar } from '@eole/core/report';
-import { numberFlag, type NumberFlag } from './cli.js';
+import { numberFlag, type NumberFlag, type PROGRAM, type Program } from './cli.js';
+import { live, publishLive, startLive } from './live.js';
 import { REPO_ROOT } from './paths.js';
 
 /** The JSON-lines event log of a run, in its `--out` folder. */
@@ -50,6 +51,10 @@ export interface RunFlags {
   out: string;
   data?: string | undefined;
   eval?: string | undefined;
+  /** `--live PORT` and `--live-linger`: the run's live dashboard (./live.ts). */
+  live?: number | undefined;
+  'live-linger'?: boolean;
+  readonly [PROGRAM]?: Program;
 }
 
 /** What {@link startRun} resolved. */
@@ -70,8 +75,8 @@ export interface StartRunOptions {
 
 /**
  * The first thing an example's `main` does after parsing its flags: selects the kernel backend of
- * `--backend` and the threads of `--threads`, creates the `--out` folder (not for `--eval`, which only reads a checkpoint) and
- * resolves the data path (`--data`, else `options.data` under `EOLE_DATA`).
+ * `--backend` and the threads of `--threads`, creates the `--out` folder (not for `--eval`, which only reads a checkpoint),
+ * starts the live dashboard of `--live` (see ./live.ts) and resolves the data path (`--data`, else `options.data` under `EOLE_DATA`).
  *
  * @example
  * const flags = parseCli(argv, CLI);
@@ -84,6 +89,7 @@ export function startRun(flags: RunFlags, options: StartRunOptions = {}): Run {
   if (flags.threads !== undefined) kernels.setThreads(flags.threads);
   const out = flags.out;
   if (flags.eval === undefined) mkdirSync(out, { recursive: true });
+  if (flags.eval === undefined) startLive(flags);
   const data = flags.data ?? dataFolder(...(options.data ?? []));
   return { out, data, file: (name) => join(out, name) };
 }
@@ -168,6 +174,7 @@ export function recordRun(o: RecordRunOptions): MonoTypeOperatorFunction<TrainEv
       }),
       progressBar({ stepsPerEpoch: o.stepsPerEpoch }),
       jsonLines(join(o.out, EVENTS_FILE), { append: o.append }),
+      live(),
     );
     return o.curves ? logged.pipe(plotCurves(join(o.out, CURVES_FILE), { history: o.curves.history, title: o.curves.title })) : logged;
   };
@@ -229,6 +236,7 @@ export interface RecordedTraining {
 export async function recordTraining(events$: Observable<TrainEvent>, o: RecordTrainingOptions): Promise<RecordedTraining> {
   const { start } = o;
   const earlier = [...start.events];
+  for (const e of earlier) publishLive(e);
   let lastEpoch = start.startEpoch - 1;
   let epochs = Number.POSITIVE_INFINITY;
   const stopAfter = o.stopAfter !== undefined && o.stopAfter > 0 ? o.stopAfter : Number.POSITIVE_INFINITY;
