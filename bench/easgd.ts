@@ -16,7 +16,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { linePlot } from '@eole/core/report';
+import { lineChart } from '@eole/core/charts';
+import { renderPng } from '@eole/core/report';
 import { REPO_ROOT } from './report.js';
 
 interface Method {
@@ -150,13 +151,13 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'easgd.md'), md);
   writeFileSync(path.join(dir, 'easgd.json'), `${JSON.stringify({ header, results, notes }, null, 2)}\n`);
-  const figure = linePlot({
+  const figure = lineChart({
     title: `LeNet-5 held-out accuracy against wall time (${os.cpus().length} cores)`, xLabel: 'seconds', yLabel: 'held-out accuracy (%)', legend: 'bottom-right',
-    yRange: [90, 100], width: 760, height: 460,
+    yRange: [90, 100], width: 640, height: 380,
     series: results.map((r) => ({ name: r.name, points: r.curve })),
   });
   mkdirSync(path.join(REPO_ROOT, 'docs', 'img'), { recursive: true });
-  figure.savePNG(path.join(REPO_ROOT, 'docs', 'img', 'easgd-curves.png'));
+  await renderPng(figure, path.join(REPO_ROOT, 'docs', 'img', 'easgd-curves.png'));
 }
 
 await main();

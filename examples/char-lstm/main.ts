@@ -21,7 +21,8 @@ import { existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Adam, clipGradNorm, CrossEntropyCriterion, Generator, kernels, loadModule, loadTrainState, parseSafetensors, saveModule, saveTrainState, Tensor, writeFileAtomic } from '@eole/core';
-import { linePlot } from '@eole/core/report';
+import { lineChart, type ChartSpec } from '@eole/core/charts';
+import { ChartFile } from '@eole/core/report';
 import { detachState, type LSTMState } from '@eole/rnn-memory';
 import { numberFlag, optionalFlag, parseCli, runCli } from '../lib/cli.js';
 import { dataFolder, startRun } from '../lib/run.js';
@@ -120,6 +121,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const progressPath = join(out, 'progress.json');
   const eventsPath = join(out, 'events.jsonl');
   const curvesPath = join(out, 'curves.png');
+  const curves = new ChartFile(curvesPath);
   const metadata = (step: number): Record<string, string> => ({
     example: 'char-lstm',
     vocab: JSON.stringify(vocab.chars),
@@ -186,7 +188,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     saveTrainState(out, trainState, step);
     const p: Progress = { step, epoch, chunk, offset: batches.offset, seconds: elapsed(), history, state: carried ? { h: Array.from(carried.h.data), c: Array.from(carried.c.data), shape: [...carried.h.shape] } : null };
     writeFileAtomic(progressPath, new TextEncoder().encode(JSON.stringify(p)));
-    plotHistory(curvesPath, history);
+    if (history.length > 0) curves.draw(historyChart(history));
   };
 
   const stepLimit = flags.steps > 0 ? flags.steps : Infinity;
@@ -213,10 +215,14 @@ export async function main(argv: string[], log: (line: string) => void = console
     step++;
     stepSeconds = (performance.now() - stepStart) / 1000;
     stepSecondsSum += stepSeconds;
-    if (step % flags['eval-every'] === 0) validate();
+    if (step % flags['eval-every'] === 0) {
+      validate();
+      await curves.flush();
+    }
   }
   const last = history.at(-1);
   if (!last || last.step !== step) validate();
+  await curves.flush();
   const final = history.at(-1)!;
   log(`validation: ${final.validation.toFixed(3)} nats/char after ${final.minutes.toFixed(1)} min (step ${final.step}, epoch ${final.epoch})`);
   if (firstBelow) log(`validation reached ${firstBelow.validation.toFixed(3)} <= 1.9 nats/char at ${firstBelow.minutes.toFixed(1)} min (step ${firstBelow.step})`);
@@ -231,10 +237,9 @@ function restoreState(s: NonNullable<Progress['state']>): LSTMState {
 }
 
 /** Training and validation cross-entropy against minutes, with the 1.9 nats/char target. */
-function plotHistory(path: string, history: readonly EvalRecord[]): void {
-  if (history.length === 0) return;
+function historyChart(history: readonly EvalRecord[]): ChartSpec {
   const xMax = Math.max(...history.map((h) => h.minutes), 0.1);
-  linePlot({
+  return lineChart({
     title: 'char-lstm on tiny-shakespeare',
     xLabel: 'minutes',
     yLabel: 'cross-entropy (nats/char)',
@@ -243,7 +248,7 @@ function plotHistory(path: string, history: readonly EvalRecord[]): void {
       { name: 'validation', points: history.map((h) => [h.minutes, h.validation] as [number, number]) },
       { name: 'target 1.9', points: [[0, 1.9], [xMax, 1.9]], dash: [6, 4] },
     ],
-  }).savePNG(path);
+  });
 }
 
 /** `--eval CHECKPOINT [--test FILE]`: the cross-entropy of a saved model on a text, and a sample. */

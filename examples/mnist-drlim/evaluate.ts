@@ -1,6 +1,6 @@
 import { of } from 'rxjs';
 import { Generator, noGrad, Tensor, type Module } from '@eole/core';
-import { scatterPlot } from '@eole/core/report';
+import { scatterChart, type ChartSpec } from '@eole/core/charts';
 import { collectEmbeddings, ContrastiveCriterion, embed, gatherPairs, knnAccuracy, NearestNeighbors, PairwiseDistance, randomPairs, recallAtK, type Metric, type Pairs } from '@eole/metric';
 import { heldOutBatches, type DigitSet } from '../lib/mnist.js';
 
@@ -72,19 +72,19 @@ export function contrastiveLoss(set: EmbeddedSet, pairs: Pairs, margin: number):
   });
 }
 
-/** Writes the DrLIM figure: the 2-D embeddings of a set, coloured by digit, with a legend. */
-export function plotEmbedding(path: string, set: EmbeddedSet, title: string): string {
-  if (set.embeddings.shape[1] !== 2) throw new RangeError(`plotEmbedding: needs 2-D embeddings, got [${set.embeddings.shape.join(', ')}]`);
-  return scatterPlot({
+/** The DrLIM figure as a Vega-Lite spec: the 2-D embeddings of a set, coloured by digit, with a legend. */
+export function embeddingChart(set: EmbeddedSet, title: string): ChartSpec {
+  if (set.embeddings.shape[1] !== 2) throw new RangeError(`embeddingChart: needs 2-D embeddings, got [${set.embeddings.shape.join(', ')}]`);
+  return scatterChart({
     points: set.embeddings.data,
     labels: set.labels,
     title,
     xLabel: 'G(x) 1',
     yLabel: 'G(x) 2',
     classNames: Array.from({ length: 10 }, (_, d) => `digit ${d}`),
-    width: 720,
-    height: 620,
-  }).savePNG(path);
+    width: 560,
+    height: 560,
+  });
 }
 
 /** `97.84%` */

@@ -38,13 +38,14 @@ import { map, type Observable } from 'rxjs';
 import {
   Adam, CHECKPOINT_FILE, CosineAnnealingLR, Generator, Sequential, SGD, train, type Batch, type Criterion, type Module, type Optimizer, type TrainEvent,
 } from '@eole/core';
+import { ChartFile } from '@eole/core/report';
 import { BatchContrastiveCriterion, ContrastiveCriterion, PairwiseDistance, Siamese, siameseBatch, type Metric, type PairMining, type PairMiningStrategy } from '@eole/metric';
 import { CliExit, numberFlag, parseCli, runCli, stringFlag, type CliFlags } from '../lib/cli.js';
 import { mnistSplit, trainBatches, type DigitSet } from '../lib/mnist.js';
 import { batchFlag, readIdxDigits, shiftFlag, TRAIN_SIZE_FLAG } from '../lib/mnistRun.js';
 import { afterEpoch, records, recordTraining, resumeRun, startRun, STOP_AFTER_FLAG, type EpochRecord, type Run } from '../lib/run.js';
 import { loadSavedModel, readSavedModel, requireSettings } from '../lib/savedModel.js';
-import { contrastiveLoss, embedSet, embedStream, fixedPairs, nearestNeighborAccuracy, pct, plotEmbedding, retrievalFigures, type RetrievalFigures } from './evaluate.js';
+import { contrastiveLoss, embedSet, embedStream, fixedPairs, nearestNeighborAccuracy, pct, embeddingChart, retrievalFigures, type RetrievalFigures } from './evaluate.js';
 import { embeddingNet, type EmbeddingNetConfig } from './net.js';
 
 // RECIPE, chosen by measurement on this split (seed 1, 8,000 training digits, 2,000 held out,
@@ -172,6 +173,7 @@ async function trainEmbedding(flags: Flags, run: Run, log: (line: string) => voi
   const rngs = { data: rng, pairs: pairRng };
   const weights = run.file(`${name}.safetensors`);
   const scatterPath = run.file('embedding.png');
+  const scatter = new ChartFile(scatterPath);
 
   const start = resumeRun(out, { model, optimizer, scheduler, rngs }, flags.resume);
   if (start.resumed) log(`${name}: resuming from ${run.file(CHECKPOINT_FILE)} at epoch ${start.startEpoch} of ${flags.epochs}`);
@@ -184,7 +186,7 @@ async function trainEmbedding(flags: Flags, run: Run, log: (line: string) => voi
   const validation = (epoch: number): TrainEvent => {
     const reference = embedSet(net, trainSet);
     const queries = embedSet(net, test);
-    if (flags.dim === 2) plotEmbedding(scatterPath, queries, `DrLIM: held-out digits, epoch ${epoch}`);
+    if (flags.dim === 2) scatter.draw(embeddingChart(queries, `DrLIM: held-out digits, epoch ${epoch}`));
     const accuracy = nearestNeighborAccuracy(reference, queries, metric);
     return { type: 'validation', epoch, metrics: { loss: contrastiveLoss(queries, heldOutPairs, flags.margin), accuracy, samples: test.count } };
   };
@@ -216,7 +218,8 @@ async function trainEmbedding(flags: Flags, run: Run, log: (line: string) => voi
 
   const reference = embedSet(net, trainSet);
   const queries = embedSet(net, test);
-  if (flags.dim === 2) plotEmbedding(scatterPath, queries, `DrLIM: ${test.count} held-out digits in 2-D`);
+  if (flags.dim === 2) scatter.draw(embeddingChart(queries, `DrLIM: ${test.count} held-out digits in 2-D`));
+  await scatter.flush();
   const figures = retrievalFigures(reference, queries, RECALL_KS, metric);
   const files = [...done.files, scatterPath].filter((f) => existsSync(f));
   const seconds = (performance.now() - started) / 1000;

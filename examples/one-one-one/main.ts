@@ -14,7 +14,8 @@
  * Run: `npm run -w examples one-one-one -- --seed 1 --out runs/one-one-one`
  */
 import { pathToFileURL } from 'node:url';
-import { BLACK, heatmap, hex, legendSize, linePlot, WHITE, type Figure, type LegendEntry, type Point, type RGB } from '@eole/core/report';
+import { heatmapChart, lineChart, type ChartSpec, type PanelSpec, type Point } from '@eole/core/charts';
+import { renderPng } from '@eole/core/report';
 import { Generator, kernels, noGrad, Tensor } from '@eole/core';
 import { numberFlag, parseCli, runCli, type CliFlags } from '../lib/cli.js';
 import { startRun } from '../lib/run.js';
@@ -124,7 +125,7 @@ export function starts(seed: number): Start[] {
 }
 
 /** Trajectory colours, visible both on the viridis surface and on white. */
-const COLORS: readonly RGB[] = ['#ff2d2d', '#ff9f1c', '#e040fb', '#00bcd4', '#000000', '#8d6e63', '#76d700'].map(hex);
+const COLORS: readonly string[] = ['#ff2d2d', '#ff9f1c', '#e040fb', '#00bcd4', '#000000', '#8d6e63', '#76d700'];
 
 /** Trains from every start, prints a table, writes `loss-surface.png` and `loss-curves.png`. */
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<OneOneOneSummary> {
@@ -133,8 +134,8 @@ export async function main(argv: string[], log: (line: string) => void = console
   const trajectories = starts(flags.seed).map((s) => descend(s, flags.lr, flags.epochs));
   report(flags, trajectories, log);
   const files = [
-    surfacePlot(trajectories).savePNG(run.file('loss-surface.png')),
-    curvesPlot(trajectories).savePNG(run.file('loss-curves.png')),
+    await renderPng(surfacePlot(trajectories), run.file('loss-surface.png')),
+    await renderPng(curvesPlot(trajectories), run.file('loss-curves.png')),
   ];
   for (const f of files) log(`wrote ${f}`);
   return { lr: flags.lr, steps: flags.epochs, backend: kernels.backend, trajectories, files };
@@ -151,55 +152,66 @@ function report(flags: CliFlags<typeof CLI.flags>, trajectories: readonly Trajec
   log('The start on W1 = -W2 stays on that line and descends to the saddle (L = 1); every other start reaches the valley W1·W2 = 1 on its side of the line.');
 }
 
-/** Heatmap of log10 L over [−2, 2]², the valleys, the saddle, its stable line W1 = −W2 and every trajectory. */
-export function surfacePlot(trajectories: readonly Trajectory[]): Figure {
-  const n = 200;
+/** Heatmap of log10 L over [−2, 2]², the valleys, the saddle, its stable line W1 = −W2 and every trajectory (a Vega-Lite spec). */
+export function surfacePlot(trajectories: readonly Trajectory[]): ChartSpec {
+  const n = 100;
   const axis = Tensor.arange(n).mul(4 / n).add(-2 + 2 / n);
   // Rows: W2 from −2 (row 0, drawn at the bottom) to 2; columns: W1.
   const surface = noGrad(() => lossOf(axis.reshape(1, n), axis.reshape(n, 1)).add(1e-3).log().div(Math.LN10));
-  const legend: LegendEntry[] = trajectories.map((t, i) => ({ name: `${t.name} (${t.start[0]}, ${t.start[1]})`, color: COLORS[i % COLORS.length]!, kind: 'point' }));
-  const fig = heatmap(surface.data, n, n, {
+  const branch = (sign: number): Point[] => Array.from({ length: 61 }, (_, i) => sign * (0.5 + (1.5 * i) / 60)).map((w) => [w, 1 / w] as const);
+  const names = trajectories.map((t) => `${t.name} (${t.start[0]}, ${t.start[1]})`);
+  const colorOf = { field: 'name', type: 'nominal', scale: { domain: names, range: names.map((_, i) => COLORS[i % COLORS.length]!) }, legend: { title: 'dot: start, square: end', orient: 'right', titleLimit: 300 } } as const;
+  const overlays: PanelSpec[] = [
+    line([...branch(1), [Number.NaN, Number.NaN], ...branch(-1)], { color: 'white', strokeWidth: 1, strokeDash: [6, 4] }),
+    line([[-2, 2], [2, -2]], { color: '#303030', strokeWidth: 1, strokeDash: [4, 4] }),
+    notes([[1.25, 1.35, 'W1·W2 = 1', 'white'], [-1.9, -1.2, 'W1·W2 = 1', 'white'], [-1.72, 1.85, 'W1 = -W2', 'black'], [0.12, -0.15, 'saddle (0, 0), L = 1', 'black']]),
+    {
+      data: { values: trajectories.flatMap((t, k) => t.path.map(([x, y], i) => ({ x, y, i, name: names[k]! }))) },
+      mark: { type: 'line', strokeWidth: 2, clip: true },
+      encoding: { ...XY, order: { field: 'i', type: 'quantitative' }, color: colorOf },
+    },
+    { data: { values: trajectories.map((t) => ({ x: t.final[0], y: t.final[1] })) }, mark: { type: 'square', size: 30, color: 'black', filled: true, clip: true }, encoding: XY },
+    // later starts first, so a start on top of another keeps its colour visible as a ring
+    {
+      data: { values: trajectories.map((t, k) => ({ x: t.start[0], y: t.start[1], name: names[k]!, k })).reverse() },
+      mark: { type: 'point', filled: true, stroke: 'black', strokeWidth: 1, clip: true },
+      encoding: { ...XY, color: { ...colorOf, legend: null }, size: { field: 'k', type: 'quantitative', scale: { domain: [0, Math.max(1, trajectories.length - 1)], range: [30, 90] }, legend: null } },
+    },
+    { data: { values: [{ x: 0, y: 0 }] }, mark: { type: 'point', size: 260, color: 'black', strokeWidth: 1.5 }, encoding: XY },
+  ];
+  return heatmapChart(surface.data, n, n, {
     title: 'L = (1 - W1·W2)², log scale',
     xLabel: 'W1',
     yLabel: 'W2',
     xRange: [-2, 2],
     yRange: [-2, 2],
     origin: 'lower',
-    cell: 2,
+    cell: 4,
     colorbarLabel: 'log10(L + 0.001)',
-    marginRight: legendSize(legend).w + 10,
+    overlays,
   });
-  const ax = fig.axes;
-  const branch = (sign: number): Point[] => Array.from({ length: 61 }, (_, i) => sign * (0.5 + (1.5 * i) / 60)).map((w) => [w, 1 / w] as const);
-  ax.plotLine(branch(1), WHITE, 1, [6, 4]).plotLine(branch(-1), WHITE, 1, [6, 4]);
-  fig.text(ax.px(1.25), ax.py(1.25) - 4, 'W1·W2 = 1', WHITE);
-  fig.text(ax.px(-1.9), ax.py(-1.3) - 4, 'W1·W2 = 1', WHITE);
-  // The saddle's stable line, also the border between the two valleys' basins.
-  ax.plotLine([[-2, 2], [2, -2]], hex('#303030'), 1, [4, 4]);
-  fig.text(ax.px(-1.72), ax.py(1.85), 'W1 = -W2', BLACK);
-  trajectories.forEach((t, i) => ax.plotLine(t.path, COLORS[i % COLORS.length]!, 2));
-  for (const t of trajectories) ax.clipped(() => fig.fillRect(ax.px(t.final[0]) - 2, ax.py(t.final[1]) - 2, 5, 5, BLACK));
-  // Start markers after all lines; a start on top of another gets a smaller marker, so both show.
-  const drawn: { x: number; y: number; r: number }[] = [];
-  for (let i = trajectories.length - 1; i >= 0; i--) {
-    const t = trajectories[i]!;
-    const [x, y] = [ax.px(t.start[0]), ax.py(t.start[1])];
-    const r = Math.max(1, Math.min(4, ...drawn.filter((d) => Math.hypot(d.x - x, d.y - y) < d.r + 2).map((d) => d.r - 2)));
-    drawn.push({ x, y, r });
-    ax.plotPoints([t.start], COLORS[i % COLORS.length]!, r, BLACK);
-  }
-  fig.circle(ax.px(0), ax.py(0), 8, BLACK, false);
-  const label = 'saddle (0, 0), L = 1';
-  fig.fillRect(ax.px(0) + 10, ax.py(0) + 8, 6 * label.length + 3, 11, WHITE);
-  fig.text(ax.px(0) + 12, ax.py(0) + 10, label, BLACK);
-  ax.legendAt(ax.box.x + ax.box.w + 110, ax.box.y, legend);
-  fig.text(ax.box.x + ax.box.w + 110, ax.box.y + legendSize(legend).h + 8, 'dot: start, square: end', BLACK);
-  return fig;
 }
 
-/** L against the step for every start (log scale): the plateau near the saddle shows. */
-export function curvesPlot(trajectories: readonly Trajectory[]): Figure {
-  return linePlot({
+/** The x and y channels of the surface's overlays (W1 across, W2 up). */
+const XY = { x: { field: 'x', type: 'quantitative', title: 'W1' }, y: { field: 'y', type: 'quantitative', title: 'W2' } } as const;
+
+/** A polyline overlay (a NaN point breaks it). */
+function line(points: readonly Point[], mark: { color: string; strokeWidth: number; strokeDash: number[] }): PanelSpec {
+  return { data: { values: points.map(([x, y], i) => ({ x, y, i })) }, mark: { type: 'line', clip: true, ...mark }, encoding: { ...XY, order: { field: 'i', type: 'quantitative' } } };
+}
+
+/** Text overlays `[x, y, text, colour]`, left-aligned at (x, y). */
+function notes(items: readonly (readonly [number, number, string, string])[]): PanelSpec {
+  return {
+    data: { values: items.map(([x, y, text, color]) => ({ x, y, text, color })) },
+    mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 11 },
+    encoding: { ...XY, text: { field: 'text', type: 'nominal' }, color: { field: 'color', type: 'nominal', scale: null, legend: null } },
+  };
+}
+
+/** L against the step for every start (log scale): the plateau near the saddle shows (a Vega-Lite spec). */
+export function curvesPlot(trajectories: readonly Trajectory[]): ChartSpec {
+  return lineChart({
     title: 'Loss along each descent',
     xLabel: 'step',
     yLabel: 'L (log scale, floor 1e-8)',

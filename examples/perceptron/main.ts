@@ -12,7 +12,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Generator, kernels, Perceptron, Tensor, type PerceptronFitResult } from '@eole/core';
-import { GREY, hex, linePlot, type Figure, type Point } from '@eole/core/report';
+import { lineChart, type ChartSpec, type Point } from '@eole/core/charts';
+import { renderPng } from '@eole/core/report';
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
 import { startRun } from '../lib/run.js';
 
@@ -124,8 +125,8 @@ export async function main(argv: string[], log: (line: string) => void = console
   );
   const [xw1, xw2] = xnet.weight.toArray() as [number, number];
   const files = [
-    dataPlot(data, [w1, w2, b], `Perceptron: ${fit.converged ? `converged in ${fit.epochs} epochs` : `not converged (${fit.epochs} epochs)`}`).savePNG(run.file('perceptron.png')),
-    xorPlot(xor, [xw1, xw2, xnet.bias], xfit).savePNG(run.file('xor.png')),
+    await renderPng(dataPlot(data, [w1, w2, b], `Perceptron: ${fit.converged ? `converged in ${fit.epochs} epochs` : `not converged (${fit.epochs} epochs)`}`), run.file('perceptron.png')),
+    await renderPng(xorPlot(xor, [xw1, xw2, xnet.bias], xfit), run.file('xor.png')),
   ];
   for (const f of files) log(`wrote ${f}`);
   return {
@@ -141,23 +142,24 @@ export async function main(argv: string[], log: (line: string) => void = console
   };
 }
 
-const PLUS = hex('#d62728');
-const MINUS = hex('#1f77b4');
-const LEARNED = hex('#2ca02c');
+const PLUS = '#d62728';
+const MINUS = '#1f77b4';
+const LEARNED = '#2ca02c';
+const GREY = '#808080';
 
-/** The points coloured by class, the learned line and the generating one. */
-export function dataPlot(data: Dataset, [w1, w2, b]: [number, number, number], title: string): Figure {
+/** The points coloured by class, the learned line and the generating one (a Vega-Lite spec). */
+export function dataPlot(data: Dataset, [w1, w2, b]: [number, number, number], title: string): ChartSpec {
   const classPoints = (label: number): Point[] => {
     const out: Point[] = [];
     for (let i = 0; i < data.y.size; i++) if (data.y.data[i] === label) out.push([data.x.data[2 * i]!, data.x.data[2 * i + 1]!]);
     return out;
   };
-  return linePlot({
+  return lineChart({
     title,
     xLabel: 'x1',
     yLabel: 'x2',
-    width: 700,
-    height: 520,
+    width: 440,
+    height: 440,
     xRange: [-1.1, 1.1],
     yRange: [-1.1, 1.1],
     series: [
@@ -170,15 +172,15 @@ export function dataPlot(data: Dataset, [w1, w2, b]: [number, number, number], t
   });
 }
 
-/** XOR's four points and the line the rule held when it gave up. */
-export function xorPlot(xor: { x: Tensor; y: Tensor }, [w1, w2, b]: [number, number, number], fit: PerceptronFitResult): Figure {
+/** XOR's four points and the line the rule held when it gave up (a Vega-Lite spec). */
+export function xorPlot(xor: { x: Tensor; y: Tensor }, [w1, w2, b]: [number, number, number], fit: PerceptronFitResult): ChartSpec {
   const pts = (label: number): Point[] => [0, 1, 2, 3].filter((i) => xor.y.data[i] === label).map((i) => [xor.x.data[2 * i]!, xor.x.data[2 * i + 1]!] as const);
-  return linePlot({
+  return lineChart({
     title: `XOR: ${fit.converged ? 'converged' : `no convergence in ${fit.epochs} epochs`}`,
     xLabel: 'x1',
     yLabel: 'x2',
-    width: 520,
-    height: 480,
+    width: 360,
+    height: 360,
     xRange: [-1.5, 2.5],
     yRange: [-1.5, 2.5],
     series: [

@@ -45,6 +45,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Generator } from '@eole/core';
+import { renderPng } from '@eole/core/report';
 import { N_COEFFS, readDigitFolder } from '@eole/speech';
 import type { Metric } from '@eole/metric';
 import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
@@ -160,7 +161,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     log(`  variant: ${windows} window${windows > 1 ? 's' : ''}, ${metric}${normalize ? ', L2-normalised' : ''}: EER ${pct(trialsEer(t).eer)}`);
   }
   const trials = scoreTrials(embedUtterances(net, evaluation, embedding), evaluation, flags.metric as Metric, split.trial);
-  const files = [...result.files, ...writeTrialPlots(trials, run.out, '', flags['holdout-speaker'] ? `unseen speaker ${flags['holdout-speaker']}` : 'held-out utterances')];
+  const files = [...result.files, ...(await writeTrialPlots(trials, run.out, '', flags['holdout-speaker'] ? `unseen speaker ${flags['holdout-speaker']}` : 'held-out utterances'))];
   const { eer } = trialsEer(trials);
   const seconds = (performance.now() - started) / 1000;
   log(`wrote ${files.join(', ')}; ${seconds.toFixed(1)}s in all`);
@@ -186,11 +187,11 @@ function normFromMetadata(meta: Record<string, string>, checkpoint: string): Fea
 }
 
 /** `distances.png` and `roc.png` (with a prefix) in `out`. */
-function writeTrialPlots(trials: Trials, out: string, prefix: string, what: string): string[] {
+async function writeTrialPlots(trials: Trials, out: string, prefix: string, what: string): Promise<string[]> {
   mkdirSync(out, { recursive: true });
   return [
-    distanceHistogram(trials, `${NAME}: ${what}`).savePNG(join(out, `${prefix}distances.png`)),
-    rocFigure(trials, `${NAME}: ROC, ${what}`).savePNG(join(out, `${prefix}roc.png`)),
+    await renderPng(distanceHistogram(trials, `${NAME}: ${what}`), join(out, `${prefix}distances.png`)),
+    await renderPng(rocFigure(trials, `${NAME}: ROC, ${what}`), join(out, `${prefix}roc.png`)),
   ];
 }
 
@@ -224,7 +225,7 @@ async function evaluate(checkpoint: string, dir: string | undefined, out: string
   const seen = (meta['speakers'] ?? '').split(',').filter((s) => speakers.has(s));
   log(`${NAME}: evaluating ${checkpoint} (trained on ${meta['speakers'] ?? '?'}, epoch ${meta['epoch'] ?? '?'}) on ${dir}`);
   if (seen.length > 0) log(`note: ${seen.join(', ')} ${seen.length > 1 ? 'were' : 'was'} seen in training`);
-  const files = writeTrialPlots(trials, out, 'eval-', `test folder ${basename(resolve(dir))}`);
+  const files = await writeTrialPlots(trials, out, 'eval-', `test folder ${basename(resolve(dir))}`);
   log(`wrote ${files.join(', ')}`);
   log(trialLine(utterances, trials));
   const { eer } = trialsEer(trials);

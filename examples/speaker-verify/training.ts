@@ -3,9 +3,10 @@
  * driven by core's `train(...)` event stream, with the held-out equal error rate after every epoch.
  */
 import { join } from 'node:path';
-import { from, map, tap } from 'rxjs';
+import { from, map } from 'rxjs';
 import { Adam, CHECKPOINT_FILE, CosineAnnealingLR, Generator, Sequential, Tensor, train, type Batch, type Module, type TrainEvent, type ValidationEvent } from '@eole/core';
-import { Axes, Canvas, PALETTE, type Point } from '@eole/core/report';
+import { linePanel, CHART_CONFIG, SERIES_COLORS, VEGA_LITE_SCHEMA, type ChartSpec, type Point } from '@eole/core/charts';
+import { drawChart } from '@eole/core/report';
 import { ContrastiveCriterion, PairwiseDistance, randomPairs, Siamese, type Metric } from '@eole/metric';
 import { CURVES_FILE, recordTraining, resumeRun } from '../lib/run.js';
 import { featureWindow, pairBatches, WINDOW_SIZE, windowStarts, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
@@ -144,9 +145,7 @@ export async function trainVerifier(
     stopAfter: setup.stopAfter,
     // the held-out EER joins each validation event (and so events.jsonl); the curves show it
     before: map(withEer),
-    after: tap((e) => {
-      if (e.type === 'validation') curvesFigure(records(start.events), name).savePNG(join(out, CURVES_FILE));
-    }),
+    after: drawChart(join(out, CURVES_FILE), (e: TrainEvent) => (e.type === 'validation' ? curvesChart(records(start.events), name) : null)),
     log,
     name,
   });
@@ -170,40 +169,40 @@ export function records(events: readonly TrainEvent[]): EpochRecord[] {
 }
 
 /**
- * The learning curves of a run: the DrLIM loss of the training and held-out pairs by epoch (log
- * scale), and the held-out equal error rate in percent.
+ * The learning curves of a run as a Vega-Lite spec: the DrLIM loss of the training and held-out
+ * pairs by epoch (log scale), and the held-out equal error rate in percent.
  *
  * @example
- * curvesFigure(records(events), 'speaker-verify').savePNG('runs/speaker-verify/curves.png');
+ * await renderPng(curvesChart(records(events), 'speaker-verify'), 'runs/speaker-verify/curves.png');
  */
-export function curvesFigure(history: readonly EpochRecord[], title: string): Canvas {
-  const W = 500;
-  const H = 420;
-  const canvas = new Canvas(2 * W, H);
+export function curvesChart(history: readonly EpochRecord[], title: string): ChartSpec {
   const pts = (f: (r: EpochRecord) => number): Point[] => history.map((r) => [r.epoch, f(r)] as Point).filter(([, y]) => Number.isFinite(y) && y > 0);
   const trainLoss = pts((r) => r.loss);
   const valLoss = pts((r) => r.validationLoss);
   const eer = history.map((r) => [r.epoch, r.eer * 100] as Point).filter(([, y]) => Number.isFinite(y));
   const first = history[0]?.epoch ?? 1;
   const last = Math.max(first + 1, history.at(-1)?.epoch ?? 2);
-  const xRange = [first - 0.25, last + 0.25] as const;
-  const box = (i: number) => ({ x: i * W + 80, y: 40, w: W - 100, h: H - 90 });
-  const losses = [...trainLoss, ...valLoss].map(([, y]) => y);
-  const lo = Math.min(...losses, 1);
-  const hi = Math.max(...losses, lo * 10);
-  const lossAxes = new Axes(canvas, box(0), xRange, [lo / 1.2, hi * 1.2], true);
-  lossAxes.drawFrame({ title: `${title}: DrLIM loss`, xLabel: 'epoch', yLabel: 'loss (log scale)' });
-  lossAxes.plotLine(trainLoss, PALETTE[0]!, 2).plotPoints(trainLoss, PALETTE[0]!, 3);
-  lossAxes.plotLine(valLoss, PALETTE[1]!, 2, [6, 3]).plotPoints(valLoss, PALETTE[1]!, 3);
-  lossAxes.legend([
-    { name: 'training pairs', color: PALETTE[0]! },
-    { name: 'held-out pairs', color: PALETTE[1]!, dash: [6, 3] },
-  ]);
+  const panel = { width: 400, height: 300, xLabel: 'epoch', xRange: [first - 0.25, last + 0.25] as const, integerX: true };
   const top = Math.max(5, ...eer.map(([, y]) => y)) * 1.1;
-  const eerAxes = new Axes(canvas, box(1), xRange, [0, top]);
-  eerAxes.drawFrame({ title: `${title}: held-out EER`, xLabel: 'epoch', yLabel: 'equal error rate (%)' });
-  eerAxes.plotLine(eer, PALETTE[2]!, 2).plotPoints(eer, PALETTE[2]!, 3);
   const lastEer = eer.at(-1);
-  if (lastEer) eerAxes.legend([{ name: `EER (last ${lastEer[1].toFixed(2)}%)`, color: PALETTE[2]! }]);
-  return canvas;
+  const loss = linePanel({
+    ...panel,
+    title: `${title}: DrLIM loss`,
+    yLabel: 'loss (log scale)',
+    yLog: true,
+    legend: 'top-right',
+    series: [
+      { name: 'training pairs', points: trainLoss, color: SERIES_COLORS[0]!, style: 'line+points' },
+      { name: 'held-out pairs', points: valLoss, color: SERIES_COLORS[1]!, style: 'line+points', dash: [6, 3] },
+    ],
+  });
+  const eerPanel = linePanel({
+    ...panel,
+    title: `${title}: held-out EER`,
+    yLabel: 'equal error rate (%)',
+    yRange: [0, top],
+    legend: 'top-right',
+    series: [{ name: lastEer ? `EER (last ${lastEer[1].toFixed(2)}%)` : 'EER', points: eer, color: SERIES_COLORS[2]!, style: 'line+points' }],
+  });
+  return { $schema: VEGA_LITE_SCHEMA, config: CHART_CONFIG, hconcat: [loss, eerPanel], resolve: { scale: { color: 'independent', strokeDash: 'independent' } } };
 }

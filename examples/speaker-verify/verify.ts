@@ -4,7 +4,7 @@
  * PNGs of the scores (distance histograms and the ROC).
  */
 import { from, map } from 'rxjs';
-import { BLACK, Canvas, linePlot, PALETTE, type Point } from '@eole/core/report';
+import { lineChart, SERIES_COLORS, type ChartSpec, type Point } from '@eole/core/charts';
 import { concat, Tensor, type Module } from '@eole/core';
 import { distanceMatrix, embed, equalErrorRate, rocCurve, type Metric } from '@eole/metric';
 import { featureWindow, WINDOW_SIZE, windowStarts, type FeatureNorm, type SpeakerUtterance } from './data.js';
@@ -107,9 +107,9 @@ export function trialsEer(trials: Trials): { eer: number; threshold: number } {
  * with the EER threshold as a vertical line: how far apart the two populations are.
  *
  * @example
- * distanceHistogram(trials, 'held-out pairs').savePNG('runs/speaker-verify/distances.png');
+ * await renderPng(distanceHistogram(trials, 'held-out pairs'), 'runs/speaker-verify/distances.png');
  */
-export function distanceHistogram(trials: Trials, title: string, bins = 40): Canvas {
+export function distanceHistogram(trials: Trials, title: string, bins = 40): ChartSpec {
   const { threshold, eer } = trialsEer(trials);
   const hi = trials.distances.reduce((m, x) => Math.max(m, x), 0) || 1;
   const width = hi / bins;
@@ -123,19 +123,19 @@ export function distanceHistogram(trials: Trials, title: string, bins = 40): Can
   const same = density(1, trials.targets);
   const different = density(0, trials.impostors);
   const top = Math.max(...same.map((p) => p[1]), ...different.map((p) => p[1]));
-  const fig = linePlot({
+  return lineChart({
     title,
     xLabel: 'distance between utterance embeddings',
     yLabel: 'density',
     xRange: [0, hi],
     yRange: [0, top * 1.1],
     series: [
-      { name: `same speaker (${trials.targets} pairs)`, points: same, color: PALETTE[0]! },
-      { name: `different speakers (${trials.impostors} pairs)`, points: different, color: PALETTE[1]! },
-      { name: `EER threshold ${threshold.toFixed(3)} (EER ${(eer * 100).toFixed(2)}%)`, points: [[threshold, 0], [threshold, top * 1.1]], color: BLACK, dash: [6, 3] },
+      { name: `same speaker (${trials.targets} pairs)`, points: same, color: SERIES_COLORS[0]! },
+      { name: `different speakers (${trials.impostors} pairs)`, points: different, color: SERIES_COLORS[1]! },
+      { name: `EER threshold ${threshold.toFixed(3)} (EER ${(eer * 100).toFixed(2)}%)`, points: [[threshold, 0], [threshold, top * 1.1]], color: '#000000', dash: [6, 3] },
     ],
+    legend: 'top-right',
   });
-  return fig;
 }
 
 /**
@@ -144,24 +144,25 @@ export function distanceHistogram(trials: Trials, title: string, bins = 40): Can
  * both axes run from 0 to about four times the EER (at least 10%), where the curve turns.
  *
  * @example
- * rocFigure(trials, 'held-out pairs').savePNG('runs/speaker-verify/roc.png');
+ * await renderPng(rocFigure(trials, 'held-out pairs'), 'runs/speaker-verify/roc.png');
  */
-export function rocFigure(trials: Trials, title: string): Canvas {
+export function rocFigure(trials: Trials, title: string): ChartSpec {
   const roc = rocCurve(trials.distances.map((x) => -x), trials.same);
   const step = Math.max(1, Math.floor(roc.length / 2000));
   const points: Point[] = roc.filter((_, i) => i % step === 0 || i === roc.length - 1).map((p) => [p.far * 100, p.frr * 100]);
   const { eer } = trialsEer(trials);
   const zoom = Math.min(100, Math.max(10, Math.ceil(eer * 400 / 5) * 5));
-  return linePlot({
+  return lineChart({
     title,
     xLabel: 'false acceptance rate (%)',
     yLabel: 'false rejection rate (%)',
     xRange: [0, zoom],
     yRange: [0, zoom],
     series: [
-      { name: 'ROC', points, color: PALETTE[0]! },
-      { name: 'FAR = FRR', points: [[0, 0], [100, 100]], color: BLACK, dash: [4, 4] },
-      { name: `EER ${(eer * 100).toFixed(2)}%`, points: [[eer * 100, eer * 100]], color: PALETTE[3]!, style: 'points', size: 5 },
+      { name: 'ROC', points, color: SERIES_COLORS[0]! },
+      { name: 'FAR = FRR', points: [[0, 0], [100, 100]], color: '#000000', dash: [4, 4] },
+      { name: `EER ${(eer * 100).toFixed(2)}%`, points: [[eer * 100, eer * 100]], color: SERIES_COLORS[3]!, style: 'points', size: 5 },
     ],
+    legend: 'top-right',
   });
 }

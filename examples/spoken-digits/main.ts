@@ -71,7 +71,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tap } from 'rxjs';
 import { Adam, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealingLR, Ensemble, Generator, train, type Module, type Sequential } from '@eole/core';
-import { heatmap } from '@eole/core/report';
+import { heatmapChart } from '@eole/core/charts';
+import { renderPng } from '@eole/core/report';
 import {
   AcousticConvNet, acousticConvNetConfig, classifyWindows, loadSpokenDigitModel, readDigitFolder, saveSpokenDigitModel, SPOKEN_DIGIT_MODEL, spokenDigitMetadata, type AcousticConvNetConfig, type DigitUtterance,
 } from '@eole/speech';
@@ -244,7 +245,7 @@ async function trainRun(split: Split, windows: WindowSet, out: string, config: A
     const what = nets.length > 1 ? `the average of ${nets.length} models` : 'the model';
     log(`test accuracy of ${what}, centred windows alone: ${pct(centred)}; averaged over shifts ${test.shifts.join(', ')}: ${pct(accuracy)}`);
     log(confusionTable(confusion));
-    drawConfusion(confusion, confusionPath, `${SPOKEN_DIGITS} (${split.name}): ${pct(accuracy)}`);
+    await drawConfusion(confusion, confusionPath, `${SPOKEN_DIGITS} (${split.name}): ${pct(accuracy)}`);
   }
   const seconds = (performance.now() - started) / 1000;
   const files = [weights, ...member!.files, confusionPath].filter((f, i, all) => existsSync(f) && all.indexOf(f) === i);
@@ -350,12 +351,13 @@ export function score(logProbs: Float32Array, labels: Int32Array, classes: numbe
 }
 
 /** The confusion matrix as a heatmap PNG (true digit up the y axis, prediction along x; each row as shares of its count). */
-function drawConfusion(confusion: number[][], path: string, title: string): void {
+async function drawConfusion(confusion: number[][], path: string, title: string): Promise<void> {
   const values = confusion.flatMap((row) => {
     const n = Math.max(1, row.reduce((a, b) => a + b, 0));
     return row.map((v) => v / n);
   });
-  heatmap(values, 10, 10, { title, xLabel: 'predicted digit', yLabel: 'true digit', xRange: [-0.5, 9.5], yRange: [-0.5, 9.5], origin: 'lower', min: 0, max: 1, colorbarLabel: 'share of the row' }).savePNG(path);
+  const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  await renderPng(heatmapChart(values, 10, 10, { title, xLabel: 'predicted digit', yLabel: 'true digit', xRange: [-0.5, 9.5], yRange: [-0.5, 9.5], xTicks: digits, yTicks: digits, origin: 'lower', min: 0, max: 1, colorbarLabel: 'share of the row' }), path);
 }
 
 /**

@@ -19,7 +19,8 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Adam, clipGradNorm, Generator, Linear, Module, noGrad, Tensor } from '@eole/core';
-import { linePlot } from '@eole/core/report';
+import { lineChart } from '@eole/core/charts';
+import { renderPng } from '@eole/core/report';
 import { LSTM, StackRNN } from '@eole/rnn-memory';
 import { booleanFlag, numberFlag, parseCli, runCli } from '../lib/cli.js';
 import { startRun } from '../lib/run.js';
@@ -223,7 +224,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   log(verdict);
   const plot = run.file('accuracy.png');
   const points = (m: ModelResult): [number, number][] => m.accuracy.map((a, i) => [i + 1, a]);
-  linePlot({
+  await renderPng(lineChart({
     title: `a^n b^n, trained on n <= ${flags['train-max']}`,
     xLabel: 'n',
     yLabel: 'accuracy',
@@ -235,7 +236,7 @@ export async function main(argv: string[], log: (line: string) => void = console
       { name: 'StackRNN', points: points(stack) },
       { name: 'LSTM', points: points(lstm), dash: [6, 4] },
     ],
-  }).savePNG(plot);
+  }), plot);
   writeFileSync(run.file('summary.json'), `${JSON.stringify({ stack, lstm, verdict }, null, 2)}\n`);
   log(`wrote ${plot}`);
   return { stack, lstm, plot };

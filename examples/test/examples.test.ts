@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import { chartPng } from '@eole/core/report';
 import { CliExit, helpText, numberFlag, parseCli } from '../lib/cli.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { main as oneOneOne, surfacePlot, curvesPlot, type OneOneOneSummary } from '../one-one-one/main.js';
@@ -21,11 +22,11 @@ async function run<S>(main: (argv: string[], log: (line: string) => void) => Pro
   return { summary, lines, out };
 }
 
-/** Decodes a PNG, checks its size and that it holds at least `minColours` colours, each `#rrggbb` of `mustHave` among them. */
+/** Decodes a PNG, checks it is at least `width` x `height` and holds at least `minColours` colours, each `#rrggbb` of `mustHave` among them. */
 function decode(t: ExecutionContext, path: string, width: number, height: number, minColours: number, mustHave: string[] = []): PNG {
   const png = PNG.sync.read(readFileSync(path));
-  t.is(png.width, width, `${path}: width`);
-  t.is(png.height, height, `${path}: height`);
+  t.true(png.width >= width, `${path}: width ${png.width} < ${width}`);
+  t.true(png.height >= height, `${path}: height ${png.height} < ${height}`);
   const colours = new Set<string>();
   for (let i = 0; i < png.data.length; i += 4) colours.add(`#${[0, 1, 2].map((c) => png.data[i + c]!.toString(16).padStart(2, '0')).join('')}`);
   t.true(colours.size >= minColours, `${path}: only ${colours.size} distinct colours`);
@@ -96,11 +97,10 @@ test('one-one-one: every start off the line W1 = -W2 reaches its valley W1·W2 =
   }
   const near = summary.trajectories.find((tr) => tr.name === 'near saddle')!;
   t.true(near.losses.slice(0, 20).every((l) => l > 0.9), 'the start just off the line lingers on the plateau L ≈ 1 first');
-  const surface = surfacePlot(summary.trajectories);
-  decode(t, join(out, 'loss-surface.png'), surface.width, surface.height, 100, ['#ff2d2d', '#ff9f1c']);
-  t.true(readFileSync(join(out, 'loss-surface.png')).equals(surface.toPNG()));
+  decode(t, join(out, 'loss-surface.png'), 600, 600, 100, ['#ff2d2d', '#ff9f1c']);
+  t.true(readFileSync(join(out, 'loss-surface.png')).equals(await chartPng(surfacePlot(summary.trajectories))));
   decode(t, join(out, 'loss-curves.png'), 640, 420, 8, ['#ff2d2d', '#ff9f1c']);
-  t.true(readFileSync(join(out, 'loss-curves.png')).equals(curvesPlot(summary.trajectories).toPNG()));
+  t.true(readFileSync(join(out, 'loss-curves.png')).equals(await chartPng(curvesPlot(summary.trajectories))));
 });
 
 test('one-one-one: the same seed gives the same trajectories and bytes', async (t) => {

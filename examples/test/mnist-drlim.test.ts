@@ -10,9 +10,10 @@ import { writeIdx } from './idx.js';
 const quiet = (): void => {};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-drlim-'));
 
+/** Pixels within a small distance of `color` (the chart's dots are anti-aliased at their edges). */
 function count(c: Canvas, color: RGB): number {
   let n = 0;
-  for (let i = 0; i < c.data.length; i += 3) if (c.data[i] === color[0] && c.data[i + 1] === color[1] && c.data[i + 2] === color[2]) n++;
+  for (let i = 0; i < c.data.length; i += 3) if (Math.abs(c.data[i]! - color[0]) + Math.abs(c.data[i + 1]! - color[1]) + Math.abs(c.data[i + 2]! - color[2]) <= 24) n++;
   return n;
 }
 
@@ -56,8 +57,7 @@ test.serial('mnist-drlim --dim 2 draws the held-out digits as a scatter with a l
   t.true(resumed.files.some((f) => f.endsWith('embedding.png')));
 
   const png = Canvas.fromPNG(readFileSync(join(out, 'embedding.png')));
-  t.is(png.width, 720);
-  t.is(png.height, 620);
+  t.true(png.width > 840 && png.height > 840, `a 560 x 560 plot at 1.5 pixels per unit: ${png.width} x ${png.height}`);
   // All ten digit colours appear: the held-out dots and the legend's.
   for (let d = 0; d < 10; d++) t.true(count(png, PALETTE[d]!) > 40, `digit ${d} drawn in its colour`);
 

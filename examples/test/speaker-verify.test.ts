@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Canvas } from '@eole/core/report';
+import { Canvas, renderSvg } from '@eole/core/report';
 import { Generator } from '@eole/core';
 import { equalErrorRate } from '@eole/metric';
 import { dataFolder } from '../lib/run.js';
@@ -19,7 +19,7 @@ const defaultFsddDir = (): string => dataFolder('fsdd', 'recordings');
  */
 const CI_BOUND = 15;
 
-test('distanceHistogram and rocFigure draw half a million trials (a large --test folder) and agree with equalErrorRate', (t) => {
+test('distanceHistogram and rocFigure draw half a million trials (a large --test folder) and agree with equalErrorRate', async (t) => {
   const rng = new Generator(5);
   const n = 500_000;
   const same = new Uint8Array(n).map((_, i) => (i % 5 === 0 ? 1 : 0));
@@ -29,8 +29,10 @@ test('distanceHistogram and rocFigure draw half a million trials (a large --test
   const { eer } = trialsEer(trials);
   t.is(eer, equalErrorRate(distances.map((d) => -d), same).eer);
   t.true(Math.abs(eer - 0.040) < 0.005, `eer ${eer} (two Gaussians 0.7 apart, σ 0.2: Φ(−1.75) = 4.0%)`);
-  t.is(distanceHistogram(trials, 'many').width, 640);
-  t.is(rocFigure(trials, 'many').width, 640);
+  // the specs stay small (binned densities, a thinned ROC), however many trials
+  t.true(JSON.stringify(distanceHistogram(trials, 'many')).length < 50_000);
+  t.true(JSON.stringify(rocFigure(trials, 'many')).length < 400_000);
+  t.true((await renderSvg(rocFigure(trials, 'many'))).includes(`EER ${(eer * 100).toFixed(2)}%`), 'the legend names the EER');
 });
 
 test('fileSeed is fixed per file name; splitByIndex holds out indices 0–4, or a whole speaker', (t) => {
