@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { BLACK, Canvas, colorAt, formatTick, glyph, GLYPH_ADVANCE, GREYS, heatmap, hex, linePlot, logTicks, niceTicks, VIRIDIS, WHITE, type RGB } from '@eole/core/report';
+import { BLACK, Canvas, colorAt, formatTick, glyph, GLYPH_ADVANCE, GREYS, hex, logTicks, niceTicks, VIRIDIS, WHITE, type RGB } from '@eole/core/report';
 import { tempDir } from '@eole/core/testing';
 
 const RED = hex('#ff0000');
@@ -135,31 +135,4 @@ test('ticks: round steps inside the range, short labels', (t) => {
   t.is(formatTick(-1.5, 0.5), '-1.5');
   t.is(formatTick(1e-4, 1e-4), '1e-4');
   t.is(formatTick(150, 50), '150');
-});
-
-test('linePlot: the axes map data to pixels, series are drawn in their colours, legend outside the box', (t) => {
-  const fig = linePlot({ title: 'T', xLabel: 'x', yLabel: 'y', width: 500, height: 300, xRange: [0, 10], yRange: [0, 1], legend: 'outside', series: [{ name: 'dots', points: [[5, 0.5]], color: RED, style: 'points' }] });
-  t.is(fig.width, 500);
-  t.is(fig.height, 300);
-  const { axes } = fig;
-  t.is(axes.px(0), axes.box.x);
-  t.is(axes.px(10), axes.box.x + axes.box.w - 1);
-  t.is(axes.py(0), axes.box.y + axes.box.h - 1);
-  t.is(axes.py(1), axes.box.y);
-  t.true(Math.abs(axes.dataX(axes.px(3.7)) - 3.7) < 1e-9);
-  t.deepEqual(fig.getPixel(Math.round(axes.px(5)), Math.round(axes.py(0.5))), RED);
-  t.true(axes.box.x + axes.box.w < 500 - 40, 'room for the legend on the right');
-  const log = linePlot({ series: [{ name: 'loss', points: [[0, 1], [1, 0.01], [2, 0], [3, -1]] }], yLog: true });
-  t.true(log.axes.yLog);
-  t.true(log.axes.yRange[0] > 0 && log.axes.yRange[0] < 0.01);
-});
-
-test('heatmap: origin lower puts row 0 at the bottom; values are coloured over [min, max]', (t) => {
-  const fig = heatmap(Float32Array.from([0, 1]), 1, 2, { origin: 'lower', cell: 10, colorbar: false });
-  const { box } = fig.axes;
-  t.deepEqual(fig.getPixel(box.x + 5, box.y + box.h - 2), colorAt(VIRIDIS, 0));
-  t.deepEqual(fig.getPixel(box.x + 5, box.y + 1), colorAt(VIRIDIS, 1));
-  const upper = heatmap(Float32Array.from([0, 1]), 1, 2, { cell: 10, colorbar: false });
-  t.deepEqual(upper.getPixel(box.x + 5, box.y + 1), colorAt(VIRIDIS, 0));
-  t.throws(() => heatmap(new Float32Array(5), 2, 2), { message: /expected 2x2 = 4 values, got 5/ });
 });

@@ -1,9 +1,11 @@
 /**
  * `@eole/core/report`: presentation kept out of core's main entry, so a program that trains without
- * pictures never loads it. PNG figures drawn on a small raster {@link Canvas} (axes, ticks, a bitmap
- * font, colormaps), line plots, heatmaps and scatter plots, and the stream consumers that present a
- * training run: {@link progressBar} (a terminal bar, or plain lines elsewhere) and
- * {@link plotCurves} (loss and accuracy curves rewritten as a PNG after every epoch).
+ * pictures never loads it. Charts are Vega-Lite specs (the builders of `@eole/core/charts`, re-exported
+ * here) that {@link renderPng} writes as PNG (vega lays out an SVG, resvg rasterises it with the font
+ * core ships); image-like pictures (filters, samples, heatmaps of pixels) are drawn on a small raster
+ * {@link Canvas} with colormaps. The stream consumers that present a training run:
+ * {@link progressBar} (a terminal bar, or plain lines elsewhere) and {@link plotCurves} (loss and
+ * accuracy curves rewritten as a PNG after every epoch).
  *
  * @example
  * import { train } from '@eole/core';
@@ -17,8 +19,6 @@ export { hex, colorAt, viridis, makeColormap, WHITE, BLACK, GREY, LIGHT_GREY, PA
 export { glyph, hasGlyph, GLYPH_WIDTH, GLYPH_ADVANCE, GLYPH_HEIGHT, LINE_HEIGHT } from './font.js';
 export { niceTicks, tickStep, logTicks, formatTick } from './ticks.js';
 export { Axes, legendSize, type Box, type Range, type Point, type FrameOptions, type LegendEntry } from './Axes.js';
-export { Figure, linePlot, heatmap, type Series, type LinePlotOptions, type HeatmapOptions } from './plot.js';
-export { scatterPlot, type ScatterPlotOptions } from './scatter.js';
 export { progressBar, type ProgressBarOptions, type ProgressMode } from './progressBar.js';
 export { plotCurves, type PlotCurvesOptions } from './plotCurves.js';
 export * from './charts/index.js';

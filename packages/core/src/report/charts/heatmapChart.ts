@@ -58,7 +58,8 @@ export function heatmapChart(values: ArrayLike<number>, w: number, h: number, op
     const row = flip ? r : h - 1 - r; // row index counted from the bottom edge
     for (let c = 0; c < w; c++) {
       const v = values[r * w + c]!;
-      if (Number.isFinite(v)) cells.push({ x0: xa + c * dx, x1: xa + (c + 1) * dx, y0: ya + row * dy, y1: ya + (row + 1) * dy, v });
+      // each cell reaches a little into the next, so anti-aliasing leaves no seams between cells
+      if (Number.isFinite(v)) cells.push({ x0: xa + c * dx, x1: xa + (c + (c < w - 1 ? 1.05 : 1)) * dx, y0: ya + row * dy, y1: ya + (row + (row < h - 1 ? 1.05 : 1)) * dy, v });
     }
   }
   const [vmin, vmax] = minMax(values);
