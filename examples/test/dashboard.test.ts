@@ -1,0 +1,107 @@
+/// <reference lib="dom" />
+// "Watch a Node run": a real mnist-lenet run in this process with `--live 0`, its dashboard in
+// headless Chromium. The page must show the epochs advance while the run goes on, the curves, the
+// PNGs the run writes and its configuration; a tab opened after the run gets the whole history.
+// Writes docs/img/dashboard.png. Run: `cd examples && npx ava test/dashboard.test.ts` (about 40 s).
+import test from 'ava';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+import { closeLive, liveRun } from '../lib/live.js';
+import { main } from '../mnist-lenet/main.js';
+import { chromiumPath, chromiumRequired, LAUNCH_ARGS } from './chromium.js';
+
+const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'img', 'dashboard.png');
+const EPOCHS = 4;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** What the page shows: the last finished epoch, the status, the epoch table's rows, the loss curve's points, the pictures loaded. */
+async function shown(page: Page): Promise<{ epoch: number; status: string; rows: number; lossPoints: number; images: Record<string, number>; config: string }> {
+  return page.evaluate(() => {
+    const points = document.querySelector('#chart-loss polyline')?.getAttribute('points') ?? '';
+    const images: Record<string, number> = {};
+    for (const fig of Array.from(document.querySelectorAll<HTMLElement>('#files figure'))) images[fig.dataset['name']!] = fig.querySelector('img')!.naturalWidth;
+    return {
+      epoch: Number(document.getElementById('epoch')!.dataset['epoch']),
+      status: document.body.dataset['status'] ?? '',
+      rows: document.querySelectorAll('#epochs-table tbody tr').length,
+      lossPoints: points.trim() === '' ? 0 : points.trim().split(' ').length,
+      images,
+      config: document.getElementById('config')!.textContent ?? '',
+    };
+  });
+}
+
+const executable = chromiumPath();
+if (!executable) {
+  if (chromiumRequired()) test('dashboard: chromium is required here (CI or EOLE_REQUIRE_CHROMIUM=1) but was not found', (t) => t.fail('install it (Debian: apt-get install chromium) or set EOLE_CHROMIUM'));
+  else test.skip('dashboard (needs chromium, absent here; set EOLE_REQUIRE_CHROMIUM=1 to fail instead), skipped', () => {});
+} else {
+  test('the dashboard shows a live mnist-lenet run: epochs advance while it trains, curves, PNGs and configuration; a late tab gets the history', async (t) => {
+    const browser = await chromium.launch({ executablePath: executable, args: [...LAUNCH_ARGS], timeout: 60_000 });
+    const out = mkdtempSync(join(tmpdir(), 'eole-dashboard-'));
+    try {
+      const argv = ['--seed', '1', '--epochs', String(EPOCHS), '--train-size', '1000', '--threads', '1', '--out', out, '--live', '0'];
+      let finished = false;
+      const run = main(argv, () => {}).finally(() => (finished = true));
+      let live = liveRun();
+      for (let i = 0; i < 500 && live === null; i++) live = (await sleep(10), liveRun());
+      t.truthy(live, 'the run started its live server');
+      const url = await live!.url;
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url);
+
+      // Watch the page while the run trains: every epoch number it shows, and whether the run was still going.
+      const seen: { epoch: number; running: boolean }[] = [];
+      while (!finished) {
+        const { epoch } = await shown(page);
+        if (seen.at(-1)?.epoch !== epoch) seen.push({ epoch, running: !finished });
+        await sleep(100);
+      }
+      await run;
+      t.log(`epochs seen live: ${seen.map((s) => `${s.epoch}${s.running ? '' : ' (after)'}`).join(', ')}`);
+      const live1 = seen.find((s) => s.epoch === 1);
+      const live2 = seen.find((s) => s.epoch === 2);
+      t.true(live1?.running === true && live2?.running === true, 'epochs 1 and 2 were shown while the run trained');
+      t.true(seen.indexOf(live1!) < seen.indexOf(live2!), 'epoch 1 came before epoch 2');
+
+      await page.waitForFunction((n) => document.querySelectorAll('#epochs-table tbody tr').length === n && document.body.dataset['status'] === 'done', EPOCHS, { timeout: 10_000 });
+      // The newest version of each PNG is the one shown (its URL carries the file's mtime).
+      const versions = ['curves.png', 'filters.png'].map((name) => [name, `v=${Math.round(statSync(join(out, name)).mtimeMs)}`] as const);
+      await page.waitForFunction(
+        (vs) => vs.every(([name, v]) => {
+          const img = document.querySelector<HTMLImageElement>(`#files figure[data-name="${name}"] img`);
+          return img !== null && img.src.endsWith(v) && img.complete && img.naturalWidth > 0;
+        }),
+        versions,
+        { timeout: 10_000 },
+      );
+      const end = await shown(page);
+      t.is(end.epoch, EPOCHS);
+      t.is(end.lossPoints, EPOCHS, 'the loss curve has a point per epoch');
+      t.true((end.images['curves.png'] ?? 0) > 100 && (end.images['filters.png'] ?? 0) > 100, `PNGs shown: ${JSON.stringify(end.images)}`);
+      t.regex(end.config, /--train-size1000/);
+      t.regex(await page.locator('#name').innerText(), /mnist-lenet/);
+      t.true(Number((await page.locator('#rate').innerText()).replace(/,/g, '')) > 0, 'samples/s shown');
+      mkdirSync(dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+      // A second tab, opened after the run ended, gets the whole history.
+      const late = await browser.newPage();
+      await late.goto(url);
+      await late.waitForFunction((n) => document.querySelectorAll('#epochs-table tbody tr').length === n, EPOCHS, { timeout: 10_000 });
+      t.is((await shown(late)).epoch, EPOCHS);
+
+      await closeLive();
+      await page.waitForFunction(() => document.body.dataset['status'] === 'ended', undefined, { timeout: 5_000 });
+      t.deepEqual(errors, [], 'no error in the page');
+    } finally {
+      await closeLive();
+      await browser.close();
+    }
+  });
+}
