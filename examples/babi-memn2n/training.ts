@@ -1,6 +1,7 @@
 import { from, lastValueFrom, tap } from 'rxjs';
 import { ClassNLLCriterion, clipGradNorm, Generator, jsonLines, LRScheduler, noGrad, SGD, train, type Batch, type Tensor } from '@eole/core';
 import { babiBatch, MemN2N, type BabiItem, type Vocabulary } from '@eole/rnn-memory';
+import { live } from '../lib/live.js';
 
 /**
  * SGD that clips each parameter's gradient to an ℓ2 norm of at most `maxNorm` before its step, as
@@ -144,6 +145,7 @@ export async function trainOnce(run: TrainRun): Promise<TrainedRun> {
     rngs: { data: rng },
   }).pipe(
     jsonLines(run.eventsPath, { steps: false }),
+    live(),
     tap((e) => {
       if (e.type !== 'validation') return;
       last = { loss: e.metrics.loss, accuracy: e.metrics.accuracy ?? 0 };
