@@ -22,3 +22,18 @@ export {
   SPOKEN_DIGIT_MODEL, SPOKEN_DIGIT_FEATURES, spokenDigitMetadata, saveSpokenDigitModel, loadSpokenDigitModel, classifyWindows, type SpokenDigitFeatures, type SpokenDigitModel,
 } from './nn/spokenDigitModel.js';
 export { StatisticsPooling } from './nn/StatisticsPooling.js';
+export type { Augmentation, Waveform, ParameterRange } from './augment/Augmentation.js';
+export { composeAugmentations, type AugmentationStep } from './augment/composeAugmentations.js';
+export { biquadCoefficients, applyBiquads, biquadResponse, type Biquad, type BiquadKind } from './augment/biquad.js';
+export { randomEqualizer, type RandomEqualizerOptions } from './augment/randomEqualizer.js';
+export { randomGain } from './augment/randomGain.js';
+export { colouredNoise, NOISE_COLOURS, type NoiseColour } from './augment/colouredNoise.js';
+export { addNoise, mixAtSnr, type AddNoiseOptions } from './augment/addNoise.js';
+export { reverberate, syntheticImpulseResponse, type ReverberateOptions } from './augment/reverberate.js';
+export { convolve } from './augment/complexFft.js';
+export { bandLimit, bandPassSections, type BandLimitOptions } from './augment/bandLimit.js';
+export { muLaw, muLawQuantize } from './augment/muLaw.js';
+export { timeStretch, type TimeStretchOptions } from './augment/timeStretch.js';
+export { pitchShift, shiftPitch } from './augment/pitchShift.js';
+export { tempoChange, changeTempo } from './augment/tempoChange.js';
+export { vocalTractWarp, warpVocalTract } from './augment/vocalTractWarp.js';
