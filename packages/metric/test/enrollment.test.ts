@@ -117,13 +117,14 @@ test('verify: a threshold calibrated on some speakers accepts targets and reject
 test('save/load: a JSON round trip written atomically gives the same scores and decisions', (t) => {
   const dir = tempDir('enrollment');
   const path = join(dir, 'speakers.json');
-  const book = new SpeakerEnrollment({ dim: 3, normalization: 's-norm', topK: 3 }).setCohort([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]).enroll('ana', [[1, 2, 0.5], [1.5, 2, 0]]).enroll('bob', [[0, -1, 2]]);
+  const book = new SpeakerEnrollment({ dim: 3, normalization: 's-norm', topK: 3, metadata: { model: 'net.safetensors' } }).setCohort([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]).enroll('ana', [[1, 2, 0.5], [1.5, 2, 0]]).enroll('bob', [[0, -1, 2]]);
   book.threshold = 0.3;
   writeFileSync(path, 'old content');
   book.save(path);
   t.deepEqual(readdirSync(dir), ['speakers.json'], 'no temporary file left');
   const back = SpeakerEnrollment.load(path);
   t.deepEqual(back.toJSON(), book.toJSON());
+  t.deepEqual(back.metadata, { model: 'net.safetensors' });
   for (const e of [[1, 2, 0], [0, 0, 1], [-1, 0.5, 2]]) for (const s of ['ana', 'bob']) t.deepEqual(back.verify(s, e), book.verify(s, e));
   t.true(existsSync(path));
 });

@@ -14,6 +14,8 @@ export interface SpeakerEnrollmentOptions {
   topK?: number;
   /** Decision threshold on the (normalised) score (default: none until {@link SpeakerEnrollment.calibrate}). */
   threshold?: number;
+  /** Free text saved with the enrollment (which embedding model made it, how it was calibrated). */
+  metadata?: Record<string, string>;
 }
 
 /** What {@link SpeakerEnrollment.verify} returns. */
@@ -37,6 +39,8 @@ export interface SpeakerEnrollmentJson {
   speakers: Record<string, { model: number[]; count: number }>;
   /** L2-normalised cohort embeddings. */
   cohort: number[][];
+  /** Free text (see {@link SpeakerEnrollmentOptions.metadata}). */
+  metadata: Record<string, string>;
 }
 
 const FORMAT = 'eole-speaker-enrollment';
@@ -66,11 +70,13 @@ export class SpeakerEnrollment {
   readonly topK: number;
   /** The decision threshold, null until set or calibrated. */
   threshold: number | null;
+  /** Free text saved with the enrollment. */
+  readonly metadata: Record<string, string>;
   private readonly models = new Map<string, { model: Float64Array; count: number; stats: CohortStatistics | null }>();
   private cohort: Float64Array[] = [];
 
   constructor(options: SpeakerEnrollmentOptions) {
-    const { dim, normalization = 'none', topK = 0, threshold = null } = options ?? ({} as SpeakerEnrollmentOptions);
+    const { dim, normalization = 'none', topK = 0, threshold = null, metadata = {} } = options ?? ({} as SpeakerEnrollmentOptions);
     if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`SpeakerEnrollment: dim must be a positive integer, got ${String(dim)}`);
     if (!SCORE_NORMALIZATIONS.includes(normalization)) throw new RangeError(`SpeakerEnrollment: normalization must be one of ${SCORE_NORMALIZATIONS.join(', ')}, got ${String(normalization)}`);
     if (!Number.isInteger(topK) || topK < 0) throw new RangeError(`SpeakerEnrollment: topK must be an integer >= 0 (0: the whole cohort), got ${String(topK)}`);
@@ -79,6 +85,10 @@ export class SpeakerEnrollment {
     this.normalization = normalization;
     this.topK = topK;
     this.threshold = threshold;
+    if (metadata === null || typeof metadata !== 'object' || Object.values(metadata).some((v) => typeof v !== 'string')) {
+      throw new TypeError(`SpeakerEnrollment: metadata must be an object of strings, got ${JSON.stringify(metadata)}`);
+    }
+    this.metadata = { ...metadata };
   }
 
   /** Ids of the enrolled speakers, in enrollment order. */
@@ -160,7 +170,7 @@ export class SpeakerEnrollment {
   toJSON(): SpeakerEnrollmentJson {
     const speakers: SpeakerEnrollmentJson['speakers'] = {};
     for (const [id, m] of this.models) speakers[id] = { model: Array.from(m.model), count: m.count };
-    return { format: FORMAT, version: 1, dim: this.dim, normalization: this.normalization, topK: this.topK, threshold: this.threshold, speakers, cohort: this.cohort.map((c) => Array.from(c)) };
+    return { format: FORMAT, version: 1, dim: this.dim, normalization: this.normalization, topK: this.topK, threshold: this.threshold, speakers, cohort: this.cohort.map((c) => Array.from(c)), metadata: { ...this.metadata } };
   }
 
   /** Rebuilds an enrollment from {@link SpeakerEnrollment.toJSON}, validating every field. */
@@ -176,7 +186,7 @@ export class SpeakerEnrollment {
     if (!Array.isArray(j.cohort)) fail('cohort must be an array of vectors');
     let book: SpeakerEnrollment;
     try {
-      book = new SpeakerEnrollment({ dim: j.dim as number, normalization: j.normalization as ScoreNormalization, topK: j.topK as number, threshold: j.threshold ?? undefined });
+      book = new SpeakerEnrollment({ dim: j.dim as number, normalization: j.normalization as ScoreNormalization, topK: j.topK as number, threshold: j.threshold ?? undefined, metadata: j.metadata ?? {} });
       if (j.cohort!.length > 0) book.setCohort(j.cohort as number[][]);
       for (const [id, entry] of Object.entries(j.speakers!)) {
         const model = embeddingRows('SpeakerEnrollment', `speakers.${id}.model`, [entry?.model as number[]], book.dim)[0]!;
