@@ -27,6 +27,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Generator } from '@eole/core';
+import { renderPng } from '@eole/core/report';
 import {
   decodeWav, DIGIT_DECODER_DEFAULTS as D, DIGIT_SAMPLE_RATE, digitErrors, loadSpokenDigitModel, readDigitFolder, resample, type DecodedDigit, type DigitDecoderOptions, type ErrorCounts,
 } from '@eole/speech';
@@ -144,7 +145,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const speed = result.audioSeconds / Math.max(1e-9, result.seconds);
   log(`streamed ${result.audioSeconds.toFixed(1)} s of audio in ${result.seconds.toFixed(2)} s: ${speed.toFixed(1)}× real time (${result.frames} frames, ${result.posteriors.length} windows)`);
   const png = run.file(`${NAME}.png`);
-  drawDigitStream({ ...result, ...(parts ? { truth: parts } : {}), title: `${NAME}: ${digits.join(' ') || '(nothing heard)'}` }).savePNG(png);
+  await renderPng(drawDigitStream({ ...result, ...(parts ? { truth: parts } : {}), title: `${NAME}: ${digits.join(' ') || '(nothing heard)'}` }), png);
   let errors: ErrorCounts | null = null;
   if (truth) {
     errors = digitErrors(truth, digits);

@@ -1,9 +1,11 @@
 /**
  * The digit-stream figure: the log-mel spectrogram on top, the per-frame digit posteriors under it
  * (10 rows, one per digit), with the decoded digits marked on both and, when known, the true
- * utterances in a strip between them.
+ * utterances in a strip between them. A Vega-Lite chart whose two pictures are image layers
+ * (pixels drawn through a colormap, as PNG `data:` URLs) on the chart's axes.
  */
-import { Axes, BLACK, Canvas, GREY, hex, makeColormap, VIRIDIS, WHITE, type Box } from '@eole/core/report';
+import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ChartSpec, type LayerPanel, type PanelSpec } from '@eole/core/charts';
+import { Canvas, hex, makeColormap, VIRIDIS, WHITE, type Colormap } from '@eole/core/report';
 import type { DecodedDigit, FramePosterior } from '@eole/speech';
 import type { SequencePart } from './sequence.js';
 
@@ -26,98 +28,128 @@ export interface DigitStreamFigure {
   maxSeconds?: number;
 }
 
-const RED = hex('#d62728');
+const RED = '#d62728';
+const GREY = '#808080';
 const BLUES = makeColormap('blues', [WHITE, hex('#6baed6'), hex('#08306b')]);
+const POST_ROW = 12;
 
 /**
- * Draws the figure on a new canvas (save it with `savePNG`).
+ * The figure as a Vega-Lite spec (render it with `renderPng`).
  *
  * @example
- * drawDigitStream({ logMel, nMels: 40, frames, posteriors, digits }).savePNG('runs/digit-stream/digit-stream.png');
+ * await renderPng(drawDigitStream({ logMel, nMels: 40, frames, posteriors, digits }), 'runs/digit-stream/digit-stream.png');
  */
-export function drawDigitStream(f: DigitStreamFigure): Canvas {
+export function drawDigitStream(f: DigitStreamFigure): ChartSpec {
   const hop = f.hop ?? 0.01;
   const shown = Math.min(f.frames, Math.round((f.maxSeconds ?? 30) / hop));
   const T = Math.max(1, shown);
   const digits = f.digits.filter((d) => d.frame < T);
-  const posteriors = f.posteriors.filter((p) => p.frame < T);
-  const maxWidth = f.maxWidth ?? 1600;
-  const group = Math.max(1, Math.ceil(T / maxWidth));
+  const group = Math.max(1, Math.ceil(T / (f.maxWidth ?? 1600)));
   const cols = Math.ceil(T / group);
   const sx = Math.max(1, Math.min(4, Math.floor(1200 / cols)));
-  const W = cols * sx;
   const melRow = Math.max(2, Math.round(120 / f.nMels));
-  const postRow = 12;
-  const left = 70;
-  const spec: Box = { x: left, y: 60, w: W, h: f.nMels * melRow };
-  const strip = { y: spec.y + spec.h + 8, h: 28 };
-  const post: Box = { x: left, y: strip.y + strip.h + 8, w: W, h: 10 * postRow };
-  const canvas = new Canvas(left + W + 40, post.y + post.h + 50);
   const duration = T * hop;
+  const W = cols * sx;
+  const x = (title: string | null, labels: boolean, grid = true) => ({ type: 'quantitative' as const, scale: { domain: [0, duration], nice: false, zero: false }, axis: labels ? { title } : { title, labels: false, ticks: false, grid, domain: grid } });
+  const decoded = digits.map((d) => ({ start: d.start, end: Math.min(d.end, duration), time: d.time, digit: d.digit }));
 
-  // Spectrogram: low bands at the bottom, ~52 dB of range below the loudest cell.
+  const spectrogram: PanelSpec = {
+    width: W,
+    height: f.nMels * melRow,
+    layer: [
+      imageLayer(spectrogramPixels(f, shown, group, cols, sx, melRow), x('', false), duration, [0, f.nMels], { title: 'mel band', values: [0, Math.round(f.nMels / 2), f.nMels] }),
+      { data: { values: decoded }, mark: { type: 'rule', color: 'white', strokeDash: [3, 3] }, encoding: { x: { field: 'time', ...x('', false) } } },
+      { data: { values: decoded }, mark: { type: 'text', color: RED, fontSize: 18, dy: -12, baseline: 'bottom', clip: false }, encoding: { x: { field: 'time', ...x('', false) }, y: { datum: f.nMels, type: 'quantitative', scale: { domain: [0, f.nMels], nice: false } }, text: { field: 'digit' } } },
+    ],
+  };
+  const spans = [...(f.truth ?? []).filter((p) => p.start < duration).map((p) => ({ row: 'truth', start: p.start, end: Math.min(p.end, duration), digit: p.digit })), ...decoded.map((d) => ({ ...d, row: 'heard' }))];
+  const row = { field: 'row', type: 'nominal' as const, scale: { domain: ['truth', 'heard'] }, axis: { title: null, labelColor: { condition: { test: "datum.value === 'heard'", value: RED }, value: GREY }, ticks: false, domain: false } };
+  const spanColor = { field: 'row', type: 'nominal' as const, scale: { domain: ['truth', 'heard'], range: [GREY, RED] }, legend: null };
+  const strip: PanelSpec = {
+    width: W,
+    height: 28,
+    layer: [
+      { data: { values: spans }, mark: { type: 'bar', height: 10 }, encoding: { x: { field: 'start', ...x('', false, false) }, x2: { field: 'end' }, y: row, color: spanColor } },
+      { data: { values: spans.filter((p) => p.row === 'truth') }, mark: { type: 'text', color: 'white', fontSize: 9 }, encoding: { x: { field: 'mid', ...x('', false, false) }, y: row, text: { field: 'digit' } }, transform: [{ calculate: '(datum.start + datum.end) / 2', as: 'mid' }] },
+    ],
+    ...({ view: { stroke: null } } as object),
+  } as PanelSpec;
+  const posterior: PanelSpec = {
+    width: W,
+    height: 10 * POST_ROW,
+    layer: [
+      imageLayer(posteriorPixels(f, T, group, cols, sx), x('time (s)', true), duration, [-0.5, 9.5], { title: 'digit', values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }),
+      { data: { values: decoded }, mark: { type: 'rule', color: RED, strokeDash: [2, 2] }, encoding: { x: { field: 'time', ...x('time (s)', true) } } },
+      { data: { values: decoded }, mark: { type: 'point', color: RED, size: 60, strokeWidth: 1.5 }, encoding: { x: { field: 'time', ...x('time (s)', true) }, y: { field: 'digit', type: 'quantitative', scale: { domain: [-0.5, 9.5], nice: false, zero: false }, axis: { title: 'digit', values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] } } } },
+    ],
+  };
+  const subtitle = shown < f.frames ? `the first ${(shown * hop).toFixed(0)} s of ${(f.frames * hop).toFixed(0)} s` : undefined;
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    config: { ...CHART_CONFIG, title: { ...CHART_CONFIG.title, anchor: 'start', limit: W } },
+    ...(f.title ? { title: { text: f.title, ...(subtitle ? { subtitle } : {}) } } : {}),
+    vconcat: [spectrogram, strip, posterior],
+    spacing: 6,
+  } as ChartSpec;
+}
+
+/** An image layer spanning x = [0, duration] (on the x channel given) and y = `yDomain`, its axis as given. */
+function imageLayer(canvas: Canvas, x: object, duration: number, yDomain: readonly [number, number], yAxis: { title: string; values: number[] }): LayerPanel {
+  const scale = { domain: [...yDomain], nice: false, zero: false };
+  return {
+    data: { values: [{ x0: 0, x1: duration, y0: yDomain[0], y1: yDomain[1], url: canvas.toDataURL() }] },
+    mark: { type: 'image', aspect: false, align: 'left', baseline: 'top' },
+    encoding: {
+      x: { field: 'x0', ...x },
+      x2: { field: 'x1' },
+      y: { field: 'y1', type: 'quantitative', scale, axis: yAxis },
+      y2: { field: 'y0' },
+      url: { field: 'url', type: 'nominal' },
+    },
+  } as LayerPanel;
+}
+
+/** Low bands at the bottom, ~52 dB of range below the loudest cell; frames averaged `group` to a column. */
+function spectrogramPixels(f: DigitStreamFigure, shown: number, group: number, cols: number, sx: number, melRow: number): Canvas {
+  const T = Math.max(1, shown);
   let top = -Infinity;
   for (let i = 0; i < T * f.nMels && i < f.logMel.length; i++) top = Math.max(top, f.logMel[i]!);
-  const melImg = new Float32Array(W * spec.h);
+  const W = cols * sx;
+  const h = f.nMels * melRow;
+  const img = new Float32Array(W * h);
   for (let c = 0; c < cols; c++) {
     for (let m = 0; m < f.nMels; m++) {
       let s = 0, n = 0;
       for (let t = c * group; t < Math.min(shown, (c + 1) * group); t++, n++) s += f.logMel[t * f.nMels + m]!;
       const v = n > 0 ? s / n : top - 12;
-      for (let dy = 0; dy < melRow; dy++) for (let dx = 0; dx < sx; dx++) melImg[((f.nMels - 1 - m) * melRow + dy) * W + c * sx + dx] = v;
+      for (let dy = 0; dy < melRow; dy++) for (let dx = 0; dx < sx; dx++) img[((f.nMels - 1 - m) * melRow + dy) * W + c * sx + dx] = v;
     }
   }
-  canvas.image(spec.x, spec.y, melImg, W, spec.h, 1, { min: top - 12, max: top, colormap: VIRIDIS });
+  return pixels(img, W, h, top - 12, top, VIRIDIS);
+}
 
-  // Posteriors: digit 0 at the bottom row; columns without a window (the first and last 20 frames) stay blank.
-  const postImg = new Float32Array(W * post.h);
+/** Digit 0 at the bottom row; columns without a window (the first and last 20 frames) stay blank. */
+function posteriorPixels(f: DigitStreamFigure, T: number, group: number, cols: number, sx: number): Canvas {
+  const W = cols * sx;
+  const h = 10 * POST_ROW;
+  const img = new Float32Array(W * h);
   const sums = new Float64Array(cols * 10);
   const counts = new Int32Array(cols);
-  for (const p of posteriors) {
+  for (const p of f.posteriors) {
     const c = Math.floor(p.frame / group);
-    if (c < 0 || c >= cols) continue;
+    if (p.frame >= T || c < 0 || c >= cols) continue;
     counts[c]!++;
     for (let k = 0; k < 10; k++) sums[c * 10 + k] += p.posteriors[k] ?? 0;
   }
   for (let c = 0; c < cols; c++) {
     for (let k = 0; k < 10; k++) {
       const v = counts[c]! > 0 ? sums[c * 10 + k]! / counts[c]! : 0;
-      for (let dy = 0; dy < postRow; dy++) for (let dx = 0; dx < sx; dx++) postImg[((9 - k) * postRow + dy) * W + c * sx + dx] = v;
+      for (let dy = 0; dy < POST_ROW; dy++) for (let dx = 0; dx < sx; dx++) img[((9 - k) * POST_ROW + dy) * W + c * sx + dx] = v;
     }
   }
-  canvas.image(post.x, post.y, postImg, W, post.h, 1, { min: 0, max: 1, colormap: BLUES });
+  return pixels(img, W, h, 0, 1, BLUES);
+}
 
-  const specAxes = new Axes(canvas, spec, [0, duration], [0, f.nMels]);
-  const postAxes = new Axes(canvas, post, [0, duration], [-0.5, 9.5]);
-  canvas.strokeRect(spec.x - 1, spec.y - 1, spec.w + 2, spec.h + 2, BLACK);
-  canvas.strokeRect(post.x - 1, post.y - 1, post.w + 2, post.h + 2, BLACK);
-  specAxes.drawTicks([], [0, Math.round(f.nMels / 2), f.nMels]);
-  postAxes.drawTicks(undefined, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  canvas.text(left - 50, spec.y + spec.h / 2, 'mel band', BLACK, { align: 'center', vertical: true });
-  canvas.text(left - 50, post.y + post.h / 2, 'digit', BLACK, { align: 'center', vertical: true });
-  canvas.text(left + W / 2, post.y + post.h + 24, 'time (s)', BLACK, { align: 'center' });
-  if (f.title) {
-    const fit = Math.floor((canvas.width - left - 10) / Canvas.textWidth('0', 2));
-    canvas.text(left, 6, f.title.length > fit ? `${f.title.slice(0, fit - 3)}...` : f.title, BLACK, { scale: 2 });
-  }
-  if (shown < f.frames) canvas.text(left, 26, `the first ${(shown * hop).toFixed(0)} s of ${(f.frames * hop).toFixed(0)} s`, GREY);
-
-  // The strip: true utterances (grey) above, decoded segments (red) below.
-  canvas.text(left - 6, strip.y + 2, 'truth', GREY, { align: 'right' });
-  canvas.text(left - 6, strip.y + 16, 'heard', RED, { align: 'right' });
-  for (const p of f.truth ?? []) {
-    if (p.start >= duration) continue;
-    const x0 = specAxes.px(p.start), x1 = specAxes.px(Math.min(p.end, duration));
-    canvas.fillRect(x0, strip.y, Math.max(1, x1 - x0), 10, GREY);
-    canvas.text((x0 + x1) / 2, strip.y + 2, String(p.digit), WHITE, { align: 'center' });
-  }
-  for (const d of digits) {
-    const x0 = specAxes.px(d.start), x1 = specAxes.px(Math.min(d.end, duration)), x = specAxes.px(d.time);
-    canvas.fillRect(x0, strip.y + 14, Math.max(1, x1 - x0), 10, RED);
-    canvas.line(x, spec.y, x, spec.y + spec.h - 1, WHITE, { dash: [3, 3] });
-    canvas.line(x, post.y, x, post.y + post.h - 1, RED, { dash: [2, 2] });
-    canvas.circle(x, postAxes.py(d.digit), 4, RED, false);
-    canvas.text(x, spec.y - 20, String(d.digit), RED, { scale: 2, align: 'center' });
-  }
-  return canvas;
+function pixels(values: Float32Array, w: number, h: number, min: number, max: number, colormap: Colormap): Canvas {
+  return new Canvas(w, h).image(0, 0, values, w, h, 1, { min, max, colormap });
 }

@@ -14,7 +14,7 @@
  * Run: `npm run -w examples one-one-one -- --seed 1 --out runs/one-one-one`
  */
 import { pathToFileURL } from 'node:url';
-import { heatmapChart, lineChart, type ChartSpec, type PanelSpec, type Point } from '@eole/core/charts';
+import { heatmapChart, lineChart, type ChartSpec, type LayerPanel, type Point } from '@eole/core/charts';
 import { renderPng } from '@eole/core/report';
 import { Generator, kernels, noGrad, Tensor } from '@eole/core';
 import { numberFlag, parseCli, runCli, type CliFlags } from '../lib/cli.js';
@@ -161,7 +161,7 @@ export function surfacePlot(trajectories: readonly Trajectory[]): ChartSpec {
   const branch = (sign: number): Point[] => Array.from({ length: 61 }, (_, i) => sign * (0.5 + (1.5 * i) / 60)).map((w) => [w, 1 / w] as const);
   const names = trajectories.map((t) => `${t.name} (${t.start[0]}, ${t.start[1]})`);
   const colorOf = { field: 'name', type: 'nominal', scale: { domain: names, range: names.map((_, i) => COLORS[i % COLORS.length]!) }, legend: { title: 'dot: start, square: end', orient: 'right', titleLimit: 300 } } as const;
-  const overlays: PanelSpec[] = [
+  const overlays: LayerPanel[] = [
     line([...branch(1), [Number.NaN, Number.NaN], ...branch(-1)], { color: 'white', strokeWidth: 1, strokeDash: [6, 4] }),
     line([[-2, 2], [2, -2]], { color: '#303030', strokeWidth: 1, strokeDash: [4, 4] }),
     notes([[1.25, 1.35, 'W1·W2 = 1', 'white'], [-1.9, -1.2, 'W1·W2 = 1', 'white'], [-1.72, 1.85, 'W1 = -W2', 'black'], [0.12, -0.15, 'saddle (0, 0), L = 1', 'black']]),
@@ -196,12 +196,12 @@ export function surfacePlot(trajectories: readonly Trajectory[]): ChartSpec {
 const XY = { x: { field: 'x', type: 'quantitative', title: 'W1' }, y: { field: 'y', type: 'quantitative', title: 'W2' } } as const;
 
 /** A polyline overlay (a NaN point breaks it). */
-function line(points: readonly Point[], mark: { color: string; strokeWidth: number; strokeDash: number[] }): PanelSpec {
+function line(points: readonly Point[], mark: { color: string; strokeWidth: number; strokeDash: number[] }): LayerPanel {
   return { data: { values: points.map(([x, y], i) => ({ x, y, i })) }, mark: { type: 'line', clip: true, ...mark }, encoding: { ...XY, order: { field: 'i', type: 'quantitative' } } };
 }
 
 /** Text overlays `[x, y, text, colour]`, left-aligned at (x, y). */
-function notes(items: readonly (readonly [number, number, string, string])[]): PanelSpec {
+function notes(items: readonly (readonly [number, number, string, string])[]): LayerPanel {
   return {
     data: { values: items.map(([x, y, text, color]) => ({ x, y, text, color })) },
     mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 11 },

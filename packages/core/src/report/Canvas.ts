@@ -35,7 +35,7 @@ export interface ImageOptions {
 }
 
 /**
- * An RGB raster for figures (training curves, decision boundaries, filters): rectangles, lines (Bresenham), circles, polylines,
+ * An RGB raster for image-like pictures (filters, samples, detections; charts are Vega-Lite specs): rectangles, lines (Bresenham), circles, polylines,
  * text in a built-in 5x7 bitmap font, small images through a colormap, and PNG output. The
  * origin is the top-left pixel; x grows right, y grows down. Drawing outside the canvas (or
  * outside the clip rectangle) is ignored.
@@ -202,6 +202,14 @@ export class Canvas {
       png.data[j + 3] = 255;
     }
     return PNG.sync.write(png, { colorType: 2 });
+  }
+
+  /**
+   * The PNG as a `data:` URL, for a chart's image layer (a Vega-Lite `image` mark), so pixel
+   * pictures such as spectrograms sit on a chart's axes.
+   */
+  toDataURL(): string {
+    return `data:image/png;base64,${this.toPNG().toString('base64')}`;
   }
 
   /** Writes the PNG atomically (a temporary file in the same folder, then a rename); returns `path`. */

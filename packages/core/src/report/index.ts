@@ -17,8 +17,6 @@
 export { Canvas, type StrokeOptions, type TextOptions, type ImageOptions } from './Canvas.js';
 export { hex, colorAt, viridis, makeColormap, WHITE, BLACK, GREY, LIGHT_GREY, PALETTE, VIRIDIS, GREYS, DIVERGING, type RGB, type Colormap } from './colormap.js';
 export { glyph, hasGlyph, GLYPH_WIDTH, GLYPH_ADVANCE, GLYPH_HEIGHT, LINE_HEIGHT } from './font.js';
-export { niceTicks, tickStep, logTicks, formatTick } from './ticks.js';
-export { Axes, legendSize, type Box, type Range, type Point, type FrameOptions, type LegendEntry } from './Axes.js';
 export { progressBar, type ProgressBarOptions, type ProgressMode } from './progressBar.js';
 export { plotCurves, type PlotCurvesOptions } from './plotCurves.js';
 export * from './charts/index.js';

@@ -1,5 +1,5 @@
 import type { Range } from './lineChart.js';
-import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ChartSpec, type PanelSpec } from './theme.js';
+import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ChartSpec, type LayerPanel } from './theme.js';
 
 /** What {@link heatmapChart} draws. */
 export interface HeatmapChartOptions {
@@ -27,7 +27,7 @@ export interface HeatmapChartOptions {
   xTicks?: readonly number[];
   yTicks?: readonly number[];
   /** Layers drawn over the grid, in the same data coordinates (fields `x`, `y`): curves, markers, notes. */
-  overlays?: readonly PanelSpec[];
+  overlays?: readonly LayerPanel[];
 }
 
 /** One cell of a {@link heatmapChart}: its edges in data coordinates and its value. */

@@ -1,4 +1,6 @@
 import type { Config } from 'vega-lite';
+import type { Field } from 'vega-lite/types_unstable/channeldef.js';
+import type { LayerSpec, UnitSpec } from 'vega-lite/types_unstable/spec/index.js';
 
 /** The font family every chart names; Node renders it from the DejaVu Sans file core ships with. */
 export const CHART_FONT = 'DejaVu Sans';
@@ -25,3 +27,6 @@ export type { TopLevelSpec as ChartSpec } from 'vega-lite';
 
 /** A Vega-Lite spec without `$schema` and `config`: a panel of a composed chart (`hconcat`, `layer`). */
 export type { NonNormalizedSpec as PanelSpec } from 'vega-lite/types_unstable/spec/index.js';
+
+/** One layer of a layered chart: a single mark, or a stack of layers (the overlays of a heatmap). */
+export type LayerPanel = LayerSpec<Field> | UnitSpec<Field>;

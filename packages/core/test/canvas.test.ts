@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { BLACK, Canvas, colorAt, formatTick, glyph, GLYPH_ADVANCE, GREYS, hex, logTicks, niceTicks, VIRIDIS, WHITE, type RGB } from '@eole/core/report';
+import { BLACK, Canvas, colorAt, glyph, GLYPH_ADVANCE, GREYS, hex, VIRIDIS, WHITE, type RGB } from '@eole/core/report';
 import { tempDir } from '@eole/core/testing';
 
 const RED = hex('#ff0000');
@@ -125,14 +125,4 @@ test('colormaps: 256 entries from their anchors, viridis gets lighter', (t) => {
   const l = [0, 0.25, 0.5, 0.75, 1].map((v) => luma(colorAt(VIRIDIS, v)));
   t.true(l.every((v, i) => i === 0 || v > l[i - 1]!), `luma ${l.join(', ')}`);
   t.throws(() => hex('blue'), { message: /expected a colour like/ });
-});
-
-test('ticks: round steps inside the range, short labels', (t) => {
-  t.deepEqual(niceTicks(0, 0.93), [0, 0.2, 0.4, 0.6, 0.8]);
-  t.deepEqual(niceTicks(-2, 2, 5), [-2, -1, 0, 1, 2]);
-  t.deepEqual(logTicks(1e-8, 30), [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10]);
-  t.is(formatTick(0.4, 0.2), '0.4');
-  t.is(formatTick(-1.5, 0.5), '-1.5');
-  t.is(formatTick(1e-4, 1e-4), '1e-4');
-  t.is(formatTick(150, 50), '150');
 });
