@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Inputs that must never reach a browser bundle: Node built-ins and the Node-only dependencies. */
-export const NODE_ONLY = /(^|\/)node:|^(fs|os|path|net|child_process|worker_threads|crypto|zlib|url|module|v8|vm|perf_hooks)$|node_modules\/(ioredis|pngjs|cli-progress)\/|src\/(io\/(?!safetensors)|parallel\/|kernels\/(KernelPool|sharedKernel|host\/node)|kernels\/gpujs\/|stream\/(consumers|TrainState))/;
+export const NODE_ONLY = /(^|\/)node:|^(fs|os|path|net|child_process|worker_threads|crypto|zlib|url|module|v8|vm|perf_hooks)$|node_modules\/(ioredis|pngjs|cli-progress|@resvg|dejavu-fonts-ttf)\/|src\/(io\/(?!safetensors)|parallel\/|kernels\/(KernelPool|sharedKernel|host\/node)|kernels\/gpujs\/|stream\/(consumers|TrainState))/;
 
 /** What {@link bundleForBrowser} built. */
 export interface BrowserBundle {

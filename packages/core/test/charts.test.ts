@@ -8,6 +8,7 @@ import type { TrainEvent } from '@eole/core';
 import { collectCurves, curvesChart, emptyCurves, heatmapChart, lineChart, scatterChart, SERIES_COLORS, type ChartSpec } from '@eole/core/charts';
 import { chartPng, CHART_FONT_FILE, plotCurves, renderPng, renderSvg } from '@eole/core/report';
 import { tempDir } from '@eole/core/testing';
+import { bundleForBrowser } from '../scripts/build-browser.js';
 
 /** The events of a run of `epochs` epochs, with validation (and accuracy when asked). */
 function runEvents(epochs = 3, accuracy = true): TrainEvent[] {
@@ -169,4 +170,11 @@ test('plotCurves: the loss panel alone without accuracy; once at the end without
   await lastValueFrom(from(all.slice(cut)).pipe(plotCurves(join(dir, 'resumed.png'), { history: all.slice(0, cut) })));
   await lastValueFrom(from(all).pipe(plotCurves(join(dir, 'straight.png'))));
   t.true(readFileSync(join(dir, 'resumed.png')).equals(readFileSync(join(dir, 'straight.png'))), 'a resumed run with its history draws the same figure');
+});
+
+test('@eole/core/charts bundles for a browser: no Node module, no renderer on its import path', async (t) => {
+  const dir = tempDir('charts');
+  const bundle = await bundleForBrowser('src/report/charts/index.ts', join(dir, 'charts.js'), { minify: false });
+  t.true(bundle.inputs.every((f) => !/vega|resvg|pngjs|report\/(renderChart|Canvas)/.test(f)), bundle.inputs.join(', '));
+  t.true(bundle.bytes < 40_000, `${bundle.bytes} bytes`);
 });
