@@ -24,6 +24,12 @@
  * Run: `npm run -w examples speaker-verify -- --out runs/speaker-verify`
  * Unseen speaker: `... -- --holdout-speaker theo --epochs 10 --out runs/speaker-verify-theo`
  * Evaluate: `... -- --eval runs/speaker-verify/speaker-verify.safetensors --test DIR`
+ * Enroll and verify: `... -- --out runs/speaker-verify --enroll DIR --verify FILE`: enrolls every
+ *   speaker of DIR with the model in --out (or --eval CHECKPOINT) through @eole/metric's
+ *   `SpeakerEnrollment` (cosine scoring, `--score-norm` against a cohort of the --data folder's
+ *   held-out utterances, a threshold at the EER of leave-one-out trials; enroll.ts), writes
+ *   `enrollment.json`, and scores FILE against every enrolled speaker (`--verify` alone reuses
+ *   the enrollment.json of --out).
  *
  * Measured (seed 1, a 2-core machine shared with other jobs; the run alone needs about 7 CPU-minutes):
  *   held-out utterances, 4 seen speakers, 20 epochs: EER 0.19% (4,900 same / 15,000 different pairs;
@@ -41,19 +47,19 @@
  * 28.20%; the mean of 3 windows beats the centred one; L2-normalised or cosine scoring was worse
  * there (11.78%), about equal at 20 epochs.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Generator } from '@eole/core';
 import { renderPng } from '@eole/core/report';
-import { N_COEFFS, readDigitFolder } from '@eole/speech';
-import type { Metric } from '@eole/metric';
+import { readDigitFolder } from '@eole/speech';
+import { SCORE_NORMALIZATIONS, SpeakerEnrollment, type Metric, type ScoreNormalization } from '@eole/metric';
 import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
 import { startRun } from '../lib/run.js';
-import { loadSavedModel, readSavedModel, requireSettings } from '../lib/savedModel.js';
 import { featurise, globalNorm, splitByIndex, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
 import { speakerEmbeddingNet } from './model.js';
 import { trainVerifier, type EpochRecord } from './training.js';
+import { ENROLLMENT_FILE, enrollFolder, loadVerifier, verifyFile, type SpeakerVerdict } from './enroll.js';
 import { distanceHistogram, embedUtterances, rocFigure, scoreTrials, trialsEer, type Trials, type UtteranceEmbedding } from './verify.js';
 
 const NAME = 'speaker-verify';
@@ -83,12 +89,16 @@ const CLI = {
     metric: stringFlag('l2', 'distance that scores a trial: l2 or cosine', { metavar: 'NAME', choices: ['l2', 'cosine'] }),
     'holdout-speaker': optionalFlag('leave this speaker out of training and score its utterances against the others (unseen-speaker EER)', 'NAME'),
     'stop-after': numberFlag(0, 'stop after this epoch, as if interrupted (0: never); --resume continues', { integer: true, min: 0 }),
+    enroll: optionalFlag('enroll every speaker of this folder of {digit}_{speaker}_{index}.wav (2+ each) with the model of --eval (default: the one in --out), calibrate a threshold, write enrollment.json to --out', 'DIR'),
+    verify: optionalFlag('score this WAV against the speakers of enrollment.json in --out (after --enroll, if given)', 'FILE'),
+    'score-norm': stringFlag('s-norm', 'score normalisation of --enroll against a cohort of the training folder\'s held-out utterances: none, z-norm, t-norm or s-norm', { metavar: 'KIND', choices: SCORE_NORMALIZATIONS }),
   },
 } as const;
 
 /** What {@link main} returns. */
 export interface SpeakerVerifySummary {
-  mode: 'train' | 'eval';
+  /** `enroll`: --enroll and/or --verify (eer, targets and impostors then describe the calibration trials; NaN and 0 for --verify alone). */
+  mode: 'train' | 'eval' | 'enroll';
   /** Equal error rate of the trials, in [0, 1]. */
   eer: number;
   /** Numbers of same-speaker and different-speaker trials. */
@@ -101,6 +111,10 @@ export interface SpeakerVerifySummary {
   checkpoint: string;
   files: string[];
   seconds: number;
+  /** --enroll: utterances enrolled per speaker. */
+  enrolled?: Record<string, number>;
+  /** --verify: the recording's score against every enrolled speaker, best first. */
+  verdicts?: SpeakerVerdict[];
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -108,6 +122,9 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<SpeakerVerifySummary> {
   const flags = parseCli(argv, CLI);
   const run = startRun(flags, { data: ['fsdd', 'recordings'] });
+  if (flags.enroll !== undefined || flags.verify !== undefined) {
+    return enrollAndVerify(flags.eval ?? join(run.out, `${NAME}.safetensors`), flags.enroll, flags.verify, run.data, run.out, flags['score-norm'] as ScoreNormalization, log);
+  }
   if (flags.eval !== undefined) return evaluate(flags.eval, flags.test, run.out, log);
   const started = performance.now();
   const dir = run.data;
@@ -176,16 +193,6 @@ function normMetadata(norm: FeatureNorm): Record<string, string> {
   return { norm: 'global', 'norm-mean': JSON.stringify(Array.from(norm.mean)), 'norm-std': JSON.stringify(Array.from(norm.std)) };
 }
 
-function normFromMetadata(meta: Record<string, string>, checkpoint: string): FeatureNorm {
-  if ((meta['norm'] ?? 'window') === 'window') return { kind: 'window' };
-  const values = (key: string): Float32Array => {
-    const v = JSON.parse(meta[key] ?? 'null') as unknown;
-    if (!Array.isArray(v) || v.length !== N_COEFFS || !v.every((x) => typeof x === 'number')) throw new Error(`${NAME}: '${checkpoint}' has norm 'global' but no ${N_COEFFS} numbers in '${key}'`);
-    return Float32Array.from(v as number[]);
-  };
-  return { kind: 'global', mean: values('norm-mean'), std: values('norm-std') };
-}
-
 /** `distances.png` and `roc.png` (with a prefix) in `out`. */
 async function writeTrialPlots(trials: Trials, out: string, prefix: string, what: string): Promise<string[]> {
   mkdirSync(out, { recursive: true });
@@ -207,20 +214,10 @@ function trialLine(utterances: readonly SpeakerUtterance[], trials: Trials): str
 async function evaluate(checkpoint: string, dir: string | undefined, out: string, log: (line: string) => void): Promise<SpeakerVerifySummary> {
   const started = performance.now();
   if (dir === undefined) throw new Error(`${NAME}: --eval needs --test DIR (a folder of {digit}_{speaker}_{index}.wav files)`);
-  const saved = readSavedModel(checkpoint, NAME);
-  requireSettings(saved, NAME, []);
-  const meta = saved.metadata;
-  const num = (key: string): number => {
-    const v = Number(meta[key]);
-    if (!Number.isFinite(v)) throw new Error(`${NAME}: '${checkpoint}' lacks a numeric '${key}' in its metadata`);
-    return v;
-  };
-  const net = speakerEmbeddingNet({ rng: new Generator(0), dim: num('dim'), channels: [num('conv1'), num('conv2')], hidden: num('hidden') });
-  loadSavedModel(saved, net);
-  const utterances = featurise(readDigitFolder(dir), num('jitter'));
+  const { net, embedding, jitter, metadata: meta } = loadVerifier(checkpoint);
+  const utterances = featurise(readDigitFolder(dir), jitter);
   const speakers = new Set(utterances.map((u) => u.speaker));
   if (speakers.size < 2) throw new Error(`${NAME}: --test '${dir}' holds utterances of ${speakers.size} speaker; verification needs at least 2`);
-  const embedding: UtteranceEmbedding = { windows: num('windows'), spread: num('spread'), normalize: meta['normalize'] === 'true', norm: normFromMetadata(meta, checkpoint) };
   const trials = scoreTrials(embedUtterances(net, utterances, embedding), utterances, (meta['metric'] ?? 'l2') as Metric);
   const seen = (meta['speakers'] ?? '').split(',').filter((s) => speakers.has(s));
   log(`${NAME}: evaluating ${checkpoint} (trained on ${meta['speakers'] ?? '?'}, epoch ${meta['epoch'] ?? '?'}) on ${dir}`);
@@ -231,6 +228,34 @@ async function evaluate(checkpoint: string, dir: string | undefined, out: string
   const { eer } = trialsEer(trials);
   log(`EER: ${pct(eer)}`);
   return { mode: 'eval', eer, targets: trials.targets, impostors: trials.impostors, utterances: utterances.length, history: [], checkpoint, files, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * `--enroll DIR` and/or `--verify FILE` with the model `checkpoint`: enrolls the speakers of DIR
+ * (enrollment.json in `out`), then scores FILE against the enrolled speakers (those of `out`'s
+ * enrollment.json when there is no --enroll).
+ */
+async function enrollAndVerify(
+  checkpoint: string, enrollDir: string | undefined, file: string | undefined, cohortDir: string, out: string, normalization: ScoreNormalization, log: (line: string) => void,
+): Promise<SpeakerVerifySummary> {
+  const started = performance.now();
+  if (!existsSync(checkpoint)) throw new Error(`${NAME}: no model at '${checkpoint}'; train one into --out, or name it with --eval CHECKPOINT`);
+  const verifier = loadVerifier(checkpoint);
+  if (enrollDir !== undefined) mkdirSync(out, { recursive: true });
+  const enrolled = enrollDir === undefined ? undefined : enrollFolder(verifier, enrollDir, cohortDir, out, normalization, log);
+  let verdicts: SpeakerVerdict[] | undefined;
+  if (file !== undefined) {
+    const path = join(out, ENROLLMENT_FILE);
+    if (!enrolled && !existsSync(path)) throw new Error(`${NAME}: --verify needs enrolled speakers: no ${ENROLLMENT_FILE} in '${out}' (run --enroll DIR first, or with the same --out)`);
+    const book = enrolled?.enrollment ?? SpeakerEnrollment.load(path);
+    if (book.metadata['model'] !== undefined && resolve(book.metadata['model']) !== resolve(checkpoint)) log(`note: ${path} was enrolled with ${book.metadata['model']}, verifying with ${checkpoint}`);
+    verdicts = verifyFile(verifier, book, file, log);
+  }
+  return {
+    mode: 'enroll', eer: enrolled?.eer ?? NaN, targets: enrolled?.targets ?? 0, impostors: enrolled?.impostors ?? 0,
+    utterances: Object.values(enrolled?.counts ?? {}).reduce((a, b) => a + b, 0), history: [], checkpoint, files: enrolled ? [enrolled.path] : [],
+    seconds: (performance.now() - started) / 1000, ...(enrolled ? { enrolled: enrolled.counts } : {}), ...(verdicts ? { verdicts } : {}),
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(main);
