@@ -50,7 +50,7 @@ export function drawDigitStream(f: DigitStreamFigure): ChartSpec {
   const melRow = Math.max(2, Math.round(120 / f.nMels));
   const duration = T * hop;
   const W = cols * sx;
-  const x = (title: string | null, labels: boolean, grid = true) => ({ type: 'quantitative' as const, scale: { domain: [0, duration], nice: false, zero: false }, axis: labels ? { title } : { title, labels: false, ticks: false, grid, domain: grid } });
+  const x = (title: string | null, labels: boolean, grid = true) => timeAxis(duration, title, labels, grid);
   const decoded = digits.map((d) => ({ start: d.start, end: Math.min(d.end, duration), time: d.time, digit: d.digit }));
 
   const spectrogram: PanelSpec = {
@@ -72,8 +72,8 @@ export function drawDigitStream(f: DigitStreamFigure): ChartSpec {
       { data: { values: spans }, mark: { type: 'bar', height: 10 }, encoding: { x: { field: 'start', ...x('', false, false) }, x2: { field: 'end' }, y: row, color: spanColor } },
       { data: { values: spans.filter((p) => p.row === 'truth') }, mark: { type: 'text', color: 'white', fontSize: 9 }, encoding: { x: { field: 'mid', ...x('', false, false) }, y: row, text: { field: 'digit' } }, transform: [{ calculate: '(datum.start + datum.end) / 2', as: 'mid' }] },
     ],
-    ...({ view: { stroke: null } } as object),
-  } as PanelSpec;
+    view: { stroke: null },
+  };
   const posterior: PanelSpec = {
     width: W,
     height: 10 * POST_ROW,
@@ -90,11 +90,16 @@ export function drawDigitStream(f: DigitStreamFigure): ChartSpec {
     ...(f.title ? { title: { text: f.title, ...(subtitle ? { subtitle } : {}) } } : {}),
     vconcat: [spectrogram, strip, posterior],
     spacing: 6,
-  } as ChartSpec;
+  };
+}
+
+/** The time channel's type, scale and axis: [0, duration] seconds; tick labels only under the last panel. */
+function timeAxis(duration: number, title: string | null, labels: boolean, grid: boolean) {
+  return { type: 'quantitative' as const, scale: { domain: [0, duration], nice: false, zero: false }, axis: labels ? { title } : { title, labels: false, ticks: false, grid, domain: grid } };
 }
 
 /** An image layer spanning x = [0, duration] (on the x channel given) and y = `yDomain`, its axis as given. */
-function imageLayer(canvas: Canvas, x: object, duration: number, yDomain: readonly [number, number], yAxis: { title: string; values: number[] }): LayerPanel {
+function imageLayer(canvas: Canvas, x: ReturnType<typeof timeAxis>, duration: number, yDomain: readonly [number, number], yAxis: { title: string; values: number[] }): LayerPanel {
   const scale = { domain: [...yDomain], nice: false, zero: false };
   return {
     data: { values: [{ x0: 0, x1: duration, y0: yDomain[0], y1: yDomain[1], url: canvas.toDataURL() }] },
@@ -106,7 +111,7 @@ function imageLayer(canvas: Canvas, x: object, duration: number, yDomain: readon
       y2: { field: 'y0' },
       url: { field: 'url', type: 'nominal' },
     },
-  } as LayerPanel;
+  };
 }
 
 /** Low bands at the bottom, ~52 dB of range below the loudest cell; frames averaged `group` to a column. */

@@ -87,7 +87,7 @@ export function heatmapChart(values: ArrayLike<number>, w: number, h: number, op
     width: w * cell,
     height: h * cell,
     layer: [grid, ...(options.overlays ?? [])],
-  } as ChartSpec;
+  };
 }
 
 /** The smallest and largest finite values (no spread: arrays may be large); [0, 1] when none. */

@@ -12,7 +12,7 @@
  *
  * @packageDocumentation
  */
-export { CHART_CONFIG, CHART_FONT, SERIES_COLORS, VEGA_LITE_SCHEMA, type ChartSpec, type LayerPanel, type PanelSpec } from './theme.js';
+export { CHART_CONFIG, CHART_FONT, SERIES_COLORS, VEGA_LITE_SCHEMA, type ChartSpec, type LayeredPanel, type LayerPanel, type PanelSpec } from './theme.js';
 export { lineChart, linePanel, type ChartSeries, type LineChartOptions, type Point, type Range, type SeriesRow } from './lineChart.js';
 export { collectCurves, curvesChart, emptyCurves, type Curves } from './curvesChart.js';
 export { scatterChart, type ScatterChartOptions, type ScatterRow } from './scatterChart.js';

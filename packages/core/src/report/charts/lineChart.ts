@@ -1,4 +1,4 @@
-import { CHART_CONFIG, SERIES_COLORS, VEGA_LITE_SCHEMA, type ChartSpec, type PanelSpec } from './theme.js';
+import { CHART_CONFIG, SERIES_COLORS, VEGA_LITE_SCHEMA, type ChartSpec, type LayeredPanel } from './theme.js';
 
 /** A data point `[x, y]`. */
 export type Point = readonly [number, number];
@@ -62,7 +62,7 @@ export interface SeriesRow {
  * await renderPng(spec, 'runs/demo/loss.png');
  */
 export function lineChart(options: LineChartOptions): ChartSpec {
-  return { $schema: VEGA_LITE_SCHEMA, config: CHART_CONFIG, ...linePanel(options) } as ChartSpec;
+  return { $schema: VEGA_LITE_SCHEMA, config: CHART_CONFIG, ...linePanel(options) };
 }
 
 /**
@@ -73,7 +73,7 @@ export function lineChart(options: LineChartOptions): ChartSpec {
  * @example
  * const spec = { hconcat: [linePanel(loss), linePanel(accuracy)] };
  */
-export function linePanel(options: LineChartOptions): PanelSpec {
+export function linePanel(options: LineChartOptions): LayeredPanel {
   const yLog = options.yLog ?? false;
   const all = options.series.map((s, k) => ({ ...s, color: s.color ?? SERIES_COLORS[k % SERIES_COLORS.length]! }));
   const named = all.filter((s) => s.name !== '');
@@ -105,7 +105,7 @@ export function linePanel(options: LineChartOptions): PanelSpec {
     width: options.width ?? 520,
     height: options.height ?? 330,
     layer,
-  } as PanelSpec;
+  };
 }
 
 /** A scale fixed to `range` (no rounding out, no forced zero), or the data's extent. */

@@ -30,3 +30,6 @@ export type { NonNormalizedSpec as PanelSpec } from 'vega-lite/types_unstable/sp
 
 /** One layer of a layered chart: a single mark, or a stack of layers (the overlays of a heatmap). */
 export type LayerPanel = LayerSpec<Field> | UnitSpec<Field>;
+
+/** A stack of layers on shared axes (what `linePanel` builds): a panel of `hconcat`, or a chart with `$schema` and `config` added. */
+export type LayeredPanel = LayerSpec<Field>;
