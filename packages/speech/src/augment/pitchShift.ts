@@ -9,8 +9,9 @@ import { timeStretch } from './timeStretch.js';
  * duration: the band-limited resampler plays the signal r = 2^(semitones/12) times as fast
  * (resampled from fₛ to fₛ/r and played at fₛ: higher and shorter, the speed perturbation of Ko et
  * al., "Audio augmentation for speech recognition", Interspeech 2015), then {@link timeStretch}
- * (WSOLA) brings it back to the input's length at the new pitch. Length and sample rate are
- * preserved; 0 semitones returns a copy.
+ * (WSOLA) brings it back to the input's length at the new pitch. fₛ/r is rounded to a multiple of
+ * fₛ/400 (a polyphase resampler of at most 400 phases; the shift is within 0.03 semitone of the one
+ * asked for at ±2 semitones). Length and sample rate are preserved; 0 semitones returns a copy.
  *
  * @example
  * shiftPitch(samples, 8000, 2);   // a whole tone higher, same length
@@ -19,9 +20,10 @@ export function shiftPitch(samples: Float32Array, sampleRate: number, semitones:
   checkNumber('shiftPitch', 'semitones', semitones, { min: -24, max: 24 });
   checkNumber('shiftPitch', 'sampleRate', sampleRate, { min: 0, minExclusive: true });
   if (semitones === 0) return Float32Array.from(samples);
-  const r = Math.pow(2, semitones / 12);
-  const faster = resample(samples, sampleRate, sampleRate / r);
-  return timeStretch(faster, sampleRate, faster.length / samples.length, { length: samples.length });
+  // the intermediate rate is a multiple of fₛ/400, so an integer fₛ gets a polyphase filter of at most 400 phases
+  const step = sampleRate / 400;
+  const faster = resample(samples, sampleRate, step * Math.max(1, Math.round(sampleRate / Math.pow(2, semitones / 12) / step)));
+  return timeStretch(faster, sampleRate, Math.max(1, faster.length) / samples.length, { length: samples.length });
 }
 
 /**
