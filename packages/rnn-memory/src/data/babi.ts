@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { BabiFormatError } from './BabiFormatError.js';
 
 /** One question of a bAbI story, with what the model may read when answering it. */
@@ -122,17 +121,6 @@ export function parseBabi(text: string, file = '<string>'): BabiStory[] {
     });
   });
   return stories;
-}
-
-/**
- * Reads and parses a bAbI file (see {@link parseBabi}); errors name the path and the line.
- *
- * @example
- * const train = readBabi('../shared/data/babi/en/qa1_single-supporting-fact_train.txt');
- * train.length; // 200 stories
- */
-export function readBabi(path: string): BabiStory[] {
-  return parseBabi(readFileSync(path, 'utf8'), path);
 }
 
 function truncate(s: string, n = 60): string {

@@ -1,0 +1,16 @@
+import test from 'ava';
+import * as browserEntry from '../src/browser.js';
+import * as nodeEntry from '../src/index.js';
+import { NODE_ONLY } from '../scripts/build-browser.js';
+import { testBrowserEntry } from '../../../scripts/browserEntryTests.js';
+
+testBrowserEntry(test, {
+  name: '@eole/rnn-memory',
+  browserPath: new URL('../src/browser.ts', import.meta.url).pathname,
+  nodePath: new URL('../src/index.ts', import.meta.url).pathname,
+  browserEntry,
+  nodeEntry,
+  nodeOnlyExports: ['readBabi'],
+  nodeOnly: NODE_ONLY,
+  mustInclude: 'src/nn/LSTM.ts',
+});
