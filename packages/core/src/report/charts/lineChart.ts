@@ -82,7 +82,8 @@ export function linePanel(options: LineChartOptions): LayeredPanel {
   const dashScale = { domain: named.map((s) => s.name), range: named.map((s) => (s.dash ? [...s.dash] : [1, 0])) };
   const anyDash = named.some((s) => s.dash);
   const x = { field: 'x', type: 'quantitative' as const, title: options.xLabel ?? 'x', scale: axisScale(options.xRange, false), ...(options.integerX ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
-  const y = { field: 'y', type: 'quantitative' as const, title: options.yLabel ?? 'y', scale: axisScale(options.yRange, yLog) };
+  const yRange = options.yRange ?? (yLog ? logRange(all.flatMap((s) => s.points.map((p) => p[1]))) : undefined);
+  const y = { field: 'y', type: 'quantitative' as const, title: options.yLabel ?? 'y', scale: axisScale(yRange, yLog), axis: { tickCount: 6 } };
   const layer = all.map((s) => {
     const values: SeriesRow[] = s.points
       .map(([px, py], i) => ({ series: s.name, x: px, y: py, i }))
@@ -113,9 +114,17 @@ function axisScale(range: Range | undefined, log: boolean): { type: 'linear' | '
   return { type: log ? 'log' : 'linear', ...(log ? {} : { zero: false }), nice: range === undefined && !log, ...(range ? { domain: [range[0], range[1]] } : {}) };
 }
 
+/** The positive values' extent widened by 8% of its decades each side (half a decade for one value); undefined when none. */
+function logRange(values: readonly number[]): Range | undefined {
+  const logs = values.filter((v) => Number.isFinite(v) && v > 0).map(Math.log10);
+  if (logs.length === 0) return undefined;
+  const [a, b] = [Math.min(...logs), Math.max(...logs)];
+  const pad = b > a ? (b - a) * 0.08 : 0.5;
+  return [10 ** (a - pad), 10 ** (b + pad)];
+}
+
 /** The legend of the series scales: at a corner inside the plot, right of it, or none. */
-function legendOf(where: NonNullable<LineChartOptions['legend']>, count: number): { title: null; orient: 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left' | 'right'; symbolType: string; symbolStrokeWidth: number; fillColor?: string } | null {
+function legendOf(where: NonNullable<LineChartOptions['legend']>, count: number): { title: null; orient: 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left' | 'right'; symbolType: string; symbolStrokeWidth: number } | null {
   if (where === 'none' || count === 0) return null;
-  const inside = where !== 'outside';
-  return { title: null, orient: inside ? where : 'right', symbolType: 'stroke', symbolStrokeWidth: 2, ...(inside ? { fillColor: 'rgba(255,255,255,0.85)' } : {}) };
+  return { title: null, orient: where === 'outside' ? 'right' : where, symbolType: 'stroke', symbolStrokeWidth: 2 };
 }

@@ -71,7 +71,7 @@ export function scatterChart(options: ScatterChartOptions): ChartSpec {
   let yRange = options.yRange ?? padded(points, 1);
   if (options.equalAspect ?? true) [xRange, yRange] = equalAspect(xRange, yRange, width, height);
   const where = options.legend ?? 'outside';
-  const legend = where === 'none' ? null : { title: null, orient: where === 'outside' ? ('right' as const) : where, ...(where === 'outside' ? {} : { fillColor: 'rgba(255,255,255,0.85)' }) };
+  const legend = where === 'none' ? null : { title: null, orient: where === 'outside' ? ('right' as const) : where };
   const radius = options.radius ?? 2;
   const scale = (r: Range) => ({ domain: [r[0], r[1]], zero: false, nice: false });
   return {
