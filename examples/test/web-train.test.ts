@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { buildTrainPage, DIST } from '../web/train/build.js';
-import { chromiumPath, launchChromium, serveFolder } from '../web/train/headless.js';
+import { chromiumPath, launchChromium } from '../web/train/headless.js';
+import { serveWeb } from '../web/serve.js';
 import { decodeDigits, PIXELS, type DigitSplit } from '../web/train/digits.js';
 import type { TrainStatus } from '../web/train/view.js';
 
@@ -74,11 +75,11 @@ if (!executable) {
   test.before(async () => {
     await buildTrainPage();
     digits = decodeDigits(readFileSync(join(DIST, 'mnist.bin')));
-    web = await serveFolder(WEB);
+    web = await serveWeb({ port: 0 });
     browser = await launchChromium(executable);
     page = await browser.newPage({ viewport: { width: 1100, height: 980 } });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${web.url}/train/${QUERY}`);
+    await page.goto(`${web.url}train/${QUERY}`);
   });
 
   test.after.always(async () => {

@@ -3,11 +3,10 @@
 // training first). On a machine without a GPU, Chromium's WebGL is SwiftShader: software, no GPU.
 // Run: `npm run bench:web -w examples [-- --steps 30 --warmup 3 --backend webgl2]`.
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildTrainPage } from './build.js';
 import type { Comparison } from './compare.js';
-import { chromiumPath, launchChromium, serveFolder } from './headless.js';
+import { serveWeb } from '../serve.js';
+import { chromiumPath, launchChromium } from './headless.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,11 +17,11 @@ const executable = chromiumPath();
 if (!executable) throw new Error('bench:web needs chromium (Debian: apt-get install chromium) or EOLE_CHROMIUM');
 const [steps, warmup, backend] = [Number(flag('steps', '30')), Number(flag('warmup', '3')), flag('backend', 'webgl2')];
 await buildTrainPage();
-const web = await serveFolder(join(dirname(fileURLToPath(import.meta.url)), '..'));
+const web = await serveWeb({ port: 0 });
 const browser = await launchChromium(executable);
 try {
   const page = await browser.newPage();
-  await page.goto(`${web.url}/train/?steps=0&backend=${backend}`);
+  await page.goto(`${web.url}train/?steps=0&backend=${backend}`);
   await page.waitForFunction(() => 'eoleTrain' in globalThis, undefined, { timeout: 60_000 });
   const load = loadavg();
   const c = await page.evaluate(
