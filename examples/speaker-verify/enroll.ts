@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Generator, type Module } from '@eole/core';
 import { readDigitFolder, N_COEFFS, type DigitUtterance } from '@eole/speech';
-import { equalErrorRate, SpeakerEnrollment, type ScoreNormalization } from '@eole/metric';
+import { equalErrorRate, saveEnrollment, SpeakerEnrollment, type ScoreNormalization } from '@eole/metric';
 import { loadSavedModel, readSavedModel, requireSettings } from '../lib/savedModel.js';
 import { featurise, type FeatureNorm } from './data.js';
 import { speakerEmbeddingNet } from './model.js';
@@ -121,7 +121,7 @@ export function enrollFolder(v: Verifier, dir: string, cohortDir: string, out: s
   const calibration = book.calibrate(targetScores, nonTargetScores);
   const { eer } = equalErrorRate([...targetScores, ...nonTargetScores], [...targetScores.map(() => 1), ...nonTargetScores.map(() => 0)]);
   const path = join(out, ENROLLMENT_FILE);
-  book.save(path);
+  saveEnrollment(book, path);
   const counts = Object.fromEntries([...bySpeaker].map(([s, us]) => [s, us.length]));
   log(`${NAME}: enrolled ${Object.entries(counts).map(([s, n]) => `${s} (${n} utterances)`).join(', ')} with ${v.checkpoint}; cohort ${others.length} held-out utterances of ${[...new Set(others.map((u) => u.speaker))].join(', ')}`);
   log(`calibration (${normalization}): ${targetScores.length} target, ${nonTargetScores.length} non-target trials, EER ${pct(eer)}; threshold ${calibration.threshold.toFixed(4)} (FAR ${pct(calibration.far)}, FRR ${pct(calibration.frr)})`);

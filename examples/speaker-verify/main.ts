@@ -53,7 +53,7 @@ import { pathToFileURL } from 'node:url';
 import { Generator } from '@eole/core';
 import { renderPng } from '@eole/core/report';
 import { readDigitFolder } from '@eole/speech';
-import { SCORE_NORMALIZATIONS, SpeakerEnrollment, type Metric, type ScoreNormalization } from '@eole/metric';
+import { loadEnrollment, SCORE_NORMALIZATIONS, SpeakerEnrollment, type Metric, type ScoreNormalization } from '@eole/metric';
 import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
 import { startRun } from '../lib/run.js';
 import { featurise, globalNorm, splitByIndex, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
@@ -247,7 +247,7 @@ async function enrollAndVerify(
   if (file !== undefined) {
     const path = join(out, ENROLLMENT_FILE);
     if (!enrolled && !existsSync(path)) throw new Error(`${NAME}: --verify needs enrolled speakers: no ${ENROLLMENT_FILE} in '${out}' (run --enroll DIR first, or with the same --out)`);
-    const book = enrolled?.enrollment ?? SpeakerEnrollment.load(path);
+    const book = enrolled?.enrollment ?? loadEnrollment(path);
     if (book.metadata['model'] !== undefined && resolve(book.metadata['model']) !== resolve(checkpoint)) log(`note: ${path} was enrolled with ${book.metadata['model']}, verifying with ${checkpoint}`);
     verdicts = verifyFile(verifier, book, file, log);
   }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, Tensor } from '@eole/core';
 import { tempDir } from '@eole/core/testing';
-import { calibrateThreshold, cohortStatistics, cosineScore, equalErrorRate, l2Normalize, normalizeScore, SpeakerEnrollment } from '@eole/metric';
+import { calibrateThreshold, cohortStatistics, cosineScore, equalErrorRate, l2Normalize, loadEnrollment, normalizeScore, saveEnrollment, SpeakerEnrollment } from '@eole/metric';
 
 const near = (a: number, b: number, tol = 1e-12): boolean => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 const a = Math.SQRT1_2;
@@ -120,9 +120,9 @@ test('save/load: a JSON round trip written atomically gives the same scores and 
   const book = new SpeakerEnrollment({ dim: 3, normalization: 's-norm', topK: 3, metadata: { model: 'net.safetensors' } }).setCohort([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]).enroll('ana', [[1, 2, 0.5], [1.5, 2, 0]]).enroll('bob', [[0, -1, 2]]);
   book.threshold = 0.3;
   writeFileSync(path, 'old content');
-  book.save(path);
+  saveEnrollment(book, path);
   t.deepEqual(readdirSync(dir), ['speakers.json'], 'no temporary file left');
-  const back = SpeakerEnrollment.load(path);
+  const back = loadEnrollment(path);
   t.deepEqual(back.toJSON(), book.toJSON());
   t.deepEqual(back.metadata, { model: 'net.safetensors' });
   for (const e of [[1, 2, 0], [0, 0, 1], [-1, 0.5, 2]]) for (const s of ['ana', 'bob']) t.deepEqual(back.verify(s, e), book.verify(s, e));
@@ -147,9 +147,9 @@ test('clear errors: dimension mismatch, empty enrollment, unknown speaker, no th
   const dir = tempDir('enrollment-bad');
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"format": "eole-speaker-enrollment", "version": 1, "dim": 2, "normalization": "none", "topK": 0, "threshold": 0.5, "speakers": {"ana": {"model": [1, 2, 3], "count": 1}}, "cohort": []}');
-  t.throws(() => SpeakerEnrollment.load(bad), { message: /load\('.*bad\.json'\): .*speakers\.ana\.model\[0\] has dimension 3, expected 2/ });
+  t.throws(() => loadEnrollment(bad), { message: /loadEnrollment\('.*bad\.json'\): .*speakers\.ana\.model\[0\] has dimension 3, expected 2/ });
   writeFileSync(bad, '{"format": "something-else"}');
-  t.throws(() => SpeakerEnrollment.load(bad), { message: /format must be 'eole-speaker-enrollment', got "something-else"/ });
+  t.throws(() => loadEnrollment(bad), { message: /format must be 'eole-speaker-enrollment', got "something-else"/ });
   writeFileSync(bad, '{"format": ');
-  t.throws(() => SpeakerEnrollment.load(bad), { message: /could not read '.*bad\.json' as JSON/ });
+  t.throws(() => loadEnrollment(bad), { message: /could not read '.*bad\.json' as JSON/ });
 });

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@eole/core';
 import { calibrateThreshold, type Calibration, type OperatingPoint } from './calibrateThreshold.js';
 import { cohortStatistics, normalizeScore, SCORE_NORMALIZATIONS, type CohortStatistics, type ScoreNormalization } from './scoreNormalization.js';
 import { cosineScore, embeddingRows, l2Normalize, type EmbeddingRows } from './vectors.js';
@@ -27,7 +25,7 @@ export interface Verification {
   threshold: number;
 }
 
-/** The JSON form written by {@link SpeakerEnrollment.save} (format `eole-speaker-enrollment`, version 1). */
+/** The JSON form written by `saveEnrollment` (Node) and `toJSON` (format `eole-speaker-enrollment`, version 1). */
 export interface SpeakerEnrollmentJson {
   format: 'eole-speaker-enrollment';
   version: 1;
@@ -56,7 +54,7 @@ const FORMAT = 'eole-speaker-enrollment';
  * - **calibrate** the decision threshold on trials of known truth ({@link calibrateThreshold}: at
  *   the equal error rate or at a chosen false acceptance rate);
  * - **verify**: accepted when the score reaches the threshold;
- * - **save/load** as JSON, written atomically (temporary file, then rename), validated on load.
+ * - **JSON** with `toJSON`/`fromJSON` (validated); `saveEnrollment`/`loadEnrollment` write and read it as a file (atomically) in Node.
  *
  * @example
  * const book = new SpeakerEnrollment({ dim: 32, normalization: 's-norm' });
@@ -197,22 +195,6 @@ export class SpeakerEnrollment {
       return fail((e as Error).message);
     }
     return book;
-  }
-
-  /** Writes the JSON form to `path` atomically (a reader sees the old file or the whole new one). */
-  save(path: string): void {
-    writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(this.toJSON())}\n`));
-  }
-
-  /** Reads an enrollment written by {@link SpeakerEnrollment.save} (errors name the file and the bad field). */
-  static load(path: string): SpeakerEnrollment {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (e) {
-      throw new Error(`SpeakerEnrollment.load: could not read '${path}' as JSON: ${(e as Error).message}`, { cause: e });
-    }
-    return SpeakerEnrollment.fromJSON(json, `load('${path}')`);
   }
 
   private entry(method: string, speaker: string): { model: Float64Array; count: number; stats: CohortStatistics | null } {

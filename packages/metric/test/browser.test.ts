@@ -1,0 +1,16 @@
+import test from 'ava';
+import * as browserEntry from '../src/browser.js';
+import * as nodeEntry from '../src/index.js';
+import { NODE_ONLY } from '../scripts/build-browser.js';
+import { testBrowserEntry } from '../../../scripts/browserEntryTests.js';
+
+testBrowserEntry(test, {
+  name: '@eole/metric',
+  browserPath: new URL('../src/browser.ts', import.meta.url).pathname,
+  nodePath: new URL('../src/index.ts', import.meta.url).pathname,
+  browserEntry,
+  nodeEntry,
+  nodeOnlyExports: ['saveEnrollment', 'loadEnrollment'],
+  nodeOnly: NODE_ONLY,
+  mustInclude: 'src/enrollment/SpeakerEnrollment.ts',
+});
