@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpeakerEnrollment } from '@eole/metric';
+import { loadEnrollment } from '@eole/metric';
 import { dataFolder } from '../lib/run.js';
 import { main, type SpeakerVerifySummary } from '../speaker-verify/main.js';
 
@@ -42,7 +42,7 @@ if (!fsdd) test.skip(`speaker-verify --enroll/--verify on FSDD (needs ${fsddDir(
   t.is(enrolled.summary.impostors, 2 * (50 + 20), 'each model against the impostor half of the cohort (100 utterances) and the other speaker');
   t.true(enrolled.summary.eer >= 0 && enrolled.summary.eer <= 1);
   t.true(enrolled.lines.some((l) => /^calibration \(s-norm\): 40 target, 140 non-target trials, EER \d+\.\d\d%; threshold -?\d+\.\d{4}/.test(l)), enrolled.lines.join('\n'));
-  const book = SpeakerEnrollment.load(join(out, 'enrollment.json'));
+  const book = loadEnrollment(join(out, 'enrollment.json'));
   t.deepEqual(book.speakers, ['nicolas', 'theo']);
   t.is(book.normalization, 's-norm');
   t.is(book.cohortSize, 50);

@@ -6,10 +6,8 @@ import { testBrowserEntry } from '../../../scripts/browserEntryTests.js';
 
 testBrowserEntry(test, {
   name: '@eole/conv',
-  browserPath: new URL('../src/browser.ts', import.meta.url).pathname,
-  nodePath: new URL('../src/index.ts', import.meta.url).pathname,
-  browserEntry,
-  nodeEntry,
+  testUrl: import.meta.url,
+  entries: { browser: browserEntry, node: nodeEntry },
   // The Node entry's exports that read or write files (or draw on the dataset files), absent from the browser entry.
   nodeOnlyExports: [
     'npmMnistDigits', 'fromIdx', 'parseGrayPng', 'readGrayPng', 'encodeGrayPng', 'writeGrayPng', 'MAX_PNG_SIDE',

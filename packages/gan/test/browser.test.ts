@@ -6,10 +6,8 @@ import { testBrowserEntry } from '../../../scripts/browserEntryTests.js';
 
 testBrowserEntry(test, {
   name: '@eole/gan',
-  browserPath: new URL('../src/browser.ts', import.meta.url).pathname,
-  nodePath: new URL('../src/index.ts', import.meta.url).pathname,
-  browserEntry,
-  nodeEntry,
+  testUrl: import.meta.url,
+  entries: { browser: browserEntry, node: nodeEntry },
   nodeOnlyExports: ['readVideoNpy', 'writeVideoNpy'],
   nodeOnly: NODE_ONLY,
   mustInclude: 'src/nn/DCGANGenerator.ts',
