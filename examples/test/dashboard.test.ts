@@ -13,7 +13,7 @@ import { chromium, type Page } from 'playwright-core';
 import { closeLive, liveRun } from '../lib/live.js';
 import { main } from '../mnist-lenet/main.js';
 import { serveWeb } from '../web/serve.js';
-import { chromiumPath, chromiumRequired, LAUNCH_ARGS } from './chromium.js';
+import { chromiumPath, chromiumRequired, LAUNCH_ARGS } from '../lib/chromium.js';
 
 const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'img', 'dashboard.png');
 const EPOCHS = 4;

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { buildTrainPage, DIST } from '../web/train/build.js';
-import { chromiumPath, launchChromium } from '../web/train/headless.js';
+import { chromiumPath, launchChromium } from '../lib/chromium.js';
 import { serveWeb } from '../web/serve.js';
 import { decodeDigits, PIXELS, type DigitSplit } from '../web/train/digits.js';
 import type { TrainStatus } from '../web/train/view.js';

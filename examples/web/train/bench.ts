@@ -6,7 +6,7 @@ import { loadavg } from 'node:os';
 import { buildTrainPage } from './build.js';
 import type { Comparison } from './compare.js';
 import { serveWeb } from '../serve.js';
-import { chromiumPath, launchChromium } from './headless.js';
+import { chromiumPath, launchChromium } from '../../lib/chromium.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

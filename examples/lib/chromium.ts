@@ -1,14 +1,19 @@
-// Node side of the page's test and benchmark: Debian's Chromium launched headless with software
-// WebGL (as packages/core/test/browser.test.ts does); the pages are served by ../serve.ts.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 /**
- * Chromium's flags: headless, as root without a sandbox, software WebGL (SwiftShader, opt-in since
- * Chrome 139) on a machine without a GPU, and no calls home.
+ * Chromium's flags in the pages' tests and benchmark (as in packages/core/test/browser.test.ts):
+ * headless, as root without a sandbox, software WebGL (SwiftShader, opt-in since Chrome 139) on a
+ * machine without a GPU, no calls home.
  */
 export const LAUNCH_ARGS: readonly string[] = ['--headless', '--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** True where a missing Chromium is a failure rather than a skip: CI, or `EOLE_REQUIRE_CHROMIUM=1`. */
+export function chromiumRequired(): boolean {
+  const ci = process.env['CI'];
+  return (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0') || process.env['EOLE_REQUIRE_CHROMIUM'] === '1';
+}
 
 /** Debian's chromium, or `EOLE_CHROMIUM`, or the first chromium on PATH; null when none. */
 export function chromiumPath(): string | null {
