@@ -1,4 +1,4 @@
-import { Generator, Tensor, type GradcheckOptions, type Module } from '../index.js';
+import { Generator, Tensor, type GradcheckOptions, type Module } from '../portable.js';
 
 /** The checks {@link checkModule} can run on a {@link ModuleCase}, in the order it runs them. */
 export const MODULE_CHECKS = ['gradcheck', 'backward', 'parity', 'threads', 'roundTrip'] as const;

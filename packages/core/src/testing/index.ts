@@ -7,6 +7,10 @@
  * - {@link checkModule} and {@link testModules}: a module's test as one row of a table
  *   (gradcheck of input and parameters, Torch7 backward = autograd, backend parity with launch
  *   counts, bit-identity for 1, 2 and 3 threads, saveModule/loadModule round trip).
+ * - {@link CORE_MODULE_CASES}: core's module table (the Node test and the browser page run it), and
+ *   {@link moduleParity}: one row's Torch7 forward/backward on two backends, without a test runner.
+ *   In a browser (the `browser` condition) this subpath is src/testing/portable.ts: the kit's
+ *   portable part.
  * - {@link checkThreads}: bit-identical results for any thread count of the kernel pool.
  * - Tolerances ({@link maxRelErr}, {@link normRelErr}, {@link maxAbsErr}, {@link close},
  *   {@link same}), input makers ({@link positive}, {@link awayFrom}, {@link distinct}) and the
@@ -38,6 +42,8 @@ export { fuzz, FuzzFailure, fuzzMutant, fuzzReader, mutantCount, type FuzzField,
 export { dataDir, dataPath, dataTest, missing, repoRoot, type DeclareTest } from './data.js';
 export { awayFrom, awayFromZero, distinct, positive } from './inputs.js';
 export { MODULE_CHECKS, type ModuleCase, type ModuleCheck } from './ModuleCase.js';
+export { CORE_MODULE_CASES } from './moduleCases.js';
+export { moduleParity, type ModuleParityResult } from './moduleParity.js';
 export { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity, checkModuleThreads } from './moduleChecks.js';
 export { parameterCount } from './parameterCount.js';
 export { rowsOf } from './rowsOf.js';
