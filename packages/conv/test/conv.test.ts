@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Generator, kernels, loadModule, saveModule, Sequential, Tensor } from '@eole/core';
 import { close, tempDir, testModules } from '@eole/core/testing';
 import { conv2d, convTranspose2d, SpatialConvolution, SpatialFullConvolution, SpatialZeroPadding, zeroPad2d } from '@eole/conv';
+import { CONV_CONVOLUTION_CASES } from '@eole/conv/testing';
 
 // ---- independent plain-JS oracles (float64, scatter form where that is the natural one) --------
 
@@ -176,32 +177,7 @@ test('SpatialConvolution takes one sample [C, H, W] and returns [O, OH, OW]', (t
 });
 
 // Each row: a small module for the finite differences, a larger one (LeNet sizes) for the parity run.
-testModules(test, {
-  'SpatialConvolution(2 -> 3, 3x2, 2,1, 1,1)': {
-    make: () => conv(2, 3, 3, 2, { dW: 2, dH: 1, padW: 1, padH: 1 }, 11),
-    shape: [2, 2, 5, 6],
-    parityMake: () => conv(4, 6, 3, 3, { dW: 2, dH: 2, padW: 1, padH: 1 }, 14),
-    parityShape: [3, 4, 12, 12],
-  },
-  'SpatialConvolution(3 -> 5, 2x2, 1,2, 0,1)': {
-    make: () => conv(3, 5, 2, 2, { dW: 1, dH: 2, padW: 0, padH: 1 }, 12),
-    shape: [2, 3, 4, 5],
-    parityMake: () => conv(1, 6, 5, 5, { dW: 1, dH: 1, padW: 2, padH: 2 }, 15),
-    parityShape: [4, 1, 16, 16],
-  },
-  'SpatialConvolution(1 -> 2, 3x3) without bias': {
-    make: () => conv(1, 2, 3, 3, { dW: 1, dH: 1, padW: 0, padH: 0 }, 13, false),
-    shape: [1, 1, 5, 5],
-    parityMake: () => conv(6, 16, 5, 5, { dW: 1, dH: 1, padW: 0, padH: 0 }, 16),
-    parityShape: [2, 6, 10, 10],
-  },
-  'SpatialConvolution(3 -> 4, 3x2, 2,2)': {
-    make: () => conv(3, 4, 3, 2, { dW: 2, dH: 2, padW: 0, padH: 0 }, 14),
-    shape: [2, 3, 2, 3],
-    parityMake: () => conv(16, 120, 5, 5, { dW: 1, dH: 1, padW: 0, padH: 0 }, 17),
-    parityShape: [4, 16, 5, 5],
-  },
-});
+testModules(test, CONV_CONVOLUTION_CASES);
 
 test('SpatialConvolution init follows Torch7 reset: uniform in ±1/sqrt(kW·kH·nInputPlane), seeded', (t) => {
   const m = new SpatialConvolution(3, 8, 5, 3, 1, 1, 0, 0, { rng: new Generator(1) });
@@ -321,20 +297,7 @@ test('SpatialFullConvolution is the adjoint of SpatialConvolution: <conv(x), y> 
   }
 });
 
-testModules(test, {
-  'SpatialFullConvolution(2 -> 3, 3x3, 2,2, 1,1, 1,0)': {
-    make: () => full(2, 3, 3, 3, { dW: 2, dH: 2, padW: 1, padH: 1, adjW: 1, adjH: 0 }, 11),
-    shape: [2, 2, 3, 4],
-    parityMake: () => full(6, 4, 4, 4, { dW: 2, dH: 2, padW: 1, padH: 1, adjW: 0, adjH: 0 }, 14),
-    parityShape: [3, 6, 8, 8],
-  },
-  'SpatialFullConvolution(3 -> 2, 2x3, 1,2, 0,1, 0,1)': {
-    make: () => full(3, 2, 2, 3, { dW: 1, dH: 2, padW: 0, padH: 1, adjW: 0, adjH: 1 }, 12),
-    shape: [2, 3, 3, 3],
-    parityMake: () => full(3, 5, 3, 3, { dW: 1, dH: 1, padW: 1, padH: 1, adjW: 0, adjH: 0 }, 15),
-    parityShape: [2, 3, 10, 10],
-  },
-});
+
 
 test('SpatialFullConvolution init, toString and argument checks follow Torch7', (t) => {
   const m = new SpatialFullConvolution(64, 32, 4, 4, 2, 2, 1, 1, 0, 0, { rng: new Generator(1) });
@@ -380,14 +343,7 @@ test('SpatialZeroPadding pads and crops like the oracle (4-D and 3-D inputs)', (
   t.deepEqual([...new SpatialZeroPadding(2).forward(Tensor.zeros([1, 1, 28, 28])).shape], [1, 1, 32, 32], 'the other pads default to padLeft');
 });
 
-testModules(test, {
-  'SpatialZeroPadding(l=1, r=-1, t=2, b=-1)': {
-    make: () => new SpatialZeroPadding(1, -1, 2, -1),
-    shape: [2, 2, 4, 5],
-    parityMake: () => new SpatialZeroPadding(3, -2, -1, 2),
-    parityShape: [3, 4, 10, 12],
-  },
-});
+
 
 test('SpatialZeroPadding backward crops the gradient', (t) => {
   const m = new SpatialZeroPadding(1, 1, 1, 1);

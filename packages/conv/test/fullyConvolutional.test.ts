@@ -2,6 +2,7 @@ import test from 'ava';
 import { Generator, Linear, LogSoftMax, narrow, noGrad, ReLU, Sequential, Tanh, Tensor, View } from '@eole/core';
 import { testModules } from '@eole/core/testing';
 import { fullyConvolutional, imagePyramid, rescaleImage, SpatialConvolution, SpatialLogSoftMax, SpatialMaxPooling } from '@eole/conv';
+import { CONV_FULLY_CONVOLUTIONAL_CASES } from '@eole/conv/testing';
 
 /** A padding-free patch classifier on 16×16 inputs: total stride 4. */
 function classifier(rng = new Generator(3)): Sequential {
@@ -43,7 +44,7 @@ test('fullyConvolutional refuses what it cannot convert, naming the module', (t)
   t.throws(() => fullyConvolutional(wrong, [1, 6, 6]), { message: /nn.Linear: expected input \[30\] or \[batch, 30\], got \[1, 32\]/ });
 });
 
-testModules(test, { SpatialLogSoftMax: { make: () => new SpatialLogSoftMax(), shape: [2, 3, 4, 5] }, 'SpatialLogSoftMax on one sample': { make: () => new SpatialLogSoftMax(), shape: [3, 4, 5] } });
+testModules(test, CONV_FULLY_CONVOLUTIONAL_CASES);
 
 test('SpatialLogSoftMax: a distribution over the planes at every position', (t) => {
   const rng = new Generator(2);

@@ -2,19 +2,9 @@ import test from 'ava';
 import { ClassNLLCriterion, Generator, kernels, noGrad, ReLU, Sequential, Tensor, Threshold } from '@eole/core';
 import { testModules } from '@eole/core/testing';
 import { conv2d, conv2dReLU, fuseModules, LeNet5, SpatialConvolution, SpatialConvolutionReLU, SpatialMaxPooling } from '@eole/conv';
+import { CONV_FUSION_CASES } from '@eole/conv/testing';
 
-testModules(test, {
-  'SpatialConvolutionReLU (3→5, 3×3, pad 1)': {
-    make: (rng) => new SpatialConvolutionReLU(new SpatialConvolution(3, 5, 3, 3, 1, 1, 1, 1, { rng })),
-    shape: [2, 3, 5, 5],
-    parityShape: [4, 3, 12, 12],
-  },
-  'SpatialConvolutionReLU (2→4, 5×5, stride 2, no bias)': {
-    make: (rng) => new SpatialConvolutionReLU(new SpatialConvolution(2, 4, 5, 5, 2, 2, 0, 0, { rng, bias: false })),
-    shape: [2, 2, 9, 9],
-    parityShape: [3, 2, 15, 15],
-  },
-});
+testModules(test, CONV_FUSION_CASES);
 
 const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
 

@@ -2,6 +2,7 @@ import test from 'ava';
 import { Generator, Tensor } from '@eole/core';
 import { checkRoundTrip, parameterCount, testModules } from '@eole/core/testing';
 import { LeNet1, LeNet5 } from '@eole/conv';
+import { CONV_LENET_CASES } from '@eole/conv/testing';
 
 test('LeNet-5 has the 1998 layer sizes (61,706 weights with a full C3) and maps [N, 784] to log-probabilities', (t) => {
   const net = LeNet5({ rng: new Generator(1) });
@@ -25,14 +26,7 @@ test('LeNet-1 has about 3,000 weights (3,246) and takes a [1, 28, 28] image too'
 
 // The paper's smooth net (tanh, average pooling): finite differences would straddle ReLU and max
 // kinks somewhere among 60,000 weights; those modules have their own gradchecks.
-testModules(test, {
-  'LeNet-5 (tanh, average pooling)': {
-    make: (rng) => LeNet5({ rng }),
-    shape: [2, 784],
-    input: (s, rng) => Tensor.uniform(s, rng),
-    grad: { maxPerInput: 12 },
-  },
-});
+testModules(test, CONV_LENET_CASES);
 
 test('LeNet-5 with dropout round-trips through a safetensors file', (t) => {
   const a = LeNet5({ rng: new Generator(5), dropout: 0.5, dropoutRng: new Generator(6) });

@@ -2,18 +2,12 @@ import test from 'ava';
 import { Generator, noGrad, Sequential, Tanh, Tensor } from '@eole/core';
 import { testModules } from '@eole/core/testing';
 import { MultiscaleConvNet, SpatialAveragePooling, SpatialConvolution, SpatialLogSoftMax, SpatialUpSamplingNearest } from '@eole/conv';
+import { CONV_MULTISCALE_CASES } from '@eole/conv/testing';
 
 const features = (rng: Generator): Sequential => new Sequential(new SpatialConvolution(1, 2, 3, 3, 1, 1, 1, 1, { rng }), new Tanh());
 const classifier = (planes: number, rng: Generator): Sequential => new Sequential(new SpatialConvolution(planes, 3, 1, 1, 1, 1, 0, 0, { rng }), new SpatialLogSoftMax());
 
-testModules(test, {
-  'MultiscaleConvNet (3 Laplacian scales)': { make: (rng) => new MultiscaleConvNet(features(rng), classifier(6, rng), { scales: 3 }), shape: [2, 1, 8, 8] },
-  'MultiscaleConvNet (2 Gaussian scales)': { make: (rng) => new MultiscaleConvNet(features(rng), classifier(4, rng), { scales: 2, laplacian: false }), shape: [1, 1, 4, 6] },
-  'MultiscaleConvNet (3 scales, a 3×3 classifier: the concatenated map)': {
-    make: (rng) => new MultiscaleConvNet(features(rng), new Sequential(new SpatialConvolution(6, 3, 3, 3, 1, 1, 1, 1, { rng }), new SpatialLogSoftMax()), { scales: 3 }),
-    shape: [1, 1, 8, 8],
-  },
-});
+testModules(test, CONV_MULTISCALE_CASES);
 
 test('MultiscaleConvNet: a leading 1×1 classifier layer applied per level before upsampling equals it on the concatenated maps, forward and backward', (t) => {
   const rng = new Generator(9);

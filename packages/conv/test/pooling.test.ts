@@ -1,7 +1,8 @@
 import test from 'ava';
 import { Generator, kernels, noGrad, Sequential, ShapeError, Tensor } from '@eole/core';
-import { checkRoundTrip, close, distinct, same, testModules, type ModuleCase } from '@eole/core/testing';
+import { checkRoundTrip, close, same, testModules } from '@eole/core/testing';
 import { SpatialAveragePooling, SpatialLogSumExpPooling, SpatialLPPooling, SpatialMaxPooling } from '@eole/conv';
+import { CONV_POOLING_CASES } from '@eole/conv/testing';
 
 // ---- plain-JS oracles (direct loops over each window, as the Torch7 C code) -------------------
 
@@ -126,40 +127,8 @@ for (const [name, w, shape] of configs) {
 
 // ---- every pooling module: gradcheck, backward = autograd, cpu/webasm parity, round trip -------
 
-const poolCases: Record<string, ModuleCase> = {};
-for (const [name, w, shape] of configs) {
-  // Distinct values (spaced 0.05) keep every window's maximum unique under finite differences.
-  const input = (): Tensor => distinct(shape, new Generator(3));
-  poolCases[`SpatialMaxPooling ${name}`] = { make: () => maxPool(w), shape, input, launches: 'some' };
-  poolCases[`SpatialAveragePooling ${name}`] = { make: () => avgPool(w), shape, input, launches: 'some' };
-  poolCases[`SpatialAveragePooling ${name}, count_exclude_pad`] = { make: () => avgPool(w).setCountExcludePad(), shape, input, launches: 'some' };
-}
 const lpInput = (): Tensor => Tensor.uniform([2, 2, 6, 6], new Generator(9), 0.2, 1.5);
-for (const p of [1, 2, 3]) {
-  poolCases[`SpatialLPPooling(2, p = ${p}, 2x2)`] = { make: () => new SpatialLPPooling(2, p, 2, 2), shape: [2, 2, 6, 6], input: lpInput, launches: 'some' };
-  poolCases[`SpatialLPPooling(2, p = ${p}, 3x3 stride 1)`] = { make: () => new SpatialLPPooling(2, p, 3, 3, 1, 1), shape: [2, 2, 6, 6], input: lpInput, launches: 'some' };
-}
-poolCases['SpatialLPPooling(2, p = 2, 3x3 stride 2) on [4, 2, 13, 13]'] = {
-  make: () => new SpatialLPPooling(2, 2, 3, 3, 2, 2),
-  shape: [4, 2, 13, 13],
-  input: () => Tensor.randn([4, 2, 13, 13], new Generator(10)),
-  launches: 'some',
-  checks: ['parity', 'roundTrip'],
-};
-const lseInput = (): Tensor => Tensor.randn([2, 2, 7, 7], new Generator(13));
-poolCases['SpatialLogSumExpPooling(β = 2, 2x2)'] = { make: () => new SpatialLogSumExpPooling(2, 2, 2), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
-poolCases['SpatialLogSumExpPooling(β = 0.7, 3x3 stride 2)'] = { make: () => new SpatialLogSumExpPooling(0.7, 3, 3, 2, 2), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
-poolCases['SpatialLogSumExpPooling(β = 3, 3x2 stride 1x2)'] = { make: () => new SpatialLogSumExpPooling(3, 3, 2, 1, 2), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
-poolCases["SpatialLogSumExpPooling(β = 2, 2x2, reduction 'mean')"] = { make: () => new SpatialLogSumExpPooling(2, 2, 2, 2, 2, { reduction: 'mean' }), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
-poolCases["SpatialLogSumExpPooling(β = 0.7, 3x3 stride 2, reduction 'mean')"] = { make: () => new SpatialLogSumExpPooling(0.7, 3, 3, 2, 2, { reduction: 'mean' }), shape: [2, 2, 7, 7], input: lseInput, launches: 'some' };
-poolCases['SpatialLogSumExpPooling(β = 2, 3x3 stride 2) on [4, 3, 15, 15]'] = {
-  make: () => new SpatialLogSumExpPooling(2, 3, 3, 2, 2),
-  shape: [2, 3, 7, 7],
-  parityShape: [4, 3, 15, 15],
-  launches: 'some',
-};
-
-testModules(test, poolCases);
+testModules(test, CONV_POOLING_CASES);
 
 test('SpatialAveragePooling count_include_pad: the padding counts in the divisor at the borders', (t) => {
   const x = Tensor.ones([1, 1, 4, 4]);

@@ -2,6 +2,7 @@ import test from 'ava';
 import { Generator, Tensor } from '@eole/core';
 import { checkOp, testModules } from '@eole/core/testing';
 import { SpatialUpSamplingNearest, upsampleNearest2d } from '@eole/conv';
+import { CONV_UPSAMPLING_CASES } from '@eole/conv/testing';
 
 /** y[..., i, j] = x[..., ⌊i/s⌋, ⌊j/s⌋], written out in float64. */
 const oracle = (s: number) => (x: { data: ArrayLike<number>; shape: readonly number[] }): number[] => {
@@ -15,10 +16,7 @@ const oracle = (s: number) => (x: { data: ArrayLike<number>; shape: readonly num
 test('upsampleNearest2d ×2 of [2, 3, 5, 7]', (t) => checkOp(t, (x) => upsampleNearest2d(x!, 2), { shapes: [[2, 3, 5, 7]], shape: [2, 3, 10, 14], oracle: oracle(2) }));
 test('upsampleNearest2d ×3 of [4, 6]', (t) => checkOp(t, (x) => upsampleNearest2d(x!, 3), { shapes: [[4, 6]], shape: [12, 18], oracle: oracle(3) }));
 
-testModules(test, {
-  'SpatialUpSamplingNearest(2)': { make: () => new SpatialUpSamplingNearest(2), shape: [2, 3, 4, 5], parityShape: [8, 4, 7, 7] },
-  'SpatialUpSamplingNearest(3) on one sample': { make: () => new SpatialUpSamplingNearest(3), shape: [2, 3, 3], parityShape: [4, 9, 9] },
-});
+testModules(test, CONV_UPSAMPLING_CASES);
 
 test('SpatialUpSamplingNearest: each gradient is the sum of its block; bad scales and shapes give clear errors', (t) => {
   const x = Tensor.randn([1, 1, 2, 2], new Generator(1)).requiresGrad_();
