@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Generator, kernels, loadModule, noGrad, saveModule, ShapeError, Tensor } from '@eole/core';
 import { checkGrad, maxAbsErr, tempDir, testModules } from '@eole/core/testing';
 import { embeddingBag, LookupTable, positionEncoding } from '@eole/rnn-memory';
+import { RNN_LOOKUP_TABLE_CASES } from '@eole/rnn-memory/testing';
 
 const BACKENDS = ['cpu', 'webasm'] as const;
 
@@ -76,17 +77,7 @@ test('LookupTable: cpu and webasm agree on forward and backward', (t) => {
   t.true(maxAbsErr(results[0]!.grad, results[1]!.grad) < 1e-5, `grad diff ${maxAbsErr(results[0]!.grad, results[1]!.grad)}`);
 });
 
-testModules(test, {
-  'LookupTable (2-D ids with repeats)': {
-    make: (rng) => new LookupTable(7, 4, { rng }),
-    shape: [2, 3],
-    input: (s) => (s[0] === 6 ? manyIds() : ids([1, 6, 1, 2, 2, 2], [2, 3])),
-    inputGrad: false,
-    parityMake: (rng) => new LookupTable(40, 16, { rng, paddingIdx: 3 }),
-    parityShape: [6, 10],
-    launches: 'some',
-  },
-});
+testModules(test, RNN_LOOKUP_TABLE_CASES);
 
 test('LookupTable: save/load round trip gives the same outputs', (t) => {
   const a = new LookupTable(12, 5, { rng: new Generator(6), paddingIdx: 0 });

@@ -1,8 +1,9 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { Adam, ClassNLLCriterion, Generator, kernels, loadModule, noGrad, saveModule, ShapeError, Tensor } from '@eole/core';
-import { checkGrad, maxAbsErr, type ModuleCase, tempDir, testModules } from '@eole/core/testing';
+import { checkGrad, maxAbsErr, tempDir, testModules } from '@eole/core/testing';
 import { babiBatch, babiItems, MemN2N, memoryAttention, parseBabi, positionEncoding, sentenceLength, Vocabulary } from '@eole/rnn-memory';
+import { RNN_MEMN2N_CASES } from '@eole/rnn-memory/testing';
 
 const BACKENDS = ['cpu', 'webasm'] as const;
 
@@ -143,12 +144,7 @@ test('MemN2N: adjacent tying gives tables A1, C1 … CK (and TA1, TC1 … TCK); 
 });
 
 // Each configuration is a row: gradcheck of every table, backward = autograd, parity, round trip.
-const memCase = (options: ConstructorParameters<typeof MemN2N>[3]): ModuleCase => ({ make: () => tiny(options), shape: [2, M + 1, L], input: () => X, inputGrad: false, grad: { atol: 3e-3 }, launches: 'some' });
-testModules(test, {
-  'MemN2N (PE, TE, softmax)': memCase({}),
-  'MemN2N (linear start)': memCase({ linearStart: true }),
-  'MemN2N (empty slots masked, plain bag of words)': memCase({ maskEmpty: true, positionEncoding: false }),
-});
+testModules(test, RNN_MEMN2N_CASES);
 
 test('MemN2N: cpu and webasm agree on the output and every gradient', (t) => {
   const g = Tensor.randn([2, V], new Generator(5));

@@ -8,6 +8,7 @@ import { checkGrad, maxAbsErr, tempDir, testModules } from '@eole/core/testing';
 import {
   detachState, GRU, GRUCell, gruCell, LSTM, LSTMCell, lstmCell, RNN, RNNCell, type Recurrent, type RecurrentState,
 } from '@eole/rnn-memory';
+import { RNN_RECURRENT_CASES } from '@eole/rnn-memory/testing';
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -117,23 +118,11 @@ for (const kind of ['RNN', 'LSTM', 'GRU'] as const) {
 
 // ---- every module: gradcheck, backward = autograd, cpu/webasm parity, round trip ---------------
 
-testModules(test, {
-  'RNN (2 layers)': { make: () => makeLayer('RNN', 7, { numLayers: 2 }), shape: [N, T, IN], parityShape: [3, 6, IN] },
-  'LSTM (2 layers)': { make: () => makeLayer('LSTM', 7, { numLayers: 2 }), shape: [N, T, IN], parityShape: [3, 6, IN] },
-  'GRU (2 layers)': { make: () => makeLayer('GRU', 7, { numLayers: 2 }), shape: [N, T, IN], parityShape: [3, 6, IN] },
-  'RNNCell (tanh), from the zero state': { make: () => new RNNCell(IN, H, { rng: new Generator(3) }), shape: [N, IN] },
-  'RNNCell (relu), from the zero state': { make: () => new RNNCell(IN, H, { nonlinearity: 'relu', rng: new Generator(3) }), shape: [N, IN], input: () => Tensor.randn([N, IN], new Generator(5)) },
-  'LSTMCell, from the zero state': { make: () => new LSTMCell(IN, H, { rng: new Generator(3) }), shape: [N, IN] },
-  'GRUCell, from the zero state': { make: () => new GRUCell(IN, H, { rng: new Generator(3) }), shape: [N, IN] },
-});
+testModules(test, RNN_RECURRENT_CASES);
 
 // ---- time-major sequences [T, N, in], PyTorch's default ----------------------------------------
 
-testModules(test, {
-  'RNN (2 layers, time-major [T, N, in])': { make: () => makeLayer('RNN', 7, { numLayers: 2, batchFirst: false }), shape: [T, N, IN], parityShape: [6, 3, IN] },
-  'LSTM (2 layers, time-major [T, N, in])': { make: () => makeLayer('LSTM', 7, { numLayers: 2, batchFirst: false }), shape: [T, N, IN], parityShape: [6, 3, IN] },
-  'GRU (2 layers, time-major [T, N, in])': { make: () => makeLayer('GRU', 7, { numLayers: 2, batchFirst: false }), shape: [T, N, IN], parityShape: [6, 3, IN] },
-});
+
 
 for (const kind of ['RNN', 'LSTM', 'GRU'] as const) {
   test(`${kind} time-major (2 layers, variable lengths) passes gradcheck wrt input, initial state and every parameter`, (t) => {
