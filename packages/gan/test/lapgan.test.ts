@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Adam, concat, fromArray, Generator, noGrad, Tensor, type Module } from '@eole/core';
+import { Adam, concat, fromArray, Generator, noGrad, Tensor } from '@eole/core';
 import { checkGrad, checkOp, testModules, type OracleInput } from '@eole/core/testing';
 import {
   adversarialTrain,
@@ -9,12 +9,12 @@ import {
   LAPGANDiscriminator,
   LAPGANGenerator,
   laplacianPyramid,
-  normalInit,
   oneHot,
   pyramidDown,
   pyramidUp,
   reconstructLaplacian,
 } from '@eole/gan';
+import { GAN_LAPGAN_CASES } from '@eole/gan/testing';
 
 const W5 = [1, 4, 6, 4, 1].map((v) => v / 16);
 
@@ -121,30 +121,8 @@ test('reconstructLaplacian(laplacianPyramid(x)) == x within 1e-5; bands of a con
 const hot = (n: number, width: number, classes: number) => (_: number[], rng: Generator): Tensor =>
   concat([Tensor.randn([n, width], rng), oneHot(Array.from({ length: n }, (_, i) => i % classes), classes)], 1);
 const tiny = { nz: 3, ngf: 3, ndf: 3 };
-/** Weights from N(0, 0.3), BN scales from N(1, 0.3): with DCGAN's N(0, 0.02) a convolution before a batch normalization is so
- * small that a finite-difference step of 1e-3 leaves the linear regime of the normalization. */
-const wide = <M extends Module>(m: M, rng: Generator): M => normalInit(m, rng, 0.3);
 
-testModules(test, {
-  'LAPGANGenerator band-pass (6×6)': { make: (rng) => wide(LAPGANGenerator({ size: 6, ngf: 3, rng }), rng), shape: [2, 2, 6, 6], parityShape: [4, 2, 14, 14] },
-  'LAPGANGenerator band-pass, 2 classes': { make: (rng) => wide(LAPGANGenerator({ size: 5, ngf: 3, classes: 2, rng }), rng), shape: [4, 4, 5, 5], checks: ['gradcheck', 'backward', 'roundTrip'] },
-  'LAPGANGenerator coarsest (4×4)': { make: (rng) => wide(LAPGANGenerator({ size: 4, coarsest: true, nz: 5, ngf: 3, rng }), rng), shape: [2, 5], parityShape: [8, 5] },
-  'LAPGANDiscriminator band-pass (8×8)': { make: (rng) => wide(LAPGANDiscriminator({ size: 8, ndf: 3, rng }), rng), shape: [2, 2, 8, 8] },
-  'LAPGANDiscriminator coarsest (7×7, 2 classes)': { make: (rng) => wide(LAPGANDiscriminator({ size: 7, coarsest: true, classes: 2, ndf: 3, rng }), rng), shape: [2, 3, 7, 7] },
-  'LAPGAN 8 → 4': {
-    make: (rng) => new LAPGAN({ size: 8, levels: 2, ...tiny, rng }),
-    shape: [3, 3 + 64],
-    trained: (m) => void m.forward(Tensor.randn([3, 67], new Generator(5))),
-    checks: ['roundTrip'],
-  },
-  'LAPGAN 28 → 14 → 7, 3 classes': {
-    make: (rng) => new LAPGAN({ levels: 3, classes: 3, ...tiny, rng }),
-    shape: [3, 3 + 784 + 196],
-    input: hot(3, 983, 3),
-    trained: (m) => void m.forward(hot(3, 983, 3)([], new Generator(5))),
-    checks: ['roundTrip'],
-  },
-});
+testModules(test, GAN_LAPGAN_CASES);
 
 /**
  * Every ReLU of the generators active (hidden biases 3) and outputs well inside the clamp (last layer ×0.2), in evaluate

@@ -1,40 +1,11 @@
 import test from 'ava';
-import { Generator, noGrad, Tensor, type Module } from '@eole/core';
-import { testModules, type ModuleCase } from '@eole/core/testing';
-import { DCGANDiscriminator, DCGANGenerator, GAN, MinibatchStdDev, MLPDiscriminator, MLPGenerator, normalInit } from '@eole/gan';
+import { Generator, Tensor } from '@eole/core';
+import { testModules } from '@eole/core/testing';
+import { DCGANDiscriminator, DCGANGenerator, MinibatchStdDev, MLPDiscriminator, MLPGenerator, normalInit } from '@eole/gan';
+import { GAN_NETS_CASES } from '@eole/gan/testing';
 
-// Small nets: every check of the kit (gradcheck, Torch7 backward, cpu/webasm parity, threads, round trip).
-// In training mode a DCGAN net's batch normalization makes every unit depend on the whole batch, so
-// a finite-difference step moves many ReLU / LeakyReLU inputs at once and some cross the kink: the
-// gradient check runs on the evaluate-mode nets (BN with warmed running statistics, affine per
-// unit), with weights redrawn at std 0.5 (at DCGAN's 0.02 a float32 step of 1e-3 is 5% of a
-// weight); the training-mode nets take every other check. Every layer inside is gradchecked in
-// training mode in its own package's tests.
-const warm = <M extends Module>(m: M, input: Tensor): M => {
-  noGrad(() => m.forward(input));
-  return m.evaluate();
-};
-const evalG = (rng: Generator): Module => warm(normalInit(DCGANGenerator({ nz: 3, ngf: 2, rng }), rng, 0.5), Tensor.randn([6, 3], new Generator(9)));
-const evalD = (classes: number) => (rng: Generator): Module => warm(normalInit(DCGANDiscriminator({ ndf: 2, classes, rng }), rng, 0.2), Tensor.randn([6, 1 + classes, 28, 28], new Generator(9)));
-// A smaller step, so that fewer of the thousands of ReLU inputs cross their kink within it.
-const fine = { eps: 1e-4, atol: 1e-2 };
-const notGradcheck = ['backward', 'parity', 'threads', 'roundTrip'] as const;
-const cases: Record<string, ModuleCase> = {
-  MLPGenerator: { make: (rng) => MLPGenerator({ nz: 3, hidden: 5, outputs: 6, rng }), shape: [4, 3], parityShape: [16, 3] },
-  'MLPGenerator (conditional)': { make: (rng) => MLPGenerator({ nz: 3, hidden: 5, outputs: 6, classes: 2, rng }), shape: [4, 5] },
-  MLPDiscriminator: { make: (rng) => MLPDiscriminator({ inputs: 6, hidden: 5, dropout: 0, rng }), shape: [4, 6], parityShape: [16, 6] },
-  DCGANGenerator: { make: (rng) => DCGANGenerator({ nz: 3, ngf: 2, rng }), shape: [3, 3], parityShape: [8, 3], launches: 'some', checks: notGradcheck },
-  'DCGANGenerator (evaluate)': { make: evalG, shape: [3, 3], grad: fine, checks: ['gradcheck'] },
-  DCGANDiscriminator: { make: (rng) => DCGANDiscriminator({ ndf: 2, rng }), shape: [3, 1, 28, 28], parityShape: [6, 1, 28, 28], launches: 'some', checks: notGradcheck },
-  'DCGANDiscriminator (evaluate)': { make: evalD(0), shape: [2, 1, 28, 28], checks: ['gradcheck'] },
-  // The conditional discriminator is the same net with more input planes; with 3 planes of noise its
-  // first layer's 392 LeakyReLU inputs per weight leave no kink-free step, so no gradcheck here.
-  'DCGANDiscriminator (conditional, evaluate)': { make: evalD(2), shape: [2, 3, 28, 28], checks: ['backward', 'roundTrip'] },
-  MinibatchStdDev: { make: () => new MinibatchStdDev(), shape: [3, 2, 3, 4], parityShape: [8, 4, 7, 7], launches: 'some' },
-  'DCGANDiscriminator (minibatch std)': { make: (rng) => DCGANDiscriminator({ ndf: 2, minibatchStd: true, rng }), shape: [3, 1, 28, 28], launches: 'some', checks: notGradcheck },
-  GAN: { make: (rng) => new GAN(MLPGenerator({ nz: 2, hidden: 4, outputs: 3, rng }), MLPDiscriminator({ inputs: 3, hidden: 4, dropout: 0, rng })), shape: [3, 2], checks: ['roundTrip'] },
-};
-testModules(test, cases);
+// Small nets: every check of the kit (rows in @eole/gan/testing).
+testModules(test, GAN_NETS_CASES);
 
 test('the nets map their inputs to the shapes the 2014 paper and DCGAN give', (t) => {
   const rng = new Generator(1);

@@ -3,6 +3,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { Adam, concat, fromArray, Generator, noGrad, Tensor, type Module } from '@eole/core';
 import { checkGrad, checkOp, testModules, type OracleInput } from '@eole/core/testing';
 import { gaussianPyramid, gradientDifferenceLoss, lpLoss, MultiScaleDiscriminator, MultiScaleGenerator, nextFrameBatches, predictFrames, videoPredictionStep, videoPredictionTrain } from '@eole/gan';
+import { GAN_VIDEO_PREDICTION_CASES } from '@eole/gan/testing';
 
 /** mean |a − b|^p in float64. */
 const lpOracle = (p: number) => (a: OracleInput, b: OracleInput): number[] => {
@@ -68,12 +69,7 @@ function linearRegime<M extends Module>(m: M): M {
   return m;
 }
 
-testModules(test, {
-  // launches 'some': pyramidDown/pyramidUp cache their border masses, made by the first (cpu) run only.
-  'MultiScaleGenerator 3 scales, K = 2 (8×8)': { make: (rng) => linearRegime(smallG(rng)), shape: [2, 2, 8, 8], parityShape: [4, 2, 32, 32], parityTol: 1e-4, launches: 'some' },
-  'MultiScaleGenerator 1 scale, K = 3 (6×5)': { make: (rng) => smallG(rng, 1, 3), shape: [2, 3, 6, 5] },
-  'MultiScaleDiscriminator 3 scales, K = 2 (8×8)': { make: (rng) => linearRegime(new MultiScaleDiscriminator({ context: 2, size: 8, scales: 3, ndf: 2, hidden: 4, rng })), shape: [2, 3, 8, 8], parityShape: [4, 3, 8, 8], launches: 'some' },
-});
+testModules(test, GAN_VIDEO_PREDICTION_CASES);
 
 test('MultiScaleGenerator: every scale predicts [N, 1, s_k, s_k] in (−1, 1), coarse scales feed the fine ones, fully convolutional', (t) => {
   const g = new MultiScaleGenerator({ rng: new Generator(2) });
