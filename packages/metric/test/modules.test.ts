@@ -3,7 +3,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, loadModule, saveModule, ShapeError, Tensor } from '@eole/core';
 import { CosineDistance, PairwiseDistance, Siamese } from '@eole/metric';
-import { checkGrad, checkParity, maxRelErr, type ModuleCase, tempDir, testModules } from '@eole/core/testing';
+import { METRIC_MODULE_CASES } from '@eole/metric/testing';
+import { checkGrad, checkParity, maxRelErr, tempDir, testModules } from '@eole/core/testing';
 import { smallNet } from './smallNet.js';
 
 // ---- plain-JS oracles ---------------------------------------------------------------------------
@@ -29,11 +30,7 @@ const cosineDistance = (a: number[], b: number[]): number => {
 // ---- every module: gradcheck, backward = autograd, cpu/webasm parity, round trip ----------------
 
 const pairInput = (p: number) => (): Tensor => Tensor.randn([2, 6, 5], new Generator(10 + (p === Infinity ? 9 : p)));
-const cases: Record<string, ModuleCase> = {
-  CosineDistance: { make: () => new CosineDistance(), shape: [2, 7, 4], input: () => Tensor.randn([2, 7, 4], new Generator(3)) },
-  'Siamese(Linear, Tanh, Linear)': { make: () => new Siamese(smallNet(4, 2)), shape: [2, 3, 4], input: () => Tensor.randn([2, 3, 4], new Generator(6)), parityShape: [2, 64, 4] },
-};
-for (const p of [1, 2, 3, Infinity]) cases[`PairwiseDistance(p=${p})`] = { make: () => new PairwiseDistance(p), shape: [2, 6, 5], input: pairInput(p) };
+const cases = METRIC_MODULE_CASES;
 testModules(test, cases);
 
 // ---- PairwiseDistance, CosineDistance against plain JS -----------------------------------------
