@@ -5,6 +5,7 @@ import { checkParity, maxRelErr, parameterCount, tempDir, testModules } from '@e
 import {
   AcousticConvNet, acousticConvNetConfig, backgroundRms, digitFeatures, N_COEFFS, noiseFloor, paddedFeatures, padWithNoise, speechCentre, utteranceWindow, windowInput, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR,
 } from '@eole/speech';
+import { SPEECH_ACOUSTIC_CASES } from '@eole/speech/testing';
 
 /** A vowel-like burst of `ms` milliseconds at 8 kHz: 300 Hz and 1.2 kHz tones over broadband noise, under a half-sine envelope. */
 function burst(ms: number): Float32Array {
@@ -114,16 +115,7 @@ test('AcousticConvNet: clear errors for a wrong input shape and bad options', (t
 // The whole net, composed as trained (ReLU, max pooling), on a tiny batch: a seeded check of the
 // gradient of the input and of every parameter tensor against central finite differences (fixed
 // seeds, so that no finite difference straddles a kink), Torch7 backward, parity, round trip.
-testModules(test, {
-  'AcousticConvNet (planes 2, 3; hidden 8; evaluate mode)': {
-    make: () => AcousticConvNet({ rng: new Generator(3), planes: [2, 3], hidden: 8, dropout: 0.5, dropoutRng: new Generator(4) }).evaluate(),
-    shape: [2, 1600],
-    input: () => Tensor.randn([2, 1600], new Generator(5)),
-    grad: { maxPerInput: 16, eps: 1e-3 },
-    parityTol: 1e-4,
-    launches: 'some',
-  },
-});
+testModules(test, SPEECH_ACOUSTIC_CASES);
 
 test('AcousticConvNet in training mode (dropout): cpu and webasm backends agree on the output and every gradient', (t) => {
   checkParity(t, 'AcousticConvNet', () => {

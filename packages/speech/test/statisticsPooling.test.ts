@@ -1,7 +1,8 @@
 import test from 'ava';
 import { Generator, Linear, noGrad, Sequential, ShapeError, Tensor, View } from '@eole/core';
-import { checkRoundTrip, close, testModules, type ModuleCase } from '@eole/core/testing';
+import { checkRoundTrip, close, testModules } from '@eole/core/testing';
 import { StatisticsPooling } from '@eole/speech';
+import { SPEECH_STATISTICS_POOLING_CASES } from '@eole/speech/testing';
 
 /** Float64 oracle: mean and σ = √(var + ε) of every feature row over its first `len` frames. */
 function oracle(x: Tensor, lengths: number[], eps: number): number[] {
@@ -23,14 +24,7 @@ function oracle(x: Tensor, lengths: number[], eps: number): number[] {
   return out;
 }
 
-const withLengths = (lengths: number[]) => () => new StatisticsPooling().setLengths(lengths);
-
-const cases: Record<string, ModuleCase> = {
-  'StatisticsPooling [N, C, T]': { make: () => new StatisticsPooling(), shape: [3, 4, 6] },
-  'StatisticsPooling [N, C, H, T]': { make: () => new StatisticsPooling(), shape: [2, 3, 2, 5], checks: ['gradcheck', 'backward', 'roundTrip'] },
-  'StatisticsPooling with lengths': { make: withLengths([6, 3, 4]), shape: [3, 4, 6], checks: ['gradcheck', 'backward', 'roundTrip'] },
-};
-testModules(test, cases);
+testModules(test, SPEECH_STATISTICS_POOLING_CASES);
 
 test('StatisticsPooling: output [N, 2C] is the mean then the standard deviation over time (float64 oracle)', (t) => {
   const x = Tensor.randn([3, 5, 7], new Generator(1), 0.5, 2);
