@@ -46,11 +46,14 @@ import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli, stringFlag } f
 import { clutterTrain, clutterValidation, testSamples } from '../lib/clutter.js';
 import { afterEpoch, recordTraining, resumeRun, STOP_AFTER_FLAG, startRun } from '../lib/run.js';
 import { loadSavedModel, readSavedModel, requireSettings } from '../lib/savedModel.js';
-import { classShares, INPUT_SCALE, predictMasks, scoreMasks } from './evaluate.js';
+import { classShares, INPUT_SCALE, predictMasks, scoreMasks, type VoteSplit } from './evaluate.js';
 import { sceneFigure } from './figures.js';
 import { CLASSES, classWeights, PixelNLLCriterion, sceneNet, sideMultiple, type SceneNetConfig } from './net.js';
 
 const NAME = 'scene-parse';
+
+/** `--fresh-images`: epoch e (from 2) trains on the images of seed `--seed + FRESH_SEED·e`. */
+const FRESH_SEED = 7919;
 
 // RECIPE, chosen on the validation images only (100 whole images of validation digits, seed 1,
 // --threads 1 on a shared 2-core machine, load 4–7; mean class / pixel accuracy, per-pixel labels):
@@ -105,12 +108,14 @@ const CLI = {
     pools: numberFlag(3, 'poolings of the context path: 3 (5×5, then 3×3 convolutions with twice the planes at the coarse end) or 2 (three 5×5 convolutions, the first recipe)', { integer: true, min: 2, max: 3 }),
     context: numberFlag(16, 'planes the context path hands on per level (a 1×1 convolution before upsampling)', { integer: true, min: 1, max: 128 }),
     images: numberFlag(2400, 'training images (each gives one random crop per epoch)', { integer: true, min: 1 }),
+    'fresh-images': booleanFlag('draw a new set of --images training images every epoch (seeded by the epoch) instead of reusing one set'),
     crop: numberFlag(96, 'side of the training crops (128: whole images); a multiple of 2^pools·2^(scales-1) (32 for the default net)', { integer: true, min: 16, max: 128 }),
     batch: numberFlag(4, 'crops per step', { integer: true, min: 1 }),
     lr: numberFlag(5e-3, 'initial Adam learning rate (cosine schedule to 0 over --epochs)', { min: 0 }),
     'bg-weight': numberFlag(0.1, 'weight of background pixels in the loss (digit pixels: 1)', { min: 0, max: 1 }),
     'val-images': numberFlag(100, 'validation images (of validation digits) labelled after every epoch', { integer: true, min: 1 }),
     'test-images': numberFlag(500, '--eval without --test: label the first N images of the default test set', { integer: true, min: 1, max: 500 }),
+    'split-pixels': numberFlag(150, "with --labels vote: a connected piece of digit pixels in which two or more digits each hold an 8-connected run of at least this many pixels of their own label (touching digits) is split, those runs growing through the piece breadth first; 0: never split", { integer: true, min: 0 }),
     labels: stringFlag('vote', "how labels are read off the net: vote (every connected piece of digit pixels takes the digit with the largest summed probability, the paper's superpixel vote) or pixel (each pixel's own most likely label)", { choices: ['vote', 'pixel'] }),
     'save-masks': optionalFlag('with --eval: write the predicted label masks to DIR as 8-bit gray PNGs named like the images', 'DIR'),
     'stop-after': STOP_AFTER_FLAG,
@@ -157,6 +162,11 @@ export function loadSceneNet(path: string): { net: MultiscaleConvNet; config: Sc
   return { net, config, metadata: saved.metadata };
 }
 
+/** `--split-pixels` as {@link predictMasks} takes it. */
+function voteSplit(flags: Flags): VoteSplit | null {
+  return flags['split-pixels'] > 0 ? { minPixels: flags['split-pixels'] } : null;
+}
+
 /** Percent with two decimals. */
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
 
@@ -191,7 +201,7 @@ function evaluateCheckpoint(checkpoint: string, flags: Flags, log: (line: string
   const { net, config, metadata } = loadSceneNet(checkpoint);
   const { samples, names, source } = testSet(flags.test, flags['test-images']);
   const started = performance.now();
-  const prediction = predictMasks(net, samples);
+  const prediction = predictMasks(net, samples, { split: voteSplit(flags) });
   const vote = flags.labels === 'vote';
   const masks = vote ? prediction.voted : prediction.masks;
   const scores = scoreMasks(masks, samples);
@@ -270,6 +280,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
     epochs: String(flags.epochs),
     crop: String(flags.crop),
     images: String(flags.images),
+    'fresh-images': String(flags['fresh-images']),
     'bg-weight': String(flags['bg-weight']),
     seconds: earlierSeconds.toFixed(1),
   };
@@ -280,7 +291,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
   let last: SegmentationScores | undefined;
   const history: NonNullable<SceneParseSummary['history']> = [];
   await recordTraining(
-    trainStream({ model: net, criterion: new PixelNLLCriterion(weights), optimizer, scheduler, rngs: { data }, data: () => fromIterable(cropBatches(trainSet, data, flags.crop, flags.batch)), epochs: flags.epochs, startEpoch: start.startEpoch }),
+    trainStream({ model: net, criterion: new PixelNLLCriterion(weights), optimizer, scheduler, rngs: { data }, data: (epoch) => fromIterable(cropBatches(flags['fresh-images'] && epoch > 1 ? clutterTrain(flags.images, flags.seed + FRESH_SEED * epoch) : trainSet, data, flags.crop, flags.batch)), epochs: flags.epochs, startEpoch: start.startEpoch }),
     {
       out: run.out,
       start,
@@ -297,7 +308,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
             metadata['seconds'] = seconds.toFixed(1);
           }),
           afterEpoch((epoch) => {
-            const prediction = predictMasks(net, validation, { weights });
+            const prediction = predictMasks(net, validation, { weights, split: voteSplit(flags) });
             const { loss } = prediction;
             const masks = flags.labels === 'vote' ? prediction.voted : prediction.masks;
             const scores = scoreMasks(masks, validation);

@@ -6,6 +6,7 @@ import { readGrayPng, segmentationScores, writeDetectionFolder, type DetectionSa
 import { Canvas } from '@eole/core/report';
 import { CliExit } from '../lib/cli.js';
 import { clutterTest, clutterValidation } from '../lib/clutter.js';
+import { voteComponents } from '../scene-parse/evaluate.js';
 import { main, type SceneParseSummary } from '../scene-parse/main.js';
 
 const quiet = (): void => {};
@@ -146,4 +147,16 @@ test('scene-parse: bad flags and bad test folders give clear errors naming the a
   const [first] = clutterTest(1);
   writeDetectionFolder(badLabels, [{ ...first!, mask: first!.mask.map((v) => (v > 0 ? 200 : 0)) }]);
   await t.throwsAsync(main(['--eval', model, '--test', badLabels], quiet), { message: /--test '.*': the mask of '000000\.png' holds the label 200/ });
+});
+
+test('scene-parse: the component vote takes one digit per piece, and splits a piece where two digits touch', (t) => {
+  const p = (q: number, d: number): number => (d === 3 ? 0.6 : 0.1);
+  t.deepEqual(Array.from(voteComponents(Uint8Array.of(2, 3, 3, 0, 4), 5, 1, p)), [3, 3, 3, 0, 3]);
+  // One row: a run of 2s, a stray 5, a run of 3s, all touching: voted whole without a split.
+  const touching = Uint8Array.of(2, 2, 2, 5, 3, 3, 3, 3);
+  t.deepEqual(Array.from(voteComponents(touching, 8, 1, p)), [3, 3, 3, 3, 3, 3, 3, 3]);
+  // With runs of 3 or more kept: the 2s and 3s keep their labels, the stray 5 joins the run that reaches it first.
+  t.deepEqual(Array.from(voteComponents(touching, 8, 1, p, { minPixels: 3 })), [2, 2, 2, 2, 3, 3, 3, 3]);
+  // Only one run that large: voted whole as before.
+  t.deepEqual(Array.from(voteComponents(touching, 8, 1, p, { minPixels: 4 })), [3, 3, 3, 3, 3, 3, 3, 3]);
 });
