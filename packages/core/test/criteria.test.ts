@@ -4,13 +4,12 @@ import {
   CrossEntropyCriterion,
   type Criterion,
   Generator,
-  kernels,
   MarginCriterion,
   MSECriterion,
   ShapeError,
   Tensor,
 } from '@eole/core';
-import { checkGrad, close } from '@eole/core/testing';
+import { checkGrad, close, CORE_CRITERION_CASES, testCriteria } from '@eole/core/testing';
 
 // ---- plain-JS oracles -------------------------------------------------------------------------
 
@@ -133,76 +132,7 @@ test('CrossEntropyCriterion equals LogSoftMax followed by ClassNLLCriterion', (t
 
 // ---- gradients: finite differences, Torch7 backward against autograd, backends ----------------
 
-/** Inputs kept away from the hinge's kink. */
-function marginScores(shape: number[], y: Tensor, g: Generator): Tensor {
-  const x = Tensor.randn(shape, g);
-  for (let i = 0; i < x.size; i++) {
-    const z = 1 - y.data[i]! * x.data[i]!;
-    if (Math.abs(z) < 0.1) x.data[i] = x.data[i]! + 0.3;
-  }
-  return x;
-}
-
-interface CriterionCase {
-  make: () => Criterion;
-  input: (shape: number[], g: Generator) => Tensor;
-  target: (shape: number[], g: Generator) => Tensor;
-}
-
-const classIdx = (shape: number[], g: Generator): Tensor => Tensor.from(Array.from({ length: shape[0]! }, () => g.int(shape[1]!)));
-const pm1 = (shape: number[], g: Generator): Tensor => Tensor.from(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (g.uniform() < 0.5 ? -1 : 1)), shape);
-const criteria: Record<string, CriterionCase> = {
-  MSECriterion: { make: () => new MSECriterion(), input: (s, g) => Tensor.randn(s, g), target: (s, g) => Tensor.randn(s, g) },
-  'MSECriterion(false)': { make: () => new MSECriterion(false), input: (s, g) => Tensor.randn(s, g), target: (s, g) => Tensor.randn(s, g) },
-  ClassNLLCriterion: { make: () => new ClassNLLCriterion(), input: (s, g) => Tensor.randn(s, g).logSoftmax(1), target: classIdx },
-  CrossEntropyCriterion: { make: () => new CrossEntropyCriterion(), input: (s, g) => Tensor.randn(s, g), target: classIdx },
-  'CrossEntropyCriterion(false)': { make: () => new CrossEntropyCriterion(false), input: (s, g) => Tensor.randn(s, g), target: classIdx },
-  MarginCriterion: { make: () => new MarginCriterion(), input: (s, g) => marginScores(s, pm1(s, new Generator(g.int(1000))), g), target: pm1 },
-};
-
-/** Input and target on matching generators (the margin input needs the target first). */
-function sample(c: CriterionCase, shape: number[], seed: number): { x: Tensor; y: Tensor } {
-  const y = c.target(shape, new Generator(seed));
-  const g = new Generator(seed + 1);
-  const x = c === criteria['MarginCriterion'] ? marginScores(shape, y, g) : c.input(shape, g);
-  return { x: x.detach(), y };
-}
-
-for (const [name, c] of Object.entries(criteria)) {
-  test(`${name}: gradcheck w.r.t. the input`, (t) => {
-    const { x, y } = sample(c, [4, 5], 1);
-    x.requiresGrad_();
-    const crit = c.make();
-    checkGrad(t, name, (xi) => crit.forward(xi!, y), [x]);
-  });
-
-  test(`${name}: backward(input, target) equals the autograd gradient`, (t) => {
-    const { x, y } = sample(c, [4, 5], 2);
-    const crit = c.make();
-    const loss = crit.forward(x, y).item();
-    const g = arr(crit.backward(x, y));
-    t.deepEqual([...crit.gradInput!.shape], [4, 5]);
-    const leaf = x.detach().requiresGrad_();
-    const l2 = c.make().forward(leaf, y);
-    l2.backward();
-    t.is(l2.item(), loss);
-    close(t, g, arr(leaf.grad!), 1e-6, 'gradInput vs autograd');
-  });
-
-  test(`${name}: cpu and webasm agree on loss and gradInput`, (t) => {
-    const { x, y } = sample(c, [8, 33], 3);
-    const run = (backend: 'cpu' | 'webasm') =>
-      kernels.withBackend(backend, () => {
-        const crit = c.make();
-        const loss = crit.forward(x, y).item();
-        return { loss, grad: arr(crit.backward(x, y)) };
-      });
-    const a = run('cpu');
-    const b = run('webasm');
-    t.true(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(a.loss), `loss cpu ${a.loss} vs webasm ${b.loss}`);
-    close(t, b.grad, a.grad, 1e-5, 'gradInput webasm vs cpu');
-  });
-}
+testCriteria(test, CORE_CRITERION_CASES);
 
 test('MSECriterion: gradcheck w.r.t. the target too', (t) => {
   const x = Tensor.randn([3, 4], new Generator(1)).requiresGrad_();

@@ -10,7 +10,8 @@
  * - {@link CORE_MODULE_CASES}: core's module table (the Node test and the browser page run it), and
  *   {@link moduleParity}: one row's Torch7 forward/backward on two backends, without a test runner.
  *   In a browser (the `browser` condition) this subpath is src/testing/portable.ts: the kit's
- *   portable part.
+ *   portable part. {@link CORE_CRITERION_CASES} and {@link testCriteria} do the same for criteria
+ *   ({@link criterionParity} in a page).
  * - {@link checkThreads}: bit-identical results for any thread count of the kernel pool.
  * - Tolerances ({@link maxRelErr}, {@link normRelErr}, {@link maxAbsErr}, {@link close},
  *   {@link same}), input makers ({@link positive}, {@link awayFrom}, {@link distinct}) and the
@@ -43,6 +44,10 @@ export { dataDir, dataPath, dataTest, missing, repoRoot, type DeclareTest } from
 export { awayFrom, awayFromZero, distinct, positive } from './inputs.js';
 export { MODULE_CHECKS, type ModuleCase, type ModuleCheck } from './ModuleCase.js';
 export { CORE_MODULE_CASES } from './moduleCases.js';
+export { CORE_CRITERION_CASES } from './criterionCases.js';
+export { criterionSample, type CriterionCase } from './CriterionCase.js';
+export { criterionParity } from './criterionParity.js';
+export { testCriteria } from './testCriteria.js';
 export { moduleParity, type ModuleParityResult } from './moduleParity.js';
 export { checkBackwardMatchesAutograd, checkModuleGradients, checkModuleParity, checkModuleThreads } from './moduleChecks.js';
 export { parameterCount } from './parameterCount.js';

@@ -1,5 +1,5 @@
-import { Generator, kernels, Tensor, type BackendName, type Module } from '../portable.js';
-import { forwardOf, inputFor, type ModuleCase } from './ModuleCase.js';
+import { Generator, kernels, noGrad, Tensor, type BackendName, type Module } from '../portable.js';
+import { forwardOf, inputFor, MODULE_CHECKS, type ModuleCase } from './ModuleCase.js';
 import { normRelErr } from './tolerance.js';
 
 /** One row of a module parity table: how far `backend` is from `reference` on a Torch7 forward and backward. */
@@ -18,6 +18,8 @@ export interface ModuleParityResult {
   worstParam: string;
   /** How many parameter tensors were compared. */
   params: number;
+  /** Whether the backward ran: false for a row whose checks never run one (only `roundTrip`), compared on its output only. */
+  backward: boolean;
   /** The tolerance the row was held to. */
   tol: number;
   /** Kernel launches that ran on `backend` (0: a view-only module such as View). */
@@ -39,14 +41,15 @@ interface Run {
 }
 
 /** A fresh module (seed 13) and input (seed 23), one Torch7 forward and `backward(input, gradOutput)` under `backend`. */
-function runUnder(c: ModuleCase, backend: BackendName, large: boolean): Run {
+function runUnder(c: ModuleCase, backend: BackendName, large: boolean, backward: boolean): Run {
   const make = large ? (c.parityMake ?? c.make) : c.make;
   const shape = large ? (c.parityShape ?? c.shape) : c.shape;
   return kernels.withBackend(backend, () => {
     const m: Module = make(new Generator(13));
     const x = inputFor(c, shape, 23);
     for (const p of m.parameters()) p.grad = null;
-    const y = forwardOf(c, m, x);
+    const y = backward ? forwardOf(c, m, x) : noGrad(() => forwardOf(c, m, x));
+    if (!backward) return { output: Float32Array.from(y.data), input: new Float32Array(0), params: [], missing: [] };
     const gi = m.backward(x, gradOutput(y.shape));
     const named = m.namedParameters();
     return {
@@ -63,7 +66,8 @@ function runUnder(c: ModuleCase, backend: BackendName, large: boolean): Run {
  * module from seed 13 and an input from seed 23 (the row's `shape` and `make`, or with `large` its
  * `parityShape` and `parityMake`), a Torch7 forward and `backward(input, gradOutput)`, and compares
  * the output, gradInput and every parameter's gradient ({@link normRelErr}, relative to the
- * reference's scale). Needs no test runner, so a page runs it on WebGL.
+ * reference's scale). A row whose checks are only `roundTrip` (a module the Node test never
+ * differentiates) is compared on its output alone. Needs no test runner, so a page runs it on WebGL.
  *
  * @example
  * const r = moduleParity('Linear', { make: (rng) => new Linear(5, 4, { rng }), shape: [3, 5] }, 'webgl2', 'cpu', 1e-4);
@@ -71,14 +75,15 @@ function runUnder(c: ModuleCase, backend: BackendName, large: boolean): Run {
  */
 export function moduleParity(name: string, c: ModuleCase, backend: BackendName, reference: BackendName, tol: number, large = false): ModuleParityResult {
   if (!(tol > 0)) throw new RangeError(`moduleParity: tol must be a positive number, got ${String(tol)}`);
-  const base = { name, backend, reference, tol, worstParam: '', params: 0 };
+  const backward = (c.checks ?? MODULE_CHECKS).some((check) => check !== 'roundTrip');
+  const base = { name, backend, reference, tol, worstParam: '', params: 0, backward };
   try {
-    const expected = runUnder(c, reference, large);
+    const expected = runUnder(c, reference, large, backward);
     const before = kernels.stats().calls[backend];
-    const got = runUnder(c, backend, large);
+    const got = runUnder(c, backend, large, backward);
     const launches = kernels.stats().calls[backend] - before;
     const outputErr = normRelErr(got.output, expected.output);
-    const inputGradErr = (c.inputGrad ?? true) ? normRelErr(got.input, expected.input) : 0;
+    const inputGradErr = backward && (c.inputGrad ?? true) ? normRelErr(got.input, expected.input) : 0;
     let paramGradErr = 0;
     let worstParam = '';
     expected.params.forEach(([pname, g], i) => {
