@@ -1,7 +1,8 @@
 import test from 'ava';
 import { Generator, ShapeError, Tensor } from '@eole/core';
 import { ContrastiveCriterion, PairwiseDistance, Siamese, TripletMarginCriterion } from '@eole/metric';
-import { checkGrad, checkParity, maxRelErr } from '@eole/core/testing';
+import { checkGrad, checkParity, maxRelErr, testCriteria } from '@eole/core/testing';
+import { METRIC_CRITERION_CASES } from '@eole/metric/testing';
 import { smallNet } from './smallNet.js';
 
 /** Distances kept away from the margin (the kink of max(0, m − D)). */
@@ -10,6 +11,10 @@ function distances(n: number, rng: Generator, margin: number): Tensor {
   for (let i = 0; i < n; i++) if (Math.abs(d.data[i]! - margin) < 0.05) d.data[i] = margin + 0.1;
   return d;
 }
+
+// ---- every criterion row: gradcheck, backward = autograd, cpu/webasm parity (also in the browser page)
+
+testCriteria(test, METRIC_CRITERION_CASES);
 
 // ---- ContrastiveCriterion -------------------------------------------------------------------------
 
