@@ -61,4 +61,5 @@ export const CORE_MODULE_CASES: Readonly<Record<string, ModuleCase>> = {
     parityShape: [8, 33],
     beforeForward: () => dropRng.manualSeed(5),
   },
+  'Dropout (evaluate)': { make: () => new Dropout(0.3, { rng: new Generator(1) }).evaluate(), shape: [3, 4], parityShape: [8, 33] },
 };
