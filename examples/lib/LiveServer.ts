@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrainEvent } from '@eole/core';
+import { dashboardBundle } from '../web/dashboard/build.js';
 import { SseHub, type SseHubOptions } from './SseHub.js';
 
 /** The dashboard page the live server shows at `/` (examples/web/dashboard). */
@@ -65,7 +66,8 @@ const PAGE_TYPES: Readonly<Record<string, string>> = { html: 'text/html; charset
 const PNG_NAME = /^[\w][\w.-]*\.png$/;
 
 /**
- * A run's live view over HTTP (node:http only), on 127.0.0.1: `/` the dashboard page, `/events`
+ * A run's live view over HTTP (node:http only), on 127.0.0.1: `/` the dashboard page (its script,
+ * `dist/dashboard.js`, bundled on first request when missing or stale), `/events`
  * the run's events as server-sent events (through an {@link SseHub}: epochs, validations and the
  * configuration kept for late tabs, steps and PNG versions latest-only), `/files/NAME.png` the
  * PNGs of the run's folder, announced as `file` events when they are written (a folder watch).
@@ -148,7 +150,16 @@ export class LiveServer {
     if (path === '/events') return this.hub.attach(res);
     if (path.startsWith('/files/')) return void this.sendFile(res, this.options.out, decodeURIComponent(path.slice(7)), PNG_NAME, 'image/png');
     const page = path === '/' ? 'index.html' : path.slice(1);
-    void this.sendFile(res, this.options.pageDir ?? DASHBOARD_DIR, page, /^[\w-]+\.(html|js|css)$/, PAGE_TYPES[page.split('.').pop()!] ?? 'text/plain');
+    const type = PAGE_TYPES[page.split('.').pop()!] ?? 'text/plain';
+    if (page === 'dist/dashboard.js' && this.options.pageDir === undefined) return void this.sendBundle(res, type);
+    void this.sendFile(res, this.options.pageDir ?? DASHBOARD_DIR, page, /^(dist\/)?[\w-]+\.(html|js|css)$/, type);
+  }
+
+  /** Sends the dashboard's script, built first when missing or stale ({@link dashboardBundle}). */
+  private async sendBundle(res: ServerResponse, type: string): Promise<void> {
+    const built = await dashboardBundle().catch((e: Error) => e);
+    if (built instanceof Error) return void res.writeHead(500, { 'content-type': 'text/plain' }).end(`the dashboard's script could not be built: ${built.message}`);
+    await this.sendFile(res, dirname(built), 'dashboard.js', /^dashboard\.js$/, type);
   }
 
   /** Sends `dir/name` when `name` (no folder in it) matches `allowed`; 404 otherwise. */

@@ -2,7 +2,7 @@
 // "Watch a Node run": a real mnist-lenet run in this process with `--live 0`, its dashboard in
 // headless Chromium. The page must show the epochs advance while the run goes on, the curves, the
 // PNGs the run writes and its configuration; a tab opened after the run (from `npm run web`'s
-// server, with ?live=) gets the whole history.
+// server, with ?live=) gets the whole history. The curves are vega views of core's chart specs.
 // Writes docs/img/dashboard.png. Run: `cd examples && npx ava test/dashboard.test.ts` (about 40 s).
 import test from 'ava';
 import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
@@ -19,22 +19,31 @@ const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'do
 const EPOCHS = 4;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** What the page shows: the last finished epoch, the status, the epoch table's rows, the loss curve's points, the pictures loaded. */
-async function shown(page: Page): Promise<{ epoch: number; status: string; rows: number; lossPoints: number; images: Record<string, number>; config: string }> {
+/** What the page shows: the last finished epoch, the status, the epoch table's rows, the loss curve's points, the pictures loaded, the charts. */
+async function shown(page: Page): Promise<{ epoch: number; status: string; rows: number; lossPoints: number; images: Record<string, number>; config: string; charts: Charts }> {
   return page.evaluate(() => {
-    const points = document.querySelector('#chart-loss polyline')?.getAttribute('points') ?? '';
     const images: Record<string, number> = {};
     for (const fig of Array.from(document.querySelectorAll<HTMLElement>('#files figure'))) images[fig.dataset['name']!] = fig.querySelector('img')!.naturalWidth;
+    // Vega's SVG renderer: an <svg class="marks">, each mark a <g class="mark-TYPE role-mark …">, each point a <path> labelled with its fields.
+    // (no named function in here: tsx would wrap it in a helper the page lacks)
+    const [curves, steps] = ['chart-curves', 'chart-steps'].map((id) => ({
+      vega: document.querySelector(`#${id} > svg.marks`) !== null,
+      marks: Array.from(document.querySelectorAll(`#${id} g.role-mark`), (g) => g.classList[0]!),
+    }));
+    const dashboard = (globalThis as unknown as { eoleDashboard: { charts: Record<string, { stats: { views: number; updates: number } }> } }).eoleDashboard;
     return {
       epoch: Number(document.getElementById('epoch')!.dataset['epoch']),
       status: document.body.dataset['status'] ?? '',
       rows: document.querySelectorAll('#epochs-table tbody tr').length,
-      lossPoints: points.trim() === '' ? 0 : points.trim().split(' ').length,
+      lossPoints: document.querySelectorAll('#chart-curves g.role-mark path[aria-roledescription="point"][aria-label*="series: training loss"]').length,
       images,
       config: document.getElementById('config')!.textContent ?? '',
+      charts: { curves: curves!, steps: steps!, stats: { curves: dashboard.charts['curves']!.stats, steps: dashboard.charts['steps']!.stats } },
     };
   });
 }
+
+type Charts = { curves: { vega: boolean; marks: string[] }; steps: { vega: boolean; marks: string[] }; stats: Record<'curves' | 'steps', { views: number; updates: number }> };
 
 const executable = chromiumPath();
 if (!executable) {
@@ -81,9 +90,16 @@ if (!executable) {
         versions,
         { timeout: 10_000 },
       );
+      await page.waitForFunction((n) => document.querySelectorAll('#chart-curves g.role-mark path[aria-roledescription="point"][aria-label*="series: training loss"]').length === n, EPOCHS, { timeout: 10_000 });
       const end = await shown(page);
       t.is(end.epoch, EPOCHS);
       t.is(end.lossPoints, EPOCHS, 'the loss curve has a point per epoch');
+      t.true(end.charts.curves.vega && end.charts.steps.vega, 'the charts are vega views (SVG renderer)');
+      t.deepEqual([...new Set(end.charts.curves.marks)].sort(), ['mark-line', 'mark-symbol'], 'curvesChart: lines with points');
+      t.true(end.charts.curves.marks.length >= 4, `loss (training, validation) and accuracy layers: ${end.charts.curves.marks.join(' ')}`);
+      t.deepEqual(end.charts.steps.marks, ['mark-line'], 'the step losses: one line');
+      t.log(`chart views created / data swaps: ${JSON.stringify(end.charts.stats)}`);
+      t.true(end.charts.stats.steps.updates > 0, 'the step chart keeps its view and swaps its data');
       t.true((end.images['curves.png'] ?? 0) > 100 && (end.images['filters.png'] ?? 0) > 100, `PNGs shown: ${JSON.stringify(end.images)}`);
       t.regex(end.config, /--train-size1000/);
       t.regex(await page.locator('#name').innerText(), /mnist-lenet/);
@@ -99,6 +115,7 @@ if (!executable) {
       await late.waitForFunction((n) => document.querySelectorAll('#epochs-table tbody tr').length === n, EPOCHS, { timeout: 10_000 });
       const lateShown = await shown(late);
       t.is(lateShown.epoch, EPOCHS);
+      await late.waitForFunction((n) => document.querySelectorAll('#chart-curves g.role-mark path[aria-roledescription="point"][aria-label*="series: training loss"]').length === n, EPOCHS, { timeout: 10_000 });
       t.true(Object.keys(lateShown.images).length >= 2, 'the late tab lists the PNGs');
       web.server.close();
 

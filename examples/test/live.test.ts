@@ -146,8 +146,8 @@ test('the run folder\'s PNGs are announced when written and served under /files/
   for (const bad of ['files/secret.txt', 'files/..%2Fsecret.png', 'files/%2e%2e%2fetc%2fpasswd', '../package.json', 'files/missing.png']) t.is((await fetch(`${url}${bad}`)).status, 404, bad);
   const page = await fetch(url);
   t.regex(page.headers.get('content-type')!, /^text\/html/);
-  t.regex(await page.text(), /dashboard\.js/);
-  t.regex((await fetch(`${url}dashboard.js`)).headers.get('content-type')!, /^text\/javascript/);
+  t.regex(await page.text(), /dist\/dashboard\.js/);
+  t.regex((await fetch(`${url}dist/dashboard.js`)).headers.get('content-type')!, /^text\/javascript/);
   await live.close();
   await t.throwsAsync(fetch(url), undefined, 'closed');
 });

@@ -1,7 +1,8 @@
 /**
  * `npm run web`: serves the pages of examples/web on localhost (node:http, files as they are on
  * disk) and prints their URLs. Every folder with an `index.html` is a page: `train/` (LeNet-5
- * trained in the page; its bundle is built into `train/dist/`), `dashboard/` (a Node run started
+ * trained in the page; its bundle is built into `train/dist/`), `dashboard/` (its script is bundled
+ * into `dashboard/dist/` on first request; a Node run started
  * with `--live PORT`, opened as `/dashboard/?live=http://127.0.0.1:PORT/`; the run also serves it
  * itself at that URL).
  *
@@ -14,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DASHBOARD_BUNDLE, dashboardBundle } from './dashboard/build.js';
 
 /** examples/web: the folder served. */
 export const WEB_ROOT = dirname(fileURLToPath(import.meta.url));
@@ -69,6 +71,7 @@ export async function serveWeb(options: { root?: string; port?: number; host?: s
         if (!path.endsWith('/')) return void res.writeHead(301, { location: `${path}/` }).end();
         return void sendFile(res, join(file, 'index.html'));
       }
+      if (file === DASHBOARD_BUNDLE) await dashboardBundle().catch(() => null);
       return void sendFile(res, file);
     })();
   });
