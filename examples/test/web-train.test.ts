@@ -1,6 +1,7 @@
 // The page "Train in the browser" (examples/web/train) in headless Chromium on SwiftShader's
 // software WebGL: it builds, loads conv's bundle over core's, trains LeNet-5 on WebGL past a
-// stated held-out accuracy, and recognises digits drawn on it with the mouse.
+// stated held-out accuracy, draws its curves as vega views of core's chart specs, and recognises
+// digits drawn on it with the mouse.
 // Run: `cd examples && npx ava test/web-train.test.ts` (needs Debian's chromium; 1.5–2 minutes on 2 cores).
 import test from 'ava';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -24,7 +25,8 @@ const SCREENSHOT = join(WEB, '..', '..', 'docs', 'img', 'web-train.png');
 const ci = process.env['CI'];
 const required = (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0') || process.env['EOLE_REQUIRE_CHROMIUM'] === '1';
 
-type PageApi = { status(): TrainStatus; strokes(): number; classify(digits: number[][]): number[][] };
+type ChartApi = { markCounts(): Record<string, number>; stats: { views: number; updates: number } };
+type PageApi = { status(): TrainStatus; strokes(): number; classify(digits: number[][]): number[][]; charts: Record<'loss' | 'accuracy', ChartApi> };
 const status = (page: Page): Promise<TrainStatus> => page.evaluate(() => (globalThis as unknown as { eoleTrain: PageApi }).eoleTrain.status());
 
 /**
@@ -114,6 +116,26 @@ if (!executable) {
     t.true(s.heldOut[0]![0] === 0 && s.heldOut[0]![1] < 0.3, `untrained: ${s.heldOut[0]![1]}`);
     t.true((s.finalAccuracy ?? 0) >= BAR, `held-out accuracy ${s.finalAccuracy} after ${STEPS} steps, bar ${BAR}`);
     t.true(s.samplesPerSec > 0);
+
+    // The curves are vega views (SVG renderer) of core's lineChart specs, one point per step.
+    await page.waitForFunction((n) => (globalThis as unknown as { eoleTrain: PageApi }).eoleTrain.charts.loss.markCounts()['line'] === n, STEPS, { timeout: 10_000 });
+    const charts = await page.evaluate(() => {
+      const api = (globalThis as unknown as { eoleTrain: PageApi }).eoleTrain.charts;
+      const [loss, accuracy] = (['loss', 'accuracy'] as const).map((id) => ({
+        svg: document.querySelector(`#${id} > svg.marks`) !== null,
+        marks: Array.from(document.querySelectorAll(`#${id} g.role-mark`), (g) => g.classList[0]!),
+        counts: api[id].markCounts(),
+        stats: api[id].stats,
+      }));
+      return { loss: loss!, accuracy: accuracy! };
+    });
+    t.log(`charts: ${JSON.stringify(charts)}`);
+    t.true(charts.loss.svg && charts.accuracy.svg, 'both charts are vega SVG views');
+    t.deepEqual(charts.loss.marks, ['mark-line']);
+    t.deepEqual(charts.loss.counts, { line: STEPS }, 'the loss line has a point per step');
+    t.deepEqual(charts.accuracy.counts, { line: STEPS + s.heldOut.length, symbol: s.heldOut.length }, 'accuracy: a point per step, and a dot per held-out check');
+    t.true(charts.loss.stats.updates > 0, 'the loss chart keeps its view and swaps its data');
+    t.deepEqual(errors, []);
   });
 
   test.serial('a digit drawn with the mouse gets its class: a stroked "1", and held-out digits redrawn stroke by stroke', async (t) => {

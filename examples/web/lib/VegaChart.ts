@@ -5,6 +5,13 @@ import { parse, View, type Spec } from 'vega';
 import { compile } from './vegaLite.js';
 import type { ChartSpec } from '@eole/core/charts';
 
+/** A mark of vega's scenegraph: its type, its role (`mark` for data marks) and its items (groups hold marks). */
+interface SceneMark {
+  marktype: string;
+  role: string;
+  items: { items?: SceneMark[] }[];
+}
+
 /** A compiled Vega spec split into its inline data sets and the rest (its "shape"), as text. */
 function split(spec: Spec): { shape: string; values: Map<string, unknown[]> } {
   const values = new Map<string, unknown[]>();
@@ -64,6 +71,20 @@ export class VegaChart {
   /** The view drawn last (null before the first spec). */
   get current(): View | null {
     return this.view;
+  }
+
+  /**
+   * How many items the data marks of the drawn view hold, by mark type (`line`: one per point of
+   * the lines, `symbol`: dots); axes, legends and titles left out. Empty before the first drawing.
+   */
+  markCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    const stack: SceneMark[] = this.view ? [(this.view.scenegraph() as unknown as { root: SceneMark }).root] : [];
+    for (let mark = stack.pop(); mark; mark = stack.pop()) {
+      if (mark.role === 'mark') counts[mark.marktype] = (counts[mark.marktype] ?? 0) + mark.items.length;
+      for (const item of mark.items) stack.push(...(item.items ?? []));
+    }
+    return counts;
   }
 
   private async draw(spec: ChartSpec): Promise<void> {

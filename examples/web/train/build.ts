@@ -4,7 +4,7 @@
 // page's code (main.js, with the TensorFlow.js comparison in a chunk loaded on demand).
 // Run: `npm run build:web-train -w examples`, then serve examples/web (`npm run web -w examples`)
 // and open /train/.
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Generator } from '@eole/core';
 import { npmMnistDigits } from '@eole/conv';
+import { vegaLitePlugin } from '../lib/vegaLitePlugin.js';
 import { encodeDigits, PIXELS, type Digits } from './digits.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -53,7 +54,21 @@ export function copyPackageBundles(): string[] {
   });
 }
 
-/** Bundles main.ts (and compare.ts as a chunk) as ES modules that import @eole/core and @eole/conv. */
+/** Leaves `@eole/core` and `@eole/conv` to the import map (their bundles), but bundles `@eole/core/charts`. */
+const packagesExternal: Plugin = {
+  name: 'eole-packages-external',
+  setup(b) {
+    b.onResolve({ filter: /^@eole\/(core|conv)$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** What the page may bundle from the packages' folders: core's chart specs (plain objects, no kernels) and core's copy of vega-lite. */
+const BUNDLED_FROM_PACKAGES = /packages\/core\/(src\/report\/charts|node_modules)\//;
+
+/**
+ * Bundles main.ts (and compare.ts as a chunk) as ES modules that import @eole/core and @eole/conv,
+ * with core's chart builders, vega and vega-lite inside.
+ */
 export async function bundlePage({ minify = true }: { minify?: boolean } = {}): Promise<string[]> {
   const result = await build({
     entryPoints: [join(HERE, 'main.ts')],
@@ -63,13 +78,14 @@ export async function bundlePage({ minify = true }: { minify?: boolean } = {}): 
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    external: ['@eole/core', '@eole/conv'],
+    conditions: ['eole-src'],
+    plugins: [packagesExternal, vegaLitePlugin],
     sourcemap: true,
     minify,
     metafile: true,
     logLevel: 'silent',
   });
-  const nodeOnly = Object.keys(result.metafile.inputs).filter((f) => /(^|\/)node:|packages\/(core|conv)\//.test(f));
+  const nodeOnly = Object.keys(result.metafile.inputs).filter((f) => /(^|\/)node:|packages\/(core|conv)\//.test(f) && !BUNDLED_FROM_PACKAGES.test(f));
   if (nodeOnly.length > 0) throw new Error(`the page bundles what it must import or cannot use: ${nodeOnly.join(', ')}`);
   return Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).map((f) => resolve(f));
 }

