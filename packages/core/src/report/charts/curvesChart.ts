@@ -41,7 +41,7 @@ export function collectCurves(curves: Curves, e: TrainEvent): boolean {
  *
  * @example
  * const spec = curvesChart({ trainLoss: new Map([[1, 0.4], [2, 0.2]]), validationLoss: new Map(), validationAccuracy: new Map() }, 'mnist-mlp');
- * await renderPng(spec, 'runs/mnist-mlp/curves.png'); // or vegaEmbed('#curves', spec) in a page
+ * await renderPng(spec, 'runs/mnist-mlp/curves.png'); // or, in a page: new View(parse(compile(spec).spec), { container: '#curves' })
  */
 export function curvesChart(curves: Curves, title?: string): ChartSpec {
   const train = points(curves.trainLoss).filter(([, y]) => y > 0);

@@ -1,6 +1,7 @@
 /**
  * `@eole/core/charts`: Eole's charts as Vega-Lite specs, with no Node module, so a page draws them
- * with vega-embed and Node writes them as PNG with `renderPng` of `@eole/core/report` — one chart
+ * with vega (`new View(parse(compile(spec).spec))`, as examples/web's pages do) and Node writes them
+ * as PNG with `renderPng` of `@eole/core/report` — one chart
  * grammar for both. Learning curves ({@link curvesChart}), curves and dots ({@link lineChart}),
  * labelled embeddings ({@link scatterChart}) and grids ({@link heatmapChart}).
  *
@@ -8,7 +9,8 @@
  * import { collectCurves, curvesChart, emptyCurves } from '@eole/core/charts';
  * const curves = emptyCurves();
  * events.forEach((e) => collectCurves(curves, e));
- * vegaEmbed('#curves', curvesChart(curves, 'mnist-mlp'));
+ * const view = new View(parse(compile(curvesChart(curves, 'mnist-mlp')).spec), { renderer: 'svg', container: '#curves' });
+ * await view.runAsync(); // vega's View and parse, vega-lite's compile
  *
  * @packageDocumentation
  */

@@ -54,7 +54,7 @@ export interface SeriesRow {
 
 /**
  * A Vega-Lite spec of curves (loss, accuracy) or dots with axes, a title, axis labels and a legend;
- * render it in a page (vega-embed) or to a file with `renderPng` of `@eole/core/report`.
+ * render it in a page (vega-lite's `compile`, then a vega `View`) or to a file with `renderPng` of `@eole/core/report`.
  *
  * @example
  * const spec = lineChart({ title: 'Training loss', xLabel: 'epoch', yLabel: 'loss',

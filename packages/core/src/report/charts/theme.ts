@@ -22,7 +22,7 @@ export const CHART_CONFIG: Config = {
 /** Vega-Lite's schema address, written into each spec so other tools (the online editor) read it. */
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** A complete Vega-Lite spec, as `vega-embed` and `renderPng` take it. */
+/** A complete Vega-Lite spec, as `vegaLite.compile` (then a `vega.View` in a page) and `renderPng` take it. */
 export type { TopLevelSpec as ChartSpec } from 'vega-lite';
 
 /** A Vega-Lite spec without `$schema` and `config`: a panel of a composed chart (`hconcat`, `layer`). */
