@@ -30,7 +30,7 @@ async function shown(page: Page): Promise<{ epoch: number; status: string; rows:
       vega: document.querySelector(`#${id} > svg.marks`) !== null,
       marks: Array.from(document.querySelectorAll(`#${id} g.role-mark`), (g) => g.classList[0]!),
     }));
-    const dashboard = (globalThis as unknown as { eoleDashboard: { charts: Record<string, { stats: { views: number; updates: number } }> } }).eoleDashboard;
+    const dashboard = (globalThis as unknown as { eoleDashboard: { charts: Record<string, { stats: { views: number; updates: number }; markCounts(): Record<string, number> }> } }).eoleDashboard;
     return {
       epoch: Number(document.getElementById('epoch')!.dataset['epoch']),
       status: document.body.dataset['status'] ?? '',
@@ -38,12 +38,12 @@ async function shown(page: Page): Promise<{ epoch: number; status: string; rows:
       lossPoints: document.querySelectorAll('#chart-curves g.role-mark path[aria-roledescription="point"][aria-label*="series: training loss"]').length,
       images,
       config: document.getElementById('config')!.textContent ?? '',
-      charts: { curves: curves!, steps: steps!, stats: { curves: dashboard.charts['curves']!.stats, steps: dashboard.charts['steps']!.stats } },
+      charts: { curves: curves!, steps: steps!, stats: { curves: dashboard.charts['curves']!.stats, steps: dashboard.charts['steps']!.stats }, counts: dashboard.charts['curves']!.markCounts() },
     };
   });
 }
 
-type Charts = { curves: { vega: boolean; marks: string[] }; steps: { vega: boolean; marks: string[] }; stats: Record<'curves' | 'steps', { views: number; updates: number }> };
+type Charts = { curves: { vega: boolean; marks: string[] }; steps: { vega: boolean; marks: string[] }; stats: Record<'curves' | 'steps', { views: number; updates: number }>; counts: Record<string, number> };
 
 const executable = chromiumPath();
 if (!executable) {
@@ -98,6 +98,7 @@ if (!executable) {
       t.deepEqual([...new Set(end.charts.curves.marks)].sort(), ['mark-line', 'mark-symbol'], 'curvesChart: lines with points');
       t.true(end.charts.curves.marks.length >= 4, `loss (training, validation) and accuracy layers: ${end.charts.curves.marks.join(' ')}`);
       t.deepEqual(end.charts.steps.marks, ['mark-line'], 'the step losses: one line');
+      t.deepEqual(end.charts.counts, { line: 3 * EPOCHS, symbol: 3 * EPOCHS }, 'training loss, validation loss and accuracy: a point per epoch each');
       t.log(`chart views created / data swaps: ${JSON.stringify(end.charts.stats)}`);
       t.true(end.charts.stats.steps.updates > 0, 'the step chart keeps its view and swaps its data');
       t.true((end.images['curves.png'] ?? 0) > 100 && (end.images['filters.png'] ?? 0) > 100, `PNGs shown: ${JSON.stringify(end.images)}`);
