@@ -3,24 +3,26 @@
  * hierarchical features for scene labeling", PAMI 2013) on "digits in clutter": 128×128 gray
  * images of 1–4 MNIST digits (24–64 px) over 12 fragments of other digits, where every pixel is
  * labelled 0 (background and clutter) or digit + 1 (11 classes). As in the paper, the image goes
- * through a pyramid (3 levels: 128, 64, 32 px; Gaussian by default, the paper's Laplacian bands with
- * `--pyramid laplacian`, see RECIPE), ONE feature extractor with shared
+ * through a pyramid (2 levels by default: 128 and 64 px, `--scales 3` adds 32 px; Gaussian by
+ * default, the paper's Laplacian bands with `--pyramid laplacian`, see RECIPE), ONE feature extractor with shared
  * weights runs on every level, the feature maps are upsampled to the finest level and concatenated,
  * and a per-pixel classifier labels every position (@eole/conv's `MultiscaleConvNet`);
  * `--single-scale` trains the same extractor and classifier on the image alone (`scales: 1`), the
- * paper's comparison. The extractor's context path sees a 32×32 window of each level, so the
- * single-scale net sees 32 pixels around each pixel, the multiscale one 32, 64 and 128 (its three
+ * paper's comparison. The extractor's context path sees a 33×33 window of each level, so the
+ * single-scale net sees 33 pixels around each pixel, the multiscale one 33 and 66 (its two
  * levels): enough to see a whole digit of any size, and tell one from a fragment or another digit.
  *
  * Training: per-pixel class-weighted NLL (`--bg-weight` for background pixels, 1 for digit pixels,
  * since about 96% of the pixels are background) on random `--crop`×`--crop` crops, one per
  * training image per epoch, of `--images` images drawn from the training digits; Adam with a cosine
- * schedule. After every epoch the net labels `--val-images` whole images of validation digits
+ * schedule; a new set of training images every epoch (`--reuse-images` keeps one). After every epoch the net labels `--val-images` whole images of validation digits
  * (pixel and mean class accuracy in `events.jsonl`; the accuracy panel of `curves.png` is the
  * mean class accuracy).
  * Labels are read off the net as the paper's "superpixel" variant does, in its simplest form
  * (`--labels vote`): every 8-connected piece of pixels labelled as a digit takes the digit with
- * the largest summed probability over its pixels; `--labels pixel` keeps each pixel's own argmax.
+ * the largest summed probability over its pixels, except where touching digits each hold a run
+ * of `--split-pixels` pixels of their own label (the piece is then split between those runs);
+ * `--labels pixel` keeps each pixel's own argmax.
  *
  * A training run writes to `--out`: `scene-parse.safetensors` (the net and how to build it: its
  * scales), the checkpoint (`--resume`), `events.jsonl`, `curves.png` and `scene-parse.png`
@@ -52,7 +54,7 @@ import { CLASSES, classWeights, PixelNLLCriterion, sceneNet, sideMultiple, type 
 
 const NAME = 'scene-parse';
 
-/** `--fresh-images`: epoch e (from 2) trains on the images of seed `--seed + FRESH_SEED·e`. */
+/** Without `--reuse-images`, epoch e (from 2) trains on the images of seed `--seed + FRESH_SEED·e`. */
 const FRESH_SEED = 7919;
 
 // RECIPE, chosen on the validation images only (100 whole images of validation digits, seed 1,
@@ -95,21 +97,21 @@ const FRESH_SEED = 7919;
 //   pixel by pixel. The default multiscale run alone on the machine: 22.8 min (epochs 131 → 187 s).
 const CLI = {
   name: NAME,
-  summary: 'per-pixel labels of digits in clutter with a multiscale ConvNet (Laplacian pyramid, shared extractor; Farabet et al. 2013), or --single-scale',
+  summary: 'per-pixel labels of digits in clutter with a multiscale ConvNet (image pyramid, shared extractor; Farabet et al. 2013), or --single-scale',
   seed: 1,
   epochs: 8,
   uses: ['resume', 'eval', 'test'],
   flags: {
     'single-scale': booleanFlag('train the single-scale net (the same extractor and classifier on the image alone: --scales 1)'),
-    scales: numberFlag(3, 'levels of the Laplacian pyramid (3: 128, 64, 32 px)', { integer: true, min: 1, max: 4 }),
+    scales: numberFlag(2, 'levels of the pyramid (2: 128 and 64 px, chosen on the validation images; 3 adds 32 px)', { integer: true, min: 1, max: 4 }),
     pyramid: stringFlag('gaussian', "the levels the shared extractor reads: gaussian (each level whole; chosen on the validation images) or laplacian (band-pass levels, the coarsest kept whole: the paper's)", { choices: ['laplacian', 'gaussian'] }),
     width: numberFlag(32, 'planes of the context path of the shared extractor (its first layer has half as many)', { integer: true, min: 2, max: 128 }),
     hidden: numberFlag(32, 'hidden planes of the per-pixel classifier', { integer: true, min: 1, max: 512 }),
     pools: numberFlag(3, 'poolings of the context path: 3 (5×5, then 3×3 convolutions with twice the planes at the coarse end) or 2 (three 5×5 convolutions, the first recipe)', { integer: true, min: 2, max: 3 }),
     context: numberFlag(16, 'planes the context path hands on per level (a 1×1 convolution before upsampling)', { integer: true, min: 1, max: 128 }),
     images: numberFlag(2400, 'training images (each gives one random crop per epoch)', { integer: true, min: 1 }),
-    'fresh-images': booleanFlag('draw a new set of --images training images every epoch (seeded by the epoch) instead of reusing one set'),
-    crop: numberFlag(96, 'side of the training crops (128: whole images); a multiple of 2^pools·2^(scales-1) (32 for the default net)', { integer: true, min: 16, max: 128 }),
+    'reuse-images': booleanFlag('train every epoch on the same --images training images (default: a new set every epoch, seeded by the epoch)'),
+    crop: numberFlag(96, 'side of the training crops (128: whole images); a multiple of 2^pools·2^(scales-1) (16 for the default net)', { integer: true, min: 16, max: 128 }),
     batch: numberFlag(4, 'crops per step', { integer: true, min: 1 }),
     lr: numberFlag(5e-3, 'initial Adam learning rate (cosine schedule to 0 over --epochs)', { min: 0 }),
     'bg-weight': numberFlag(0.1, 'weight of background pixels in the loss (digit pixels: 1)', { min: 0, max: 1 }),
@@ -280,7 +282,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
     epochs: String(flags.epochs),
     crop: String(flags.crop),
     images: String(flags.images),
-    'fresh-images': String(flags['fresh-images']),
+    'fresh-images': String(!flags['reuse-images']),
     'bg-weight': String(flags['bg-weight']),
     seconds: earlierSeconds.toFixed(1),
   };
@@ -291,7 +293,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
   let last: SegmentationScores | undefined;
   const history: NonNullable<SceneParseSummary['history']> = [];
   await recordTraining(
-    trainStream({ model: net, criterion: new PixelNLLCriterion(weights), optimizer, scheduler, rngs: { data }, data: (epoch) => fromIterable(cropBatches(flags['fresh-images'] && epoch > 1 ? clutterTrain(flags.images, flags.seed + FRESH_SEED * epoch) : trainSet, data, flags.crop, flags.batch)), epochs: flags.epochs, startEpoch: start.startEpoch }),
+    trainStream({ model: net, criterion: new PixelNLLCriterion(weights), optimizer, scheduler, rngs: { data }, data: (epoch) => fromIterable(cropBatches(!flags['reuse-images'] && epoch > 1 ? clutterTrain(flags.images, flags.seed + FRESH_SEED * epoch) : trainSet, data, flags.crop, flags.batch)), epochs: flags.epochs, startEpoch: start.startEpoch }),
     {
       out: run.out,
       start,
