@@ -122,7 +122,8 @@ function packagesIn(repo) {
 
 /**
  * node_modules for the clone: a link to every package of this repository's node_modules and to
- * its .bin, except the workspace links (@eole/*), which point at the clone's own packages. Nothing
+ * its .bin, except the workspace links (@eole/*), which point at the clone's own packages, and a
+ * link to each workspace's own node_modules (the dependencies npm did not hoist). Nothing
  * else (npm's hidden lockfile, tool caches) is shared, so no tool in the clone writes into ours.
  */
 function mirrorNodeModules(repo) {
@@ -136,11 +137,16 @@ function mirrorNodeModules(repo) {
     if (entry !== '@eole' && (entry === '.bin' || !entry.startsWith('.'))) symlinkSync(join(source, entry), join(target, entry));
   }
   mkdirSync(join(target, '@eole'));
+  // The links are not directories, so .gitignore's `node_modules/` misses them: keep git from seeing them.
+  writeFileSync(join(repo, '.git', 'info', 'exclude'), 'node_modules\n', { flag: 'a' });
   const workspaces = [...packagesIn(repo).map((pkg) => ({ name: pkg.name, path: pkg.path }))];
   const examples = join(repo, 'examples', 'package.json');
   if (existsSync(examples)) workspaces.push({ name: JSON.parse(readFileSync(examples, 'utf8')).name, path: dirname(examples) });
   for (const { name, path } of workspaces) {
     if (name.startsWith('@eole/')) symlinkSync(relative(join(target, '@eole'), path), join(target, name));
+    // What npm could not hoist (a version another package pins differently) lives in the workspace's own node_modules.
+    const nested = join(root, relative(repo, path), 'node_modules');
+    if (existsSync(nested) && !existsSync(join(path, 'node_modules'))) symlinkSync(nested, join(path, 'node_modules'));
   }
 }
 
