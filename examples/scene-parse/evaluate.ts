@@ -110,48 +110,21 @@ export function predictMasks(net: MultiscaleConvNet, samples: readonly Detection
  */
 export function voteComponents(mask: Uint8Array, width: number, height: number, probability: (q: number, digit: number) => number, split: VoteSplit | null = null): Uint8Array {
   const out = Uint8Array.from(mask);
-  const seen = new Uint8Array(mask.length);
-  const stack = new Int32Array(mask.length);
-  const members = new Int32Array(mask.length);
   const sums = new Float64Array(CLASSES);
   const pieces = split ? new PieceSizes(mask, width, height) : null;
-  for (let start = 0; start < mask.length; start++) {
-    if (mask[start] === 0 || seen[start]) continue;
-    let top = 0;
-    let count = 0;
-    stack[top++] = start;
-    seen[start] = 1;
-    sums.fill(0);
-    while (top > 0) {
-      const q = stack[--top]!;
-      members[count++] = q;
-      for (let d = 1; d < CLASSES; d++) sums[d] += probability(q, d);
-      const r = Math.floor(q / width);
-      const c = q % width;
-      for (let dr = -1; dr <= 1; dr++) {
-        for (let dc = -1; dc <= 1; dc++) {
-          const rr = r + dr;
-          const cc = c + dc;
-          if (rr < 0 || rr >= height || cc < 0 || cc >= width) continue;
-          const n = rr * width + cc;
-          if (mask[n] !== 0 && !seen[n]) {
-            seen[n] = 1;
-            stack[top++] = n;
-          }
-        }
-      }
-    }
-    const majors = pieces ? pieces.majors(members, count, split!) : [];
-    if (majors.length >= 2) {
+  forPieces(mask, width, height, () => true, (members, count) => {
+    if (pieces && pieces.majors(members, count, split!).length >= 2) {
       // Two or more digits touch: the pieces of the major digits grow through the component
       // (breadth first, 8-connected), each pixel taking the label of the piece that reaches it first.
-      pieces!.grow(members, count, split!, out, width, height);
-      continue;
+      pieces.grow(members, count, split!, out, width, height);
+      return;
     }
+    sums.fill(0);
+    for (let i = 0; i < count; i++) for (let d = 1; d < CLASSES; d++) sums[d] += probability(members[i]!, d);
     let best = 1;
     for (let d = 2; d < CLASSES; d++) if (sums[d]! > sums[best]!) best = d;
     for (let i = 0; i < count; i++) out[members[i]!] = best;
-  }
+  });
   return out;
 }
 
@@ -160,42 +133,57 @@ export interface VoteSplit {
   minPixels: number;
 }
 
+/** Calls `fn` with each 8-neighbour of pixel `q` inside the image. */
+function forNeighbours(q: number, width: number, height: number, fn: (n: number) => void): void {
+  const r = Math.floor(q / width);
+  const c = q % width;
+  for (let dr = -1; dr <= 1; dr++) {
+    for (let dc = -1; dc <= 1; dc++) {
+      const rr = r + dr;
+      const cc = c + dc;
+      if ((dr !== 0 || dc !== 0) && rr >= 0 && rr < height && cc >= 0 && cc < width) fn(rr * width + cc);
+    }
+  }
+}
+
+/**
+ * The 8-connected pieces of the nonzero pixels of `mask` whose neighbouring pixels `join(a, b)`:
+ * `piece(members, count)` for each, in the order of its first pixel (the members' buffer is reused).
+ */
+function forPieces(mask: Uint8Array, width: number, height: number, join: (a: number, b: number) => boolean, piece: (members: Int32Array, count: number) => void): void {
+  const seen = new Uint8Array(mask.length);
+  const stack = new Int32Array(mask.length);
+  const members = new Int32Array(mask.length);
+  for (let start = 0; start < mask.length; start++) {
+    if (mask[start] === 0 || seen[start]) continue;
+    let top = 0;
+    let count = 0;
+    stack[top++] = start;
+    seen[start] = 1;
+    while (top > 0) {
+      const q = stack[--top]!;
+      members[count++] = q;
+      forNeighbours(q, width, height, (n) => {
+        if (mask[n] !== 0 && !seen[n] && join(q, n)) {
+          seen[n] = 1;
+          stack[top++] = n;
+        }
+      });
+    }
+    piece(members, count);
+  }
+}
+
 /** The size of the 8-connected piece of equal labels each pixel of a mask belongs to. */
 class PieceSizes {
   private readonly size: Int32Array;
 
   constructor(private readonly mask: Uint8Array, width: number, height: number) {
-    this.size = new Int32Array(mask.length);
-    const seen = new Uint8Array(mask.length);
-    const stack = new Int32Array(mask.length);
-    const members = new Int32Array(mask.length);
-    for (let start = 0; start < mask.length; start++) {
-      if (mask[start] === 0 || seen[start]) continue;
-      const label = mask[start];
-      let top = 0;
-      let count = 0;
-      stack[top++] = start;
-      seen[start] = 1;
-      while (top > 0) {
-        const q = stack[--top]!;
-        members[count++] = q;
-        const r = Math.floor(q / width);
-        const c = q % width;
-        for (let dr = -1; dr <= 1; dr++) {
-          for (let dc = -1; dc <= 1; dc++) {
-            const rr = r + dr;
-            const cc = c + dc;
-            if (rr < 0 || rr >= height || cc < 0 || cc >= width) continue;
-            const n = rr * width + cc;
-            if (mask[n] === label && !seen[n]) {
-              seen[n] = 1;
-              stack[top++] = n;
-            }
-          }
-        }
-      }
-      for (let i = 0; i < count; i++) this.size[members[i]!] = count;
-    }
+    const size = new Int32Array(mask.length);
+    forPieces(mask, width, height, (a, b) => mask[a] === mask[b], (members, count) => {
+      for (let i = 0; i < count; i++) size[members[i]!] = count;
+    });
+    this.size = size;
   }
 
   /** Labels `members` (one component) by growing its pieces of at least `minPixels` pixels through it. */
@@ -216,21 +204,13 @@ class PieceSizes {
     }
     while (head < tail) {
       const q = queue[head++]!;
-      const r = Math.floor(q / width);
-      const c = q % width;
-      for (let dr = -1; dr <= 1; dr++) {
-        for (let dc = -1; dc <= 1; dc++) {
-          const rr = r + dr;
-          const cc = c + dc;
-          if (rr < 0 || rr >= height || cc < 0 || cc >= width) continue;
-          const n = rr * width + cc;
-          if (inside.has(n) && !reached.has(n)) {
-            reached.add(n);
-            out[n] = out[q]!;
-            queue[tail++] = n;
-          }
+      forNeighbours(q, width, height, (n) => {
+        if (inside.has(n) && !reached.has(n)) {
+          reached.add(n);
+          out[n] = out[q]!;
+          queue[tail++] = n;
         }
-      }
+      });
     }
   }
 
