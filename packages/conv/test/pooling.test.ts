@@ -2,19 +2,11 @@ import test from 'ava';
 import { Generator, kernels, noGrad, Sequential, ShapeError, Tensor } from '@eole/core';
 import { checkRoundTrip, close, same, testModules } from '@eole/core/testing';
 import { SpatialAveragePooling, SpatialLogSumExpPooling, SpatialLPPooling, SpatialMaxPooling } from '@eole/conv';
-import { CONV_POOLING_CASES } from '@eole/conv/testing';
+import { avgPool, CONV_POOLING_CASES, maxPool, POOL_WINDOWS as configs, win, type PoolWindowCase } from '@eole/conv/testing';
 
 // ---- plain-JS oracles (direct loops over each window, as the Torch7 C code) -------------------
 
-interface Win {
-  kW: number;
-  kH: number;
-  dW: number;
-  dH: number;
-  padW: number;
-  padH: number;
-  ceil: boolean;
-}
+type Win = PoolWindowCase;
 
 function outSize(n: number, k: number, d: number, pad: number, ceil: boolean): number {
   const frac = (n + 2 * pad - k) / d;
@@ -54,28 +46,6 @@ const lseOracle = (x: Tensor, w: Win, beta: number, mean = false) => windows(x, 
 /** The same in float64 for large β·x, folded pairwise as log(e^a + e^b) = max(a, b) + log1p(e^(−|a − b|)). */
 const lseOracleLarge = (x: Tensor, w: Win, beta: number) =>
   windows(x, w, (v) => v.map((b) => beta * b).reduce((a, b) => Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)))) / beta);
-
-const win = (kW: number, kH: number, dW: number, dH: number, padW = 0, padH = 0, ceil = false): Win => ({ kW, kH, dW, dH, padW, padH, ceil });
-
-/** Window configurations: [description, window, input shape]. */
-const configs: [string, Win, number[]][] = [
-  ['2x2 stride 2', win(2, 2, 2, 2), [2, 3, 8, 8]],
-  ['3x3 stride 2 (stride < kernel, overlapping)', win(3, 3, 2, 2), [2, 2, 9, 7]],
-  ['2x2 stride 3 (stride > kernel, gaps)', win(2, 2, 3, 3), [1, 2, 8, 11]],
-  ['3x2 stride 1x2, padding 1,0', win(3, 2, 1, 2, 1, 0), [2, 2, 6, 7]],
-  ['3x3 stride 2 padding 1, ceil', win(3, 3, 2, 2, 1, 1, true), [2, 2, 8, 8]],
-  ['2x2 stride 2, ceil on odd sizes', win(2, 2, 2, 2, 0, 0, true), [1, 3, 7, 5]],
-  ['2x2 stride 3 padding 1, ceil drops a window in the padding', win(2, 2, 3, 3, 1, 1, true), [1, 2, 5, 5]],
-];
-
-const maxPool = (w: Win) => {
-  const m = new SpatialMaxPooling(w.kW, w.kH, w.dW, w.dH, w.padW, w.padH);
-  return w.ceil ? m.ceil() : m;
-};
-const avgPool = (w: Win) => {
-  const m = new SpatialAveragePooling(w.kW, w.kH, w.dW, w.dH, w.padW, w.padH);
-  return w.ceil ? m.ceil() : m;
-};
 
 const shapeOf = (t: Tensor): number[] => [...t.shape];
 

@@ -20,7 +20,7 @@ import { CONV_POOLING_CASES } from './poolingCases.js';
 export { CONV_CONVOLUTION_CASES, CONV_FUSION_CASES } from './convolutionCases.js';
 export { CONV_FULLY_CONVOLUTIONAL_CASES, CONV_LENET_CASES, CONV_MULTISCALE_CASES, CONV_UPSAMPLING_CASES } from './netCases.js';
 export { CONV_BATCH_NORMALIZATION_CASES, CONV_DROPOUT_CASES, CONV_LOCAL_NORMALIZATION_CASES } from './normalizationCases.js';
-export { CONV_POOLING_CASES } from './poolingCases.js';
+export { avgPool, configs as POOL_WINDOWS, CONV_POOLING_CASES, maxPool, win, type PoolWindowCase } from './poolingCases.js';
 
 /**
  * Every row of conv's tables in one record (convolution, fusion, pooling, normalization, dropout,

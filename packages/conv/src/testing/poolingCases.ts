@@ -5,7 +5,8 @@ import { SpatialLogSumExpPooling } from '../nn/SpatialLogSumExpPooling.js';
 import { SpatialLPPooling } from '../nn/SpatialLPPooling.js';
 import { SpatialMaxPooling } from '../nn/SpatialMaxPooling.js';
 
-interface Win {
+/** A pooling window: size, stride, padding and ceil mode. */
+export interface PoolWindowCase {
   kW: number;
   kH: number;
   dW: number;
@@ -15,10 +16,11 @@ interface Win {
   ceil: boolean;
 }
 
-const win = (kW: number, kH: number, dW: number, dH: number, padW = 0, padH = 0, ceil = false): Win => ({ kW, kH, dW, dH, padW, padH, ceil });
+/** A {@link PoolWindowCase}. */
+export const win = (kW: number, kH: number, dW: number, dH: number, padW = 0, padH = 0, ceil = false): PoolWindowCase => ({ kW, kH, dW, dH, padW, padH, ceil });
 
-/** Window configurations: [description, window, input shape]. */
-const configs: [string, Win, number[]][] = [
+/** Window configurations of the pooling tests: [description, window, input shape]. */
+export const configs: [string, PoolWindowCase, number[]][] = [
   ['2x2 stride 2', win(2, 2, 2, 2), [2, 3, 8, 8]],
   ['3x3 stride 2 (stride < kernel, overlapping)', win(3, 3, 2, 2), [2, 2, 9, 7]],
   ['2x2 stride 3 (stride > kernel, gaps)', win(2, 2, 3, 3), [1, 2, 8, 11]],
@@ -28,11 +30,13 @@ const configs: [string, Win, number[]][] = [
   ['2x2 stride 3 padding 1, ceil drops a window in the padding', win(2, 2, 3, 3, 1, 1, true), [1, 2, 5, 5]],
 ];
 
-const maxPool = (w: Win) => {
+/** `SpatialMaxPooling` over a {@link PoolWindowCase}. */
+export const maxPool = (w: PoolWindowCase) => {
   const m = new SpatialMaxPooling(w.kW, w.kH, w.dW, w.dH, w.padW, w.padH);
   return w.ceil ? m.ceil() : m;
 };
-const avgPool = (w: Win) => {
+/** `SpatialAveragePooling` over a {@link PoolWindowCase}. */
+export const avgPool = (w: PoolWindowCase) => {
   const m = new SpatialAveragePooling(w.kW, w.kH, w.dW, w.dH, w.padW, w.padH);
   return w.ceil ? m.ceil() : m;
 };
