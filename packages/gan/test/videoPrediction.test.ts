@@ -3,7 +3,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { Adam, concat, fromArray, Generator, noGrad, Tensor, type Module } from '@eole/core';
 import { checkGrad, checkOp, testModules, type OracleInput } from '@eole/core/testing';
 import { gaussianPyramid, gradientDifferenceLoss, lpLoss, MultiScaleDiscriminator, MultiScaleGenerator, nextFrameBatches, predictFrames, videoPredictionStep, videoPredictionTrain } from '@eole/gan';
-import { GAN_VIDEO_PREDICTION_CASES } from '@eole/gan/testing';
+import { GAN_VIDEO_PREDICTION_CASES, linearRegime, smallG } from '@eole/gan/testing';
 
 /** mean |a − b|^p in float64. */
 const lpOracle = (p: number) => (a: OracleInput, b: OracleInput): number[] => {
@@ -53,21 +53,6 @@ test('lpLoss and gradientDifferenceLoss: clear errors', (t) => {
   t.throws(() => gradientDifferenceLoss(Tensor.zeros([3, 1]), Tensor.zeros([3, 1])), { message: /H and W must be at least 2, got 3×1/ });
   t.throws(() => gradientDifferenceLoss(a, a, -1), { message: /alpha must be a positive finite number/ });
 });
-
-const smallG = (rng: Generator, scales = 3, context = 2): MultiScaleGenerator =>
-  new MultiScaleGenerator({ context, scales, planes: Array.from({ length: scales }, () => [3]), kernels: Array.from({ length: scales }, () => [3, 3]), rng });
-
-/**
- * Every ReLU active (biases 1, weights scaled by 0.2): finite differences then check the plumbing (pyramid, up-sampling,
- * concatenation, the scales' order) without crossing a kink, which a random net of several ReLU layers does at some step.
- */
-function linearRegime<M extends Module>(m: M): M {
-  for (const [name, p] of m.namedParameters()) {
-    if (name.endsWith('bias')) p.data.fill(1);
-    else p.data.forEach((v, i) => (p.data[i] = 0.2 * v));
-  }
-  return m;
-}
 
 testModules(test, GAN_VIDEO_PREDICTION_CASES);
 

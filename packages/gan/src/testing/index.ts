@@ -13,7 +13,7 @@
 import type { ModuleCase } from '@eole/core/testing';
 import { GAN_LAPGAN_CASES, GAN_NETS_CASES, GAN_VIDEO_PREDICTION_CASES } from './moduleCases.js';
 
-export { GAN_LAPGAN_CASES, GAN_NETS_CASES, GAN_VIDEO_PREDICTION_CASES } from './moduleCases.js';
+export { GAN_LAPGAN_CASES, GAN_NETS_CASES, GAN_VIDEO_PREDICTION_CASES, linearRegime, smallG } from './moduleCases.js';
 
 /**
  * Every row of the package's tables: the GAN and DCGAN nets, LAPGAN, video prediction.

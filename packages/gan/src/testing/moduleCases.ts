@@ -77,14 +77,15 @@ export const GAN_LAPGAN_CASES: Readonly<Record<string, ModuleCase>> = {
   },
 };
 
-const smallG = (rng: Generator, scales = 3, context = 2): MultiScaleGenerator =>
+/** A small `MultiScaleGenerator` (3 planes per scale, 3×3 kernels) for the video-prediction tests. */
+export const smallG = (rng: Generator, scales = 3, context = 2): MultiScaleGenerator =>
   new MultiScaleGenerator({ context, scales, planes: Array.from({ length: scales }, () => [3]), kernels: Array.from({ length: scales }, () => [3, 3]), rng });
 
 /**
  * Every ReLU active (biases 1, weights scaled by 0.2): finite differences then check the plumbing (pyramid, up-sampling,
  * concatenation, the scales' order) without crossing a kink, which a random net of several ReLU layers does at some step.
  */
-function linearRegime<M extends Module>(m: M): M {
+export function linearRegime<M extends Module>(m: M): M {
   for (const [name, p] of m.namedParameters()) {
     if (name.endsWith('bias')) p.data.fill(1);
     else p.data.forEach((v, i) => (p.data[i] = 0.2 * v));
