@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { Adam, clipGradNorm, Generator, saveModule, Tensor } from '@eole/core';
 import { Seq2Seq } from '@eole/rnn-memory';
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
+import { EpochReporter } from '../lib/live.js';
 import { startRun } from '../lib/run.js';
 
 const CLI = {
@@ -115,7 +116,11 @@ export async function main(argv: string[], log: (line: string) => void = console
   const test = [...heldOut.values()];
   const net = new Seq2Seq(10, 12, { embedSize: flags.embed, hiddenSize: flags.hidden, bos: BOS, eos: EOS, rng: new Generator(flags.seed + 1) });
   const optimizer = new Adam(net.parameters(), { lr: flags.lr });
-  log(`seq2seq: reverse digit strings of length ${min}–${max}; ${net.toString()}, ${net.parameters().reduce((s, p) => s + p.size, 0)} parameters; ${test.length} held-out strings; backend ${flags.backend}`);
+  const parameters = net.parameters().reduce((s, p) => s + p.size, 0);
+  log(`seq2seq: reverse digit strings of length ${min}–${max}; ${net.toString()}, ${parameters} parameters; ${test.length} held-out strings; backend ${flags.backend}`);
+  // --live: core's events of this loop for the dashboard (held-out exact match as the validation accuracy)
+  const live = new EpochReporter({ epochs: flags.epochs, steps: flags.batches, lr: flags.lr });
+  live.start(parameters);
   const history: Seq2SeqSummary['history'] = [];
   const started = performance.now();
   let skipped = 0;
@@ -135,14 +140,20 @@ export async function main(argv: string[], log: (line: string) => void = console
       loss.backward();
       clipGradNorm(net.parameters(), flags.clip);
       optimizer.step();
-      total += loss.item();
+      const value = loss.item();
+      total += value;
+      live.step(value, strings.length);
+      if (live.active) await live.turn();
     }
+    live.endEpoch();
     const seconds = (performance.now() - started) / 1000;
     const score = scoreReversal(net, test);
+    live.validation({ loss: Number.NaN, accuracy: score.exact, samples: test.length });
     history.push({ epoch, loss: total / flags.batches, exact: score.exact, token: score.token, seconds });
     log(`epoch ${epoch}/${flags.epochs}: loss ${(total / flags.batches).toFixed(4)} per token, held-out exact match ${(100 * score.exact).toFixed(1)}%, per-token ${(100 * score.token).toFixed(1)}%, ${seconds.toFixed(0)}s`);
   }
   const trainingSeconds = (performance.now() - started) / 1000;
+  live.done();
   const final = history.at(-1) ?? { ...scoreReversal(net, test) };
   const examples = test.slice(0, 3);
   const outs = net.greedy(reverseBatch(examples).source, { sourceLengths: examples.map((s) => s.length), maxLength: max + 2 });

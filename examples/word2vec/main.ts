@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { Generator, saveModule, SGD } from '@eole/core';
 import { SkipGramSampler, Word2Vec } from '@eole/rnn-memory';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
+import { EpochReporter } from '../lib/live.js';
 import { startRun } from '../lib/run.js';
 
 const CLI = {
@@ -72,6 +73,9 @@ export async function main(argv: string[], log: (line: string) => void = console
   let step = 0;
   let pairs = 0;
   const losses: number[] = [];
+  // --live: core's events of this loop for the dashboard (losses per pair, as printed)
+  const live = new EpochReporter({ epochs: flags.epochs, lr: flags.lr });
+  live.start(net.parameters().reduce((s, p) => s + p.size, 0));
   for (let epoch = 1; epoch <= flags.epochs; epoch++) {
     const t0 = performance.now();
     let total = 0;
@@ -82,15 +86,20 @@ export async function main(argv: string[], log: (line: string) => void = console
       const loss = Word2Vec.loss(net.forward(ids), false);
       loss.backward();
       optimizer.step();
-      total += loss.item();
+      const value = loss.item();
+      total += value;
       count += ids.shape[0]!;
       step++;
+      live.step(value / ids.shape[0]!, ids.shape[0]!, { lr: optimizer.lr });
+      if (live.active) await live.turn();
     }
     pairs += count;
+    live.endEpoch({ loss: total / count, lr: optimizer.lr });
     losses.push(total / count);
     log(`epoch ${epoch}/${flags.epochs}: loss ${(total / count).toFixed(4)} per pair over ${count} pairs, ${((performance.now() - t0) / 1000).toFixed(1)}s`);
   }
 
+  live.done();
   const neighbours: Word2VecSummary['neighbours'] = {};
   for (const w of flags.words.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '')) {
     if (!sampler.vocab.has(w)) {
