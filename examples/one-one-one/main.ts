@@ -18,6 +18,7 @@ import { heatmapChart, lineChart, type ChartSpec, type LayerPanel, type Point } 
 import { renderPng } from '@eole/core/report';
 import { Generator, kernels, noGrad, Tensor } from '@eole/core';
 import { numberFlag, parseCli, runCli, type CliFlags } from '../lib/cli.js';
+import { EpochReporter } from '../lib/live.js';
 import { startRun } from '../lib/run.js';
 
 const CLI = {
@@ -71,8 +72,11 @@ export function lossOf(w1: Tensor, w2: Tensor): Tensor {
   return y.sub(w1.mul(w2).mul(x)).pow(2);
 }
 
-/** Plain gradient descent from one start: backward() gives dL/dW1 and dL/dW2, then W ← W − lr·dL/dW. */
-export function descend(start: Start, lr: number, steps: number): Trajectory {
+/**
+ * Plain gradient descent from one start: backward() gives dL/dW1 and dL/dW2, then W ← W − lr·dL/dW.
+ * `onStep`, when given, hears the loss of each step (before its update, as `losses` records it).
+ */
+export function descend(start: Start, lr: number, steps: number, onStep?: (loss: number) => void): Trajectory {
   const w1 = Tensor.scalar(start.w1).requiresGrad_();
   const w2 = Tensor.scalar(start.w2).requiresGrad_();
   const path: [number, number][] = [[w1.item(), w2.item()]];
@@ -82,6 +86,7 @@ export function descend(start: Start, lr: number, steps: number): Trajectory {
     w2.grad = null;
     const loss = lossOf(w1, w2);
     losses.push(loss.item());
+    onStep?.(losses[t]!);
     loss.backward();
     noGrad(() => {
       for (const w of [w1, w2]) w.data.set(w.sub(w.grad!.mul(lr)).data);
@@ -131,7 +136,18 @@ const COLORS: readonly string[] = ['#ff2d2d', '#ff9f1c', '#e040fb', '#00bcd4', '
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<OneOneOneSummary> {
   const flags = parseCli(argv, CLI);
   const run = startRun(flags);
-  const trajectories = starts(flags.seed).map((s) => descend(s, flags.lr, flags.epochs));
+  const list = starts(flags.seed);
+  // --live: one epoch per start, one step per gradient step
+  const live = new EpochReporter({ epochs: list.length, steps: flags.epochs, lr: flags.lr });
+  live.start(2);
+  const onStep = live.active ? (loss: number): void => live.step(loss, 1) : undefined;
+  const trajectories: Trajectory[] = [];
+  for (const s of list) {
+    trajectories.push(descend(s, flags.lr, flags.epochs, onStep));
+    live.endEpoch();
+    if (live.active) await live.turn();
+  }
+  live.done();
   report(flags, trajectories, log);
   const files = [
     await renderPng(surfacePlot(trajectories), run.file('loss-surface.png')),

@@ -9,12 +9,15 @@
  * epoch without a mistake never comes (Minsky & Papert, "Perceptrons", 1969).
  *
  * Run: `npm run -w examples perceptron -- --seed 1 --out runs/perceptron`
+ * With `--live PORT` the dashboard follows the training on the separable set, one epoch at a time
+ * (loss: the fraction of the points misclassified during the epoch).
  */
 import { pathToFileURL } from 'node:url';
 import { Generator, kernels, Perceptron, Tensor, type PerceptronFitResult } from '@eole/core';
 import { lineChart, type ChartSpec, type Point } from '@eole/core/charts';
 import { renderPng } from '@eole/core/report';
 import { numberFlag, parseCli, runCli } from '../lib/cli.js';
+import { EpochReporter } from '../lib/live.js';
 import { startRun } from '../lib/run.js';
 
 const CLI = {
@@ -101,7 +104,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const rng = new Generator(flags.seed);
   const data = separableSet(rng, flags.points, flags.margin);
   const net = new Perceptron(2, { seed: flags.seed, lr: flags.lr });
-  const fit = net.fit(data.x, data.y, { maxEpochs: flags.epochs, shuffle: true });
+  const fit = await fitReported(net, data, flags.epochs, new EpochReporter({ epochs: flags.epochs, steps: 1, lr: flags.lr }));
   const [w1, w2] = net.weight.toArray() as [number, number];
   const b = net.bias;
   const predictions = net.predict(data.x).toArray();
@@ -140,6 +143,29 @@ export async function main(argv: string[], log: (line: string) => void = console
     backend: kernels.backend,
     files,
   };
+}
+
+/**
+ * `net.fit(data, { maxEpochs, shuffle: true })`; with an active `live` reporter, run one epoch at a
+ * time (the same run: the weights and the order generator go on from where each epoch left them)
+ * and reported, each epoch one step over every point.
+ */
+async function fitReported(net: Perceptron, data: Dataset, maxEpochs: number, live: EpochReporter): Promise<PerceptronFitResult> {
+  if (!live.active) return net.fit(data.x, data.y, { maxEpochs, shuffle: true });
+  const n = data.y.size;
+  live.start(3);
+  const history: number[] = [];
+  let converged = false;
+  while (history.length < maxEpochs && !converged) {
+    const { errors } = net.fit(data.x, data.y, { maxEpochs: 1, shuffle: true });
+    history.push(errors);
+    converged = errors === 0;
+    live.step(errors / n, n, { terms: { mistakes: errors } });
+    live.endEpoch();
+    await live.turn();
+  }
+  live.done();
+  return { converged, epochs: history.length, errors: history.at(-1)!, history };
 }
 
 const PLUS = '#d62728';

@@ -14,7 +14,9 @@
  * on n = 1…`--test-max`.
  *
  * Run: `npm run -w examples stack-rnn -- --seed 1 --epochs 2000 --restarts 6` (about 5 minutes here)
- * Writes `<out>/accuracy.png` (accuracy vs n for both) and `<out>/summary.json`.
+ * Writes `<out>/accuracy.png` (accuracy vs n for both) and `<out>/summary.json`. With `--live PORT`
+ * the dashboard counts each restart as an epoch (the stack RNN's, then the LSTM's): its steps'
+ * losses, and its validation accuracy and deterministic-part loss.
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +25,7 @@ import { lineChart } from '@eole/core/charts';
 import { renderPng } from '@eole/core/report';
 import { LSTM, StackRNN } from '@eole/rnn-memory';
 import { booleanFlag, numberFlag, parseCli, runCli } from '../lib/cli.js';
+import { EpochReporter } from '../lib/live.js';
 import { startRun } from '../lib/run.js';
 
 const CLI = {
@@ -122,8 +125,11 @@ export function evaluateAnbn(model: NextSymbol, ns: readonly number[]): { correc
   return result;
 }
 
-/** Trains one model for `steps` steps on every n in 1…trainMax per step. Returns the final training loss. */
-export function trainAnbn(model: NextSymbol, steps: number, trainMax: number, lr: number, clip: number): number {
+/**
+ * Trains one model for `steps` steps on every n in 1…trainMax per step. Returns the final training loss.
+ * With an active `live` reporter, each step is reported and the loop gives the event loop its turns.
+ */
+export async function trainAnbn(model: NextSymbol, steps: number, trainMax: number, lr: number, clip: number, live?: EpochReporter): Promise<number> {
   const ns = Array.from({ length: trainMax }, (_, i) => i + 1);
   const { x, targets, mask } = anbnBatch(ns);
   const optimizer = new Adam(model.parameters(), { lr });
@@ -136,6 +142,10 @@ export function trainAnbn(model: NextSymbol, steps: number, trainMax: number, lr
     clipGradNorm(model.parameters(), clip);
     optimizer.step();
     last = loss.item();
+    if (live?.active) {
+      live.step(last, ns.length);
+      await live.turn();
+    }
   }
   return last;
 }
@@ -160,7 +170,7 @@ export interface StackRNNSummary {
   plot: string;
 }
 
-function trainBest(kind: 'stack' | 'lstm', flags: ReturnType<typeof parseCli<typeof CLI.flags>>, log: (line: string) => void): ModelResult {
+async function trainBest(kind: 'stack' | 'lstm', flags: ReturnType<typeof parseCli<typeof CLI.flags>>, log: (line: string) => void, live: EpochReporter): Promise<ModelResult> {
   const t0 = performance.now();
   const trainNs = Array.from({ length: flags['train-max'] }, (_, i) => i + 1);
   const testNs = Array.from({ length: flags['test-max'] }, (_, i) => i + 1);
@@ -170,7 +180,10 @@ function trainBest(kind: 'stack' | 'lstm', flags: ReturnType<typeof parseCli<typ
   for (let r = 0; r < flags.restarts; r++) {
     const rng = new Generator(flags.seed * 1000 + r * 7 + (kind === 'stack' ? 1 : 2));
     const model = makeModel(kind, hidden, flags.stacks, depth, rng, !flags['no-recurrent']);
-    const trainLoss = trainAnbn(model, flags.epochs, flags['train-max'], flags.lr, flags.clip);
+    live.start(model.parameters().reduce((s, p) => s + p.size, 0));
+    const trainLoss = await trainAnbn(model, flags.epochs, flags['train-max'], flags.lr, flags.clip, live);
+    live.endEpoch();
+    let shown: { acc: number; loss: number } | null = null;
     // the stack RNN is validated with rounded (the paper's test-time discretization) and with
     // continuous actions; rounded wins ties in accuracy. The LSTM has one mode
     const modes = model.core instanceof StackRNN ? [true, false] : [false];
@@ -183,7 +196,9 @@ function trainBest(kind: 'stack' | 'lstm', flags: ReturnType<typeof parseCli<typ
       // ranking: validation accuracy, then the paper's rounded actions over continuous ones, then the loss
       const better = !best || acc > best.acc || (acc === best.acc && (discrete && !best.discrete || (discrete === best.discrete && v.loss < best.loss)));
       if (better) best = { model, acc, loss: v.loss, restart: r + 1, discrete };
+      if (!shown || acc > shown.acc || (acc === shown.acc && v.loss < shown.loss)) shown = { acc, loss: v.loss };
     }
+    live.validation({ loss: shown!.loss, accuracy: shown!.acc, samples: trainNs.length });
   }
   if (best!.model.core instanceof StackRNN) best!.model.core.discreteInEval = best!.discrete;
   const { correct } = evaluateAnbn(best!.model, testNs);
@@ -204,8 +219,11 @@ export async function main(argv: string[], log: (line: string) => void = console
   const flags = parseCli(argv, CLI);
   const run = startRun(flags);
   log(`stack-rnn: aⁿbⁿ, training n ≤ ${flags['train-max']}, testing n ≤ ${flags['test-max']}, ${flags.epochs} steps × ${flags.restarts} restarts per model, backend ${flags.backend}`);
-  const stack = trainBest('stack', flags, log);
-  const lstm = trainBest('lstm', flags, log);
+  // --live: one epoch per restart, the stack RNN's then the LSTM's (the start event counts the stack RNN's parameters)
+  const live = new EpochReporter({ epochs: 2 * flags.restarts, steps: flags.epochs, lr: flags.lr });
+  const stack = await trainBest('stack', flags, log, live);
+  const lstm = await trainBest('lstm', flags, log, live);
+  live.done();
   log('');
   log(`${'n'.padStart(3)}  ${'StackRNN'.padEnd(9)} LSTM`);
   for (let i = 0; i < flags['test-max']; i++) {
