@@ -12,7 +12,9 @@
  * (`char-lstm.safetensors`), a checkpoint for `--resume` (`checkpoint.safetensors` with the
  * optimizer and generator states, `progress.json` with the position in the text and the carried
  * state), the log `events.jsonl` and the curves `curves.png`. Training stops after `--epochs`
- * epochs, `--steps` steps or `--minutes` minutes, whichever comes first.
+ * epochs, `--steps` steps or `--minutes` minutes, whichever comes first. With `--live PORT` the
+ * dashboard counts each `--eval-every` steps as an epoch: its steps' losses (samples: characters),
+ * then its validation cross-entropy.
  *
  * Run: `npm run -w examples char-lstm -- --seed 1 --out runs/char-lstm`
  * Evaluate: `npm run -w examples char-lstm -- --eval runs/char-lstm/char-lstm.safetensors [--test FILE]`
@@ -25,6 +27,7 @@ import { lineChart, type ChartSpec } from '@eole/core/charts';
 import { ChartFile } from '@eole/core/report';
 import { detachState, type LSTMState } from '@eole/rnn-memory';
 import { numberFlag, optionalFlag, parseCli, runCli } from '../lib/cli.js';
+import { EpochReporter, publishLive } from '../lib/live.js';
 import { dataFolder, startRun } from '../lib/run.js';
 import { CharLSTM, crossEntropy, sample, type CharLSTMSizes } from './model.js';
 import { CharVocabulary, splitText, StreamBatches } from './text.js';
@@ -163,7 +166,15 @@ export async function main(argv: string[], log: (line: string) => void = console
   let stepSecondsSum = 0;
   let firstBelow = history.find((h) => h.validation <= 1.9);
 
+  // --live: one dashboard epoch per validation period (its steps, then its validation)
+  const period = flags['eval-every'];
+  const planned = Math.min(flags.steps > 0 ? flags.steps : Infinity, flags.epochs * batches.chunks);
+  const epochs = Math.max(history.length + 1, Math.ceil(planned / period));
+  const live = new EpochReporter({ epochs, startEpoch: history.length + 1, steps: period, lr: flags.lr });
+  if (live.active) publishHistory(history, epochs, flags.lr, flags.batch * flags.seq);
+
   const validate = (): EvalRecord => {
+    live.endEpoch();
     const t0 = performance.now();
     const train = lossCount > 0 ? lossSum / lossCount : Number.NaN;
     const msPerStep = lossCount > 0 ? (1000 * stepSecondsSum) / lossCount : Number.NaN;
@@ -175,6 +186,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     lossCount = 0;
     stepSecondsSum = 0;
     history.push(record);
+    live.validation({ loss: record.validation, samples: validation.length });
     if (!firstBelow && record.validation <= 1.9) firstBelow = record;
     log(`step ${step}  epoch ${epoch}  ${record.minutes.toFixed(1)} min  ${msPerStep.toFixed(0)} ms/step  train ${record.train.toFixed(3)}  validation ${record.validation.toFixed(3)} nats/char`);
     if (flags['sample-length'] > 0) log(`--- sample (temperature ${flags.temperature}, seed ${flags.seed}) ---\n${lastSample}\n---`);
@@ -191,6 +203,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     if (history.length > 0) curves.draw(historyChart(history));
   };
 
+  live.start(params.reduce((s, p) => s + p.size, 0));
   const stepLimit = flags.steps > 0 ? flags.steps : Infinity;
   const outOfTime = (): boolean => elapsed() + stepSeconds + lastEvalSeconds * 1.5 >= budget;
   while (step < stepLimit && epoch <= flags.epochs && !outOfTime()) {
@@ -210,25 +223,40 @@ export async function main(argv: string[], log: (line: string) => void = console
     clipGradNorm(params, flags.clip);
     optimizer.step();
     carried = detachState(state);
-    lossSum += loss.item();
+    const value = loss.item();
+    lossSum += value;
     lossCount++;
     step++;
     stepSeconds = (performance.now() - stepStart) / 1000;
     stepSecondsSum += stepSeconds;
+    live.step(value, flags.batch * flags.seq, { seconds: stepSeconds });
     if (step % flags['eval-every'] === 0) {
       validate();
       await curves.flush();
     }
+    if (live.active) await live.turn();
   }
   const last = history.at(-1);
   if (!last || last.step !== step) validate();
   await curves.flush();
+  live.done();
   const final = history.at(-1)!;
   log(`validation: ${final.validation.toFixed(3)} nats/char after ${final.minutes.toFixed(1)} min (step ${final.step}, epoch ${final.epoch})`);
   if (firstBelow) log(`validation reached ${firstBelow.validation.toFixed(3)} <= 1.9 nats/char at ${firstBelow.minutes.toFixed(1)} min (step ${firstBelow.step})`);
   const files = [weights, join(out, 'checkpoint.safetensors'), progressPath, eventsPath, curvesPath];
   log(`wrote ${files.join(', ')}`);
   return { mode: 'train', validation: final.validation, history, sample: lastSample, steps: step, checkpoint: weights, files };
+}
+
+/** The validations of the run before this process (a resumed run's) as dashboard epochs: each its steps' mean loss, then its validation. */
+function publishHistory(history: readonly EvalRecord[], epochs: number, lr: number, charsPerStep: number): void {
+  let before = 0;
+  history.forEach((h, i) => {
+    const steps = h.step - before;
+    before = h.step;
+    publishLive({ type: 'epoch', epoch: i + 1, epochs, loss: h.train, steps, samples: steps * charsPerStep, seconds: (h.msPerStep * steps) / 1000, lr, backend: kernels.backend });
+    publishLive({ type: 'validation', epoch: i + 1, metrics: { loss: h.validation, samples: 0 } });
+  });
 }
 
 /** A carried state from progress.json. */
