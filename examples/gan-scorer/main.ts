@@ -71,7 +71,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const flags = parseCli(argv, CLI);
   const run = startRun(flags);
   const path = flags.scorer ?? defaultScorerPath();
-  const scorer = await loadScorer({ path, epochs: flags.epochs, log });
+  const scorer = await loadScorer({ path, epochs: flags.epochs, log, live: true });
   const { train, test } = mnistSplit(0, SCORER_RECIPE.trainSize);
   const heldOutAccuracy = evaluateDigits(scorer.classifier, test).accuracy;
   log(`scorer held-out accuracy: ${pct(heldOutAccuracy)} on ${test.count} digits (${path})`);

@@ -8,10 +8,11 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { lastValueFrom, tap } from 'rxjs';
+import { identity, lastValueFrom, tap } from 'rxjs';
 import { Adam, ClassNLLCriterion, CosineAnnealingLR, Generator, loadModule, readIdx, saveModule, train, type Sequential } from '@eole/core';
 import { LeNet5 } from '@eole/conv';
 import { GeneratorScorer, type ScoreResult } from '@eole/gan';
+import { live as liveEvents, publishLive } from './live.js';
 import { evaluateDigits, mnistSplit, trainBatches, type DigitSet } from './mnist.js';
 import { runsFolder } from './paths.js';
 
@@ -39,6 +40,12 @@ export interface LoadScorerOptions {
   epochs?: number;
   /** Where progress lines go (default: console.log). */
   log?: (line: string) => void;
+  /**
+   * Send the scorer's training to the run's live dashboard (`--live`), with its held-out accuracy
+   * as the last epoch's validation: for gan-scorer, whose run it is (default false: a GAN example's
+   * dashboard shows the GAN).
+   */
+  live?: boolean;
 }
 
 /** The scorer's classifier, untrained: LeNet-5 with ReLU and max pooling. */
@@ -67,8 +74,9 @@ export async function loadScorer(options: LoadScorerOptions = {}): Promise<Gener
     log(`scorer: loaded ${path}${meta['epochs'] ? ` (${meta['epochs']} epochs, held-out accuracy ${meta['held-out-accuracy'] ?? '?'})` : ''}`);
   } else {
     const epochs = options.epochs ?? (options.ci ? CI_SCORER_EPOCHS : SCORER_RECIPE.epochs);
-    await trainScorer(net, split.train, epochs, log);
+    await trainScorer(net, split.train, epochs, log, options.live ?? false);
     const accuracy = evaluateDigits(net, split.test).accuracy;
+    if (options.live) publishLive({ type: 'validation', epoch: epochs, metrics: { loss: Number.NaN, accuracy, samples: split.test.count } });
     mkdirSync(dirname(path), { recursive: true });
     saveModule(path, net, {
       example: 'scorer',
@@ -88,7 +96,7 @@ export async function loadScorer(options: LoadScorerOptions = {}): Promise<Gener
   return scorer;
 }
 
-async function trainScorer(net: Sequential, digits: DigitSet, epochs: number, log: (line: string) => void): Promise<void> {
+async function trainScorer(net: Sequential, digits: DigitSet, epochs: number, log: (line: string) => void, live: boolean): Promise<void> {
   const { seed, lr, batch, shift } = SCORER_RECIPE;
   const rng = new Generator(seed);
   const optimizer = new Adam(net.parameters(), { lr });
@@ -97,7 +105,7 @@ async function trainScorer(net: Sequential, digits: DigitSet, epochs: number, lo
   const events = train({ model: net, criterion: new ClassNLLCriterion(), optimizer, scheduler, data: trainBatches(digits, rng, batch, shift), epochs, rngs: { data: rng } });
   await lastValueFrom(events.pipe(tap((e) => {
     if (e.type === 'epoch') log(`scorer: epoch ${e.epoch}/${e.epochs}, loss ${e.loss.toFixed(4)}`);
-  })));
+  }), live ? liveEvents() : identity));
   net.evaluate();
 }
 
