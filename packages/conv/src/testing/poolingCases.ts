@@ -1,20 +1,13 @@
 import { Generator, Tensor } from '@eole/core';
 import { distinct, type ModuleCase } from '@eole/core/testing';
+import type { PoolWindow } from '../geometry/poolGeometry.js';
 import { SpatialAveragePooling } from '../nn/SpatialAveragePooling.js';
 import { SpatialLogSumExpPooling } from '../nn/SpatialLogSumExpPooling.js';
 import { SpatialLPPooling } from '../nn/SpatialLPPooling.js';
 import { SpatialMaxPooling } from '../nn/SpatialMaxPooling.js';
 
-/** A pooling window: size, stride, padding and ceil mode. */
-export interface PoolWindowCase {
-  kW: number;
-  kH: number;
-  dW: number;
-  dH: number;
-  padW: number;
-  padH: number;
-  ceil: boolean;
-}
+/** A pooling window of the tests: geometry's own {@link PoolWindow} (size, stride, padding, ceil mode). */
+export type PoolWindowCase = PoolWindow;
 
 /** A {@link PoolWindowCase}. */
 export const win = (kW: number, kH: number, dW: number, dH: number, padW = 0, padH = 0, ceil = false): PoolWindowCase => ({ kW, kH, dW, dH, padW, padH, ceil });
