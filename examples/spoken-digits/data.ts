@@ -6,7 +6,8 @@
 import { Observable } from 'rxjs';
 import { fromIterable, Generator, prefetch, Tensor, type Batch } from '@eole/core';
 import {
-  backgroundRms, DIGIT_SAMPLE_RATE, loadUtterance, N_COEFFS, paddedFeatures, resample, windowInput, WINDOW_FRAMES, type DigitUtterance,
+  addNoise, backgroundRms, bandLimit, composeAugmentations, DIGIT_SAMPLE_RATE, loadUtterance, N_COEFFS, paddedFeatures, randomEqualizer, resample, reverberate, shiftPitch, windowInput, WINDOW_FRAMES,
+  type Augmentation, type DigitUtterance,
 } from '@eole/speech';
 
 /** Values in one model input: 40 coefficients × 40 frames. */
@@ -51,7 +52,26 @@ export interface AugmentOptions {
   jitter: number;
   /** Vocal-tract length perturbation of variants 1…: the filterbank warped by α uniform in [1 − vtlp, 1 + vtlp] (0 for none). */
   vtlp?: number;
+  /** Probability that a variant 1… is recorded through another set-up ({@link RECORDING_SET_UP}; 0 for none). */
+  channel?: number;
+  /** Pitch shift of variants 1…: semitones uniform in [−pitch, pitch] ({@link shiftPitch}: formants move too; 0 for none). */
+  pitch?: number;
 }
+
+/**
+ * Another recording set-up for the same voice (channel augmentation): a random equaliser (another
+ * microphone and room: three peaking filters of ±8 dB and shelves of ±10 dB), then with probability
+ * 0.3 a band limit (low edge 50–400 Hz, high edge 2.8–3.9 kHz: a cheaper microphone or a codec), with
+ * probability 0.2 a synthetic room reverberation (RT60 0.1–0.4 s, direct-to-reverberant ratio
+ * 3–15 dB) and with probability 0.4 white or pink noise at 10–35 dB SNR. The padding noise of a
+ * variant then follows the new background level.
+ */
+export const RECORDING_SET_UP: Augmentation = composeAugmentations([
+  randomEqualizer({ gainDb: [-8, 8], shelfGainDb: [-10, 10] }),
+  { augmentation: bandLimit({ low: [50, 400], high: [2800, 3900] }), probability: 0.3 },
+  { augmentation: reverberate({ rt60: [0.1, 0.4], drrDb: [3, 15] }), probability: 0.2 },
+  { augmentation: addNoise({ snrDb: [10, 35] }), probability: 0.4 },
+]);
 
 /** One precomputed variant of an utterance: just the frames any jittered window can use. */
 interface Variant {
@@ -115,9 +135,15 @@ export function trainingWindows(utterances: readonly DigitUtterance[], augment: 
   const variants = utterances.map((u, i) => {
     labels[i] = u.digit;
     const rng = fileGenerator(seed, u.file);
-    const signal = loadUtterance(u.path, DIGIT_SAMPLE_RATE);
-    const level = backgroundRms(signal);
+    const recorded = loadUtterance(u.path, DIGIT_SAMPLE_RATE);
+    const recordedLevel = backgroundRms(recorded);
+    // the voice and channel changes draw from their own generator: without them the variants are those of before
+    const voiceRng = fileGenerator(seed + 0x10001, u.file);
     return Array.from({ length: augment.variants }, (_, v) => {
+      let signal = recorded;
+      if (v > 0 && (augment.pitch ?? 0) > 0) signal = shiftPitch(signal, DIGIT_SAMPLE_RATE, augment.pitch! * (2 * voiceRng.uniform() - 1));
+      if (v > 0 && (augment.channel ?? 0) > 0 && voiceRng.uniform() < augment.channel!) signal = RECORDING_SET_UP.apply({ samples: signal, sampleRate: DIGIT_SAMPLE_RATE }, voiceRng).samples;
+      const level = signal === recorded ? recordedLevel : backgroundRms(signal);
       const factor = v === 0 || augment.speed === 0 ? 1 : 1 + augment.speed * (2 * rng.uniform() - 1);
       const rms = v === 0 ? level : level * 2 ** (augment.noise * (2 * rng.uniform() - 1));
       const tempo = v === 0 || augment.tempo === 0 ? 1 : (1 + augment.tempo) ** (2 * rng.uniform() - 1);

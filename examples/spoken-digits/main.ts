@@ -104,6 +104,8 @@ const CLI = {
     tempo: numberFlag(0.3, 'tempo change of the extra variants: frames stretched by (1 + t)^u, |u| ≤ 1 (same pitch)', { min: 0, max: 1 }),
     'held-out': stringFlag('', 'with --split loso: run only the rotation that holds out this speaker (default: every rotation)', { metavar: 'NAME' }),
     vtlp: numberFlag(0.1, 'vocal-tract length perturbation of the extra variants: filterbank warp factor in [1 − v, 1 + v]', { min: 0, max: 0.3 }),
+    channel: numberFlag(0, 'probability that an extra variant is heard through another recording set-up (random EQ, band limit, reverberation, noise)', { min: 0, max: 1 }),
+    pitch: numberFlag(0, 'pitch shift of the extra variants, semitones in [−p, p]', { min: 0, max: 6 }),
     jitter: numberFlag(4, 'largest time shift of a training window, in frames', { integer: true, min: 0, max: 15 }),
     members: numberFlag(1, 'models trained from seeds --seed, --seed + 1, …; their posteriors are averaged (an Ensemble)', { integer: true, min: 1, max: 16 }),
     'stop-after': numberFlag(0, 'stop after this epoch, as if interrupted (0: never); the schedule still spans --epochs and --resume continues', { integer: true, min: 0 }),
@@ -205,7 +207,7 @@ function sumConfusions(list: number[][][]): number[][] {
 /** The training windows of `utterances` with the augmentation of the flags (seeded by --seed). */
 function prepare(utterances: readonly DigitUtterance[], flags: Flags, log: (line: string) => void): WindowSet {
   const started = performance.now();
-  const windows = trainingWindows(utterances, { variants: flags.variants, speed: flags.speed, noise: flags.noise, tempo: flags.tempo, jitter: flags.jitter, vtlp: flags.vtlp }, flags.seed);
+  const windows = trainingWindows(utterances, { variants: flags.variants, speed: flags.speed, noise: flags.noise, tempo: flags.tempo, jitter: flags.jitter, vtlp: flags.vtlp, channel: flags.channel, pitch: flags.pitch }, flags.seed);
   log(`features of ${utterances.length} training utterances × ${flags.variants} variants in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return windows;
 }

@@ -7,6 +7,7 @@ import { Generator, Linear, saveModule } from '@eole/core';
 import { loadSpokenDigitModel, readDigitFolder, SPOKEN_DIGIT_FEATURES } from '@eole/speech';
 import { CliExit } from '../lib/cli.js';
 import { dataFolder } from '../lib/run.js';
+import { trainingWindows } from '../spoken-digits/data.js';
 import { main, type SpokenDigitsSummary } from '../spoken-digits/main.js';
 
 const quiet = (): void => {};
@@ -107,6 +108,29 @@ test.serial('spoken-digits --members 2: two seeds trained in member-1 and member
   t.false(existsSync(join(b, 'member-2')));
   await run([...args, '--resume', '--out', b]);
   t.true(readFileSync(join(out, 'spoken-digits.safetensors')).equals(readFileSync(join(b, 'spoken-digits.safetensors'))));
+});
+
+test('spoken-digits training variants: --channel and --pitch change the extra variants only, seeded, and leave the rest as without them', (t) => {
+  const utterances = readDigitFolder(syntheticFolder(['ann'], 1)).slice(0, 3);
+  const base = { variants: 3, speed: 0.1, noise: 1, tempo: 0.3, jitter: 2, vtlp: 0.1 };
+  const plain = trainingWindows(utterances, base, 5);
+  const off = trainingWindows(utterances, { ...base, channel: 0, pitch: 0 }, 5);
+  const on = trainingWindows(utterances, { ...base, channel: 1, pitch: 2 }, 5);
+  const again = trainingWindows(utterances, { ...base, channel: 1, pitch: 2 }, 5);
+  const other = trainingWindows(utterances, { ...base, channel: 1, pitch: 2 }, 6);
+  const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+  for (let u = 0; u < utterances.length; u++) {
+    for (let v = 0; v < 3; v++) {
+      t.true(same(off.variants[u]![v]!.frames, plain.variants[u]![v]!.frames), 'channel 0 and pitch 0: the variants of before');
+      t.true(same(on.variants[u]![v]!.frames, again.variants[u]![v]!.frames), 'seeded');
+      t.true(on.variants[u]![v]!.frames.every(Number.isFinite));
+    }
+    t.true(same(on.variants[u]![0]!.frames, plain.variants[u]![0]!.frames), 'variant 0 stays the unperturbed recording');
+    for (const v of [1, 2]) {
+      t.false(same(on.variants[u]![v]!.frames, plain.variants[u]![v]!.frames), 'an extra variant is heard through another set-up, at another pitch');
+      t.false(same(on.variants[u]![v]!.frames, other.variants[u]![v]!.frames), 'another seed, another set-up');
+    }
+  }
 });
 
 test.serial('spoken-digits: clear errors for a missing folder, a bad flag, a foreign checkpoint and --test without --eval', async (t) => {
