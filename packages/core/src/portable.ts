@@ -59,6 +59,7 @@ export { Adam, type AdamOptions } from './optim/Adam.js';
 export { OptimizerGroup } from './optim/OptimizerGroup.js';
 export { LRScheduler, type LRSchedulerStateDict } from './optim/LRScheduler.js';
 export { StepLR, type StepLROptions } from './optim/StepLR.js';
+export { AveragedModel, type AveragedModelOptions, type AveragedModelState } from './optim/AveragedModel.js';
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './optim/CosineAnnealingLR.js';
 export { clipGradNorm } from './optim/clipGradNorm.js';
 export { elasticExchange } from './optim/elasticExchange.js';

@@ -4,6 +4,7 @@ import { Tensor } from '../tensor/Tensor.js';
 import type { Module } from '../nn/Module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/Optimizer.js';
 import type { LRScheduler, LRSchedulerStateDict } from '../optim/LRScheduler.js';
+import type { AveragedModel } from '../optim/AveragedModel.js';
 import type { Generator, GeneratorState } from '../random/Generator.js';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
@@ -16,6 +17,8 @@ export interface TrainState {
   scheduler?: LRScheduler;
   /** Named generators whose state must survive (the shuffle order, dropout masks). */
   rngs?: Record<string, Generator>;
+  /** An average of the model's weights over training, saved as `average.<name>` (see {@link AveragedModel}). */
+  average?: AveragedModel;
 }
 
 /** The checkpoint file name inside a run folder. */
@@ -28,7 +31,8 @@ const FORMAT = 'eole-checkpoint-1';
  * Writes a full checkpoint to `<dir>/checkpoint.safetensors`, atomically (a crash mid-write leaves
  * the previous file whole): the model's tensors as `model.<name>`, the optimizer's float buffers
  * as `optimizer.<param>.<key>` (exact float32, so a resumed run continues bit for bit), and in the
- * metadata the epoch, the optimizer's scalars and options, the scheduler and the generator states.
+ * metadata the epoch, the optimizer's scalars and options, the scheduler and the generator states;
+ * with `state.average`, the averaged weights as `average.<name>` and their count.
  */
 export function saveTrainState(dir: string, state: TrainState, epoch: number): string {
   const tensors = new Map<string, Tensor>();
@@ -50,7 +54,9 @@ export function saveTrainState(dir: string, state: TrainState, epoch: number): s
     optimizer: JSON.stringify({ ...opt, state: scalars }),
     scheduler: JSON.stringify(state.scheduler?.stateDict() ?? null),
     rngs: JSON.stringify(rngs),
+    ...(state.average ? { average: JSON.stringify(state.average.stateDict()) } : {}),
   };
+  if (state.average) for (const [name, t] of state.average.average.stateDict()) tensors.set(`average.${name}`, t);
   const path = join(dir, CHECKPOINT_FILE);
   writeFileAtomic(path, serializeSafetensors(tensors, metadata));
   return path;
@@ -103,9 +109,16 @@ export function loadTrainState(dir: string, state: TrainState): number {
     return full;
   });
 
+  const averaged = state.average ? readAverage(file, meta, fail) : null;
+
   const undo = snapshot(state);
   try {
     state.model.loadStateDict(model);
+    if (state.average) {
+      // A checkpoint written without an average restarts it from the restored model.
+      state.average.average.loadStateDict(averaged?.tensors ?? model);
+      state.average.loadStateDict({ count: averaged?.count ?? 0 });
+    }
     state.optimizer.loadStateDict(optimizer);
     if (scheduler && state.scheduler) state.scheduler.loadStateDict(scheduler as unknown as LRSchedulerStateDict);
     for (const [g, saved] of generators) g.setState(saved);
@@ -117,6 +130,17 @@ export function loadTrainState(dir: string, state: TrainState): number {
 }
 
 type Fail = (message: string) => never;
+
+/** The averaged weights and their count in a checkpoint (null when it holds none). */
+function readAverage(file: { tensors: Map<string, Tensor> }, meta: Record<string, string>, fail: Fail): { tensors: Map<string, Tensor>; count: number } | null {
+  if (meta['average'] === undefined) return null;
+  const saved = readJson(meta, 'average', fail);
+  const count = isObject(saved) ? saved['count'] : undefined;
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) return fail(`metadata.average must be {"count": a non-negative integer}, got ${previewValue(saved)}`);
+  const tensors = new Map<string, Tensor>();
+  for (const [name, t] of file.tensors) if (name.startsWith('average.')) tensors.set(name.slice(8), t);
+  return { tensors, count };
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -174,8 +198,12 @@ function snapshot(state: TrainState): () => void {
   const optimizer = state.optimizer.stateDict();
   const scheduler = state.scheduler?.stateDict();
   const rngs = Object.values(state.rngs ?? {}).map((g) => [g, g.getState()] as const);
+  const averaged = state.average ? [...state.average.average.stateDict().values()].map((t) => [t, t.data.slice()] as const) : [];
+  const count = state.average?.stateDict();
   return () => {
     for (const [t, data] of tensors) t.data.set(data);
+    for (const [t, data] of averaged) t.data.set(data);
+    if (count) state.average!.loadStateDict(count);
     state.optimizer.loadStateDict(optimizer);
     if (scheduler) state.scheduler!.loadStateDict(scheduler);
     for (const [g, saved] of rngs) g.setState(saved);

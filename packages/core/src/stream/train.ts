@@ -5,6 +5,7 @@ import type { Criterion } from '../nn/Criterion.js';
 import type { Optimizer } from '../optim/Optimizer.js';
 import type { ParallelWorker } from '../optim/ParallelWorker.js';
 import type { LRScheduler } from '../optim/LRScheduler.js';
+import type { AveragedModel } from '../optim/AveragedModel.js';
 import type { Generator } from '../random/Generator.js';
 import { noGrad } from '../autograd/gradMode.js';
 import { pull, yieldTurn } from './operators.js';
@@ -63,6 +64,8 @@ export interface TrainOptions {
   rngs?: Record<string, Generator>;
   /** The first epoch to run (1-based; from `resume`). */
   startEpoch?: number;
+  /** An average of the model's weights, updated after every optimizer step and kept in the checkpoint. */
+  average?: AveragedModel;
   /**
    * This run is one worker of a data-parallel job ({@link EASGD}, {@link Downpour},
    * {@link DataParallelSGD}): it joins the job before the first step, and its hooks run around every
@@ -113,7 +116,7 @@ export function withEpochContext(event: TrainEvent & { type: 'epoch' }, state: T
  */
 export function train(options: TrainOptions): Observable<TrainEvent> {
   const { model, criterion, optimizer } = options;
-  const state: TrainState = { model, optimizer, ...(options.scheduler ? { scheduler: options.scheduler } : {}), ...(options.rngs ? { rngs: options.rngs } : {}) };
+  const state: TrainState = { model, optimizer, ...(options.scheduler ? { scheduler: options.scheduler } : {}), ...(options.rngs ? { rngs: options.rngs } : {}), ...(options.average ? { average: options.average } : {}) };
   return trainLoop({
     name: 'train',
     data: options.data,
@@ -140,6 +143,7 @@ function runStep(options: TrainOptions, b: Batch, where: string): number {
   try {
     const value = forwardBackward(options, b, where);
     options.optimizer.step();
+    options.average?.update();
     return value;
   } catch (error) {
     throw located(error, where);
@@ -155,6 +159,7 @@ async function runParallelStep(options: TrainOptions, parallel: ParallelWorker, 
     options.optimizer.step();
     const after = parallel.afterStep();
     if (after) await after;
+    options.average?.update();
     return { loss };
   } catch (error) {
     throw located(error, where);
