@@ -4,9 +4,12 @@
  * utterance is seen through, and the pair batches of one training epoch.
  */
 import { bufferCount, filter, map, type Observable } from 'rxjs';
-import { fromArray, Generator, prefetch, shuffle, Tensor, type Batch, type Module } from '@eole/core';
-import { DIGIT_SAMPLE_RATE, loadUtterance, mfcc, N_COEFFS, noiseFloor, padWithNoise, speechCentre, WINDOW_FRAMES, windowInput, type DigitUtterance, type MfccOptions } from '@eole/speech';
-import { siameseBatch } from '@eole/metric';
+import { fromArray, Generator, noGrad, prefetch, shuffle, Tensor, type Batch, type Module } from '@eole/core';
+import {
+  addNoise, bandLimit, composeAugmentations, DIGIT_SAMPLE_RATE, loadUtterance, mfcc, N_COEFFS, noiseFloor, padWithNoise, randomEqualizer, randomGain, reverberate, speechCentre,
+  warpVocalTract, WINDOW_FRAMES, windowInput, type Augmentation, type DigitUtterance, type MfccOptions,
+} from '@eole/speech';
+import { gatherTriplets, hardNegativeTriplets, randomTriplets, siameseBatch } from '@eole/metric';
 
 /** Values in one model input window (40 coefficients × 40 frames). */
 export const WINDOW_SIZE = WINDOW_FRAMES * N_COEFFS;
@@ -19,6 +22,11 @@ export interface SpeakerUtterance extends DigitUtterance {
   centre: number;
   /** Training windows start anywhere in centre ± reach (within the features). */
   reach: number;
+  /**
+   * Training only: the features of channel-augmented copies of the same recording (same shape and
+   * centre; {@link featuriseTraining}); a training window reads one of `features` and these at random.
+   */
+  variants?: Tensor[];
 }
 
 /**
@@ -81,6 +89,82 @@ export function featurise(utterances: readonly DigitUtterance[], jitter: number)
     const { features, centre, frames } = speakerFeatures(loadUtterance(u.path, DIGIT_SAMPLE_RATE), jitter, new Generator(fileSeed(u.file)));
     return { ...u, features, centre, reach: Math.max(jitter, Math.ceil((frames - WINDOW_FRAMES) / 2)) };
   });
+}
+
+/**
+ * The channel augmentation of training copies (@eole/speech's waveform augmentations, composed): a
+ * random equaliser (3 peaking bands ±10 dB, shelves ±6 dB), then with probability ½ a synthetic
+ * room (RT60 0.1–0.5 s), ½ white or pink noise at 10–30 dB SNR, ⅓ a telephone-like band limit,
+ * and a gain of ±10 dB. Each changes the recording set-up and keeps the voice.
+ */
+export function channelAugmentation(): Augmentation {
+  return composeAugmentations([
+    randomEqualizer(),
+    { augmentation: reverberate({ rt60: [0.1, 0.5] }), probability: 0.5 },
+    { augmentation: addNoise({ snrDb: [10, 30] }), probability: 0.5 },
+    { augmentation: bandLimit(), probability: 1 / 3 },
+    randomGain(),
+  ]);
+}
+
+/** Options of {@link featuriseTraining}. */
+export interface TrainingFeatureOptions {
+  /** Vocal-tract warp factors α; every speaker under each α ≠ 1 is a pseudo-speaker `name~α` (default [1]). */
+  warps?: readonly number[];
+  /** Channel-augmented copies of every (recording, warp), kept as {@link SpeakerUtterance.variants} (default 0). */
+  augment?: number;
+}
+
+const trainingCache = new Map<string, SpeakerUtterance>();
+
+/**
+ * The training utterances with pseudo-speakers and channel copies: each recording under each
+ * vocal-tract warp α (`warpVocalTract` of @eole/speech, a phase-vocoder VTLP that moves every
+ * frequency f to about α·f: a talker with a vocal tract 1/α as long) is an utterance of the
+ * identity `speaker~α` (α = 1: the speaker itself), so three speakers under five warps give fifteen
+ * identities (pseudo-speakers, after the data augmentation of Jaitly & Hinton, ICML WDLASL 2013,
+ * used for identities rather than for invariance); with `augment` = K, K copies of each warped
+ * recording through {@link channelAugmentation} (seeded by the file name, the warp and the copy)
+ * join it as `variants`. Everything is seeded by the file name, and cached by path, warp and
+ * jitter for the rest of the process (a leave-one-speaker-out run featurises each recording once).
+ *
+ * @example
+ * const train = featuriseTraining(split.train, 8, { warps: [0.9, 1, 1.1], augment: 2 }); // 3 identities per speaker
+ */
+export function featuriseTraining(utterances: readonly DigitUtterance[], jitter: number, options: TrainingFeatureOptions = {}): SpeakerUtterance[] {
+  const warps = options.warps ?? [1];
+  const augment = options.augment ?? 0;
+  const channel = channelAugmentation();
+  const out: SpeakerUtterance[] = [];
+  for (const u of utterances) {
+    let signal: Float32Array | null = null;
+    for (const alpha of warps) {
+      const key = `${u.path}|${alpha}|${augment}|${jitter}`;
+      let item = trainingCache.get(key);
+      if (item === undefined) {
+        signal ??= loadUtterance(u.path, DIGIT_SAMPLE_RATE);
+        const seed = fileSeed(u.file);
+        const warped = alpha === 1 ? signal : warpVocalTract(signal, DIGIT_SAMPLE_RATE, alpha);
+        const { features, centre, frames } = speakerFeatures(warped, jitter, new Generator(seed));
+        const variants = Array.from({ length: augment }, (_, k) => {
+          const rng = new Generator(fileSeed(`${u.file}|${alpha}|${k}`));
+          const copy = channel.apply({ samples: warped, sampleRate: DIGIT_SAMPLE_RATE }, rng).samples;
+          return speakerFeatures(copy, jitter, rng).features;
+        });
+        item = {
+          ...u,
+          speaker: alpha === 1 ? u.speaker : `${u.speaker}~${alpha}`,
+          features,
+          centre,
+          reach: Math.max(jitter, Math.ceil((frames - WINDOW_FRAMES) / 2)),
+          ...(augment > 0 ? { variants } : {}),
+        };
+        trainingCache.set(key, item);
+      }
+      out.push(item);
+    }
+  }
+  return out;
 }
 
 /** The split of a folder for training and evaluation. */
@@ -225,6 +309,8 @@ export interface PairBatchOptions {
   net: Module;
   /** Window normalisation. */
   norm: FeatureNorm;
+  /** `pairs` for the DrLIM loss ([2, P, 1600], targets [P]), or `triplets` for the triplet loss ([3, P, 1600]; default pairs). */
+  loss?: 'pairs' | 'triplets';
 }
 
 /**
@@ -251,11 +337,26 @@ export function pairBatches(utterances: readonly SpeakerUtterance[], speakerId: 
     );
 }
 
+/** The utterance itself or one of its channel-augmented {@link SpeakerUtterance.variants}, uniformly (no draw without variants). */
+function pickVariant(u: SpeakerUtterance, rng: Generator): SpeakerUtterance {
+  if (!u.variants || u.variants.length === 0) return u;
+  const k = rng.int(u.variants.length + 1);
+  return k === 0 ? u : { ...u, features: u.variants[k - 1]! };
+}
+
 function pairBatch(group: readonly SpeakerUtterance[], speakerId: ReadonlyMap<string, number>, rng: Generator, options: PairBatchOptions): Batch | null {
   const labels = group.map((u) => speakerId.get(u.speaker)!);
   if (new Set(labels).size < 2) return null;
   const windows = new Float32Array(group.length * WINDOW_SIZE);
-  group.forEach((u, i) => featureWindow(u, randomStart(u, rng), options.norm, windows.subarray(i * WINDOW_SIZE, (i + 1) * WINDOW_SIZE)));
+  group.forEach((u, i) => featureWindow(pickVariant(u, rng), randomStart(u, rng), options.norm, windows.subarray(i * WINDOW_SIZE, (i + 1) * WINDOW_SIZE)));
   const batch = { x: new Tensor(windows, [group.length, WINDOW_SIZE]), y: Tensor.from(labels) };
+  if (options.loss === 'triplets') {
+    // random triplets, or batch-hard ones (each anchor with its farthest positive and closest negative; Hermans, Beyer & Leibe 2017)
+    const triplets = options.mining === 'hard'
+      ? hardNegativeTriplets(noGrad(() => options.net.forward(batch.x)), labels, rng, { batchHard: true })
+      : randomTriplets(labels, options.pairs, rng);
+    const p = triplets.anchor.length;
+    return { x: noGrad(() => gatherTriplets(batch.x, triplets)), y: Tensor.zeros([p]), samples: p };
+  }
   return siameseBatch(batch, options.net, { mining: options.mining, pairs: options.pairs, positiveFraction: options.positiveFraction, rng });
 }

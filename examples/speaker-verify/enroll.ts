@@ -50,7 +50,7 @@ export function loadVerifier(checkpoint: string): Verifier {
     if (!Number.isFinite(v)) throw new Error(`${NAME}: '${checkpoint}' lacks a numeric '${key}' in its metadata`);
     return v;
   };
-  const net = speakerEmbeddingNet({ rng: new Generator(0), dim: num('dim'), channels: [num('conv1'), num('conv2')], hidden: num('hidden') });
+  const net = speakerEmbeddingNet({ rng: new Generator(0), dim: num('dim'), channels: [num('conv1'), num('conv2')], hidden: num('hidden'), pool: meta['pool'] === 'stats' ? 'stats' : 'mean' });
   loadSavedModel(saved, net);
   const embedding: UtteranceEmbedding = { windows: num('windows'), spread: num('spread'), normalize: meta['normalize'] === 'true', norm: normFromMetadata(meta, checkpoint) };
   return { net, embedding, jitter: num('jitter'), metadata: meta, checkpoint };

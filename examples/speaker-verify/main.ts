@@ -52,15 +52,15 @@ import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Generator } from '@eole/core';
 import { renderPng } from '@eole/core/report';
-import { readDigitFolder } from '@eole/speech';
+import { readDigitFolder, type DigitUtterance } from '@eole/speech';
 import { loadEnrollment, SCORE_NORMALIZATIONS, SpeakerEnrollment, type Metric, type ScoreNormalization } from '@eole/metric';
-import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
+import { booleanFlag, numberFlag, optionalFlag, parseCli, runCli, stringFlag, type CliFlags } from '../lib/cli.js';
 import { startRun } from '../lib/run.js';
-import { featurise, globalNorm, splitByIndex, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
+import { featurise, featuriseTraining, globalNorm, splitByIndex, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
 import { speakerEmbeddingNet } from './model.js';
 import { trainVerifier, type EpochRecord } from './training.js';
 import { ENROLLMENT_FILE, enrollFolder, loadVerifier, verifyFile, type SpeakerVerdict } from './enroll.js';
-import { distanceHistogram, embedUtterances, rocFigure, scoreTrials, trialsEer, type Trials, type UtteranceEmbedding } from './verify.js';
+import { distanceHistogram, embedUtterances, rocFigure, scoreTrials, scoreTrialsNormalized, trialsEer, type Trials, type UtteranceEmbedding } from './verify.js';
 
 const NAME = 'speaker-verify';
 
@@ -76,6 +76,7 @@ const CLI = {
     conv2: numberFlag(32, 'feature maps of the second (5×5) convolution', { integer: true, min: 1 }),
     hidden: numberFlag(128, 'width of the hidden fully connected layer', { integer: true, min: 1 }),
     margin: numberFlag(1, 'DrLIM margin m: different-speaker pairs are pushed apart until this distance', { min: 0 }),
+    loss: stringFlag('contrastive', 'training loss: contrastive (DrLIM on pairs) or triplet (TripletMarginCriterion, FaceNet, on triplets of the batch; --mining hard: batch-hard)', { metavar: 'KIND', choices: ['contrastive', 'triplet'] }),
     lr: numberFlag(1e-3, 'initial Adam learning rate (cosine schedule to 0 over --epochs)', { min: 0 }),
     batch: numberFlag(64, 'utterances per batch (pairs are mined among them)', { integer: true, min: 2 }),
     pairs: numberFlag(64, 'pairs per batch (random mining)', { integer: true, min: 1 }),
@@ -87,7 +88,12 @@ const CLI = {
     norm: stringFlag('global', 'window normalisation: window (each coefficient over its 40 frames, windowInput of @eole/speech) or global (a fixed mean and scale from the training frames)', { metavar: 'KIND', choices: ['window', 'global'] }),
     normalize: booleanFlag('L2-normalise the utterance embeddings before scoring'),
     metric: stringFlag('l2', 'distance that scores a trial: l2 or cosine', { metavar: 'NAME', choices: ['l2', 'cosine'] }),
-    'holdout-speaker': optionalFlag('leave this speaker out of training and score its utterances against the others (unseen-speaker EER)', 'NAME'),
+    'holdout-speaker': optionalFlag('leave this speaker out of training and score its utterances against the others (unseen-speaker EER); all: each speaker in turn (leave-one-speaker-out, a run each in --out/NAME), then the per-speaker EERs and their mean', 'NAME'),
+    warps: stringFlag('0.88,1,1.12', 'vocal-tract warp factors: every training speaker under each factor other than 1 is one more identity (pseudo-speakers), e.g. 0.9,1,1.1', { metavar: 'LIST' }),
+    augment: numberFlag(1, 'channel-augmented copies of every training recording (random EQ, reverberation, noise, band limit, gain); a training window reads the recording or one of its copies', { integer: true, min: 0 }),
+    pool: stringFlag('stats', 'pooling of the last maps over time: mean, or stats (mean and standard deviation, StatisticsPooling of @eole/speech)', { metavar: 'KIND', choices: ['mean', 'stats'] }),
+    'trial-norm': stringFlag('s-norm', 'how trials are scored: none (the --metric distance), or minus the --metric distance with z-norm, t-norm or s-norm against a cohort, the training utterances (--eval: those of the --data folder by the speakers the model was trained on)', { metavar: 'KIND', choices: SCORE_NORMALIZATIONS }),
+    'cohort-top': numberFlag(20, '--trial-norm statistics over the top N cohort scores of each side (adaptive; 0: the whole cohort)', { integer: true, min: 0 }),
     'stop-after': numberFlag(0, 'stop after this epoch, as if interrupted (0: never); --resume continues', { integer: true, min: 0 }),
     enroll: optionalFlag('enroll every speaker of this folder of {digit}_{speaker}_{index}.wav (2+ each) with the model of --eval (default: the one in --out), calibrate a threshold, write enrollment.json to --out', 'DIR'),
     verify: optionalFlag('score this WAV against the speakers of enrollment.json in --out (after --enroll, if given)', 'FILE'),
@@ -98,7 +104,7 @@ const CLI = {
 /** What {@link main} returns. */
 export interface SpeakerVerifySummary {
   /** `enroll`: --enroll and/or --verify (eer, targets and impostors then describe the calibration trials; NaN and 0 for --verify alone). */
-  mode: 'train' | 'eval' | 'enroll';
+  mode: 'train' | 'eval' | 'enroll' | 'loso';
   /** Equal error rate of the trials, in [0, 1]. */
   eer: number;
   /** Numbers of same-speaker and different-speaker trials. */
@@ -113,6 +119,8 @@ export interface SpeakerVerifySummary {
   seconds: number;
   /** --enroll: utterances enrolled per speaker. */
   enrolled?: Record<string, number>;
+  /** --holdout-speaker all: the EER of each held-out speaker (`eer` is their mean). */
+  rotations?: Record<string, number>;
   /** --verify: the recording's score against every enrolled speaker, best first. */
   verdicts?: SpeakerVerdict[];
 }
@@ -125,31 +133,73 @@ export async function main(argv: string[], log: (line: string) => void = console
   if (flags.enroll !== undefined || flags.verify !== undefined) {
     return enrollAndVerify(flags.eval ?? join(run.out, `${NAME}.safetensors`), flags.enroll, flags.verify, run.data, run.out, flags['score-norm'] as ScoreNormalization, log);
   }
-  if (flags.eval !== undefined) return evaluate(flags.eval, flags.test, run.out, log);
+  if (flags.eval !== undefined) return evaluate(flags.eval, flags.test, run.data, run.out, log);
+  const all = readDigitFolder(run.data);
+  const holdout = flags['holdout-speaker'];
+  if (holdout !== 'all') return trainOnce(flags, all, holdout, run.data, run.out, log);
+  // leave-one-speaker-out: every speaker held out in turn, a run each in --out/<speaker>
   const started = performance.now();
-  const dir = run.data;
-  const split = splitByIndex(readDigitFolder(dir), flags['holdout-speaker'] === undefined ? {} : { holdoutSpeaker: flags['holdout-speaker'] });
+  const speakers = [...new Set(all.map((u) => u.speaker))].sort();
+  if (speakers.length < 3) throw new Error(`${NAME}: --holdout-speaker all needs at least 3 speakers (2 to train on), the folder has ${speakers.length}`);
+  const rotations: Record<string, number> = {};
+  const history: EpochRecord[] = [];
+  const files: string[] = [];
+  let targets = 0, impostors = 0, utterances = 0;
+  for (const speaker of speakers) {
+    log(`${NAME}: leave-one-speaker-out, ${speaker} held out (${Object.keys(rotations).length + 1} of ${speakers.length})`);
+    const r = await trainOnce(flags, all, speaker, run.data, join(run.out, speaker), log);
+    rotations[speaker] = r.eer;
+    history.push(...r.history);
+    files.push(...r.files);
+    targets += r.targets;
+    impostors += r.impostors;
+    utterances += r.utterances;
+  }
+  const eer = speakers.reduce((a, s) => a + rotations[s]!, 0) / speakers.length;
+  log(`${NAME}: leave-one-speaker-out EER (${flags.epochs} epochs each; the held-out speaker's utterances against the held-out ones of the others)`);
+  for (const s of speakers) log(`  ${s.padEnd(12)} ${pct(rotations[s]!)}`);
+  log(`  ${'mean'.padEnd(12)} ${pct(eer)}`);
+  log(`EER: ${pct(eer)}`);
+  return { mode: 'loso', eer, targets, impostors, utterances, history, checkpoint: run.out, files, seconds: (performance.now() - started) / 1000, rotations };
+}
+
+/** The vocal-tract warps of --warps ("0.9,1,1.1"), 1 always among them. */
+function parseWarps(text: string): number[] {
+  const warps = text.split(',').map((w) => Number(w.trim()));
+  if (warps.some((w) => !Number.isFinite(w) || w < 0.5 || w > 2)) throw new Error(`${NAME}: --warps must be a comma-separated list of factors in [0.5, 2], got '${text}'`);
+  return [...new Set([1, ...warps])].sort((a, b) => a - b);
+}
+
+type Flags = CliFlags<(typeof CLI)['flags']>;
+
+/** One training run (all speakers, or with `holdout` unseen) into `out`, with its held-out EER. */
+async function trainOnce(flags: Flags, all: readonly DigitUtterance[], holdout: string | undefined, dir: string, out: string, log: (line: string) => void): Promise<SpeakerVerifySummary> {
+  const started = performance.now();
+  const split = splitByIndex(all, holdout === undefined ? {} : { holdoutSpeaker: holdout });
   const t0 = performance.now();
-  const trainSet = featurise(split.train, flags.jitter);
+  const warps = parseWarps(flags.warps);
+  const trainSet = featuriseTraining(split.train, flags.jitter, { warps, augment: flags.augment });
   const evaluation = featurise(split.evaluation, flags.jitter);
   const speakers = [...new Set(trainSet.map((u) => u.speaker))].sort();
   const speakerId = new Map(speakers.map((s, i) => [s, i]));
-  log(`${NAME}: ${dir}: ${split.description}; MFCC features in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  log(`${NAME}: ${dir}: ${split.description}; ${speakers.length} identities (vocal-tract warps ${warps.join(', ')}), ${flags.augment} channel-augmented cop${flags.augment === 1 ? 'y' : 'ies'} each; MFCC features in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 
-  const norm: FeatureNorm = flags.norm === 'global' ? globalNorm(trainSet) : { kind: 'window' };
+  const norm: FeatureNorm = flags.norm === 'global' ? globalNorm(trainSet.filter((u) => !u.speaker.includes('~'))) : { kind: 'window' };
   const embedding: UtteranceEmbedding = { windows: flags.windows, spread: flags.spread, normalize: flags.normalize, norm };
-  const net = speakerEmbeddingNet({ rng: new Generator(flags.seed), dim: flags.dim, channels: [flags.conv1, flags.conv2], hidden: flags.hidden });
+  const pool = flags.pool as 'mean' | 'stats';
+  const net = speakerEmbeddingNet({ rng: new Generator(flags.seed), dim: flags.dim, channels: [flags.conv1, flags.conv2], hidden: flags.hidden, pool });
   log(net.toString());
-  log(`Siamese + PairwiseDistance + ContrastiveCriterion(margin=${flags.margin}); ${flags.epochs} epochs, Adam ${flags.lr} (cosine), batches of ${flags.batch} utterances, ${flags.mining} pairs; seed ${flags.seed}, backend ${flags.backend}`);
+  log(`${flags.loss === 'triplet' ? 'Siamese + TripletMarginCriterion' : 'Siamese + PairwiseDistance + ContrastiveCriterion'}(margin=${flags.margin}); ${flags.epochs} epochs, Adam ${flags.lr} (cosine), batches of ${flags.batch} utterances, ${flags.mining} pairs; seed ${flags.seed}, backend ${flags.backend}`);
   const result = await trainVerifier(net, trainSet, evaluation, speakerId, split.trial, {
     name: NAME,
-    out: run.out,
+    out,
     seed: flags.seed,
     epochs: flags.epochs,
     resume: flags.resume,
     stopAfter: flags['stop-after'],
     lr: flags.lr,
     margin: flags.margin,
+    loss: flags.loss as 'contrastive' | 'triplet',
     batch: flags.batch,
     pairs: flags.pairs,
     positiveFraction: flags['positive-fraction'],
@@ -161,24 +211,43 @@ export async function main(argv: string[], log: (line: string) => void = console
       conv1: String(flags.conv1),
       conv2: String(flags.conv2),
       hidden: String(flags.hidden),
+      pool,
       jitter: String(flags.jitter),
       windows: String(flags.windows),
       spread: String(flags.spread),
       normalize: String(flags.normalize),
       metric: flags.metric,
       ...normMetadata(norm),
-      speakers: speakers.join(','),
-      ...(flags['holdout-speaker'] ? { 'holdout-speaker': flags['holdout-speaker'] } : {}),
+      speakers: [...new Set(split.train.map((u) => u.speaker))].sort().join(','),
+      warps: warps.join(','),
+      augment: String(flags.augment),
+      'trial-norm': flags['trial-norm'],
+      'cohort-top': String(flags['cohort-top']),
+      ...(holdout ? { 'holdout-speaker': holdout } : {}),
     },
   }, log);
 
-  // The held-out trials with the final net, and the variants of the utterance embedding.
+  // The held-out trials with the final net, and the variants of the utterance embedding and scoring.
+  const cohortSet = trainSet.filter((u) => !u.speaker.includes('~'));
+  const cohort = embedUtterances(net, cohortSet, embedding);
   for (const [windows, metric, normalize] of [[1, 'l2', false], [flags.windows, 'l2', false], [flags.windows, 'l2', true], [flags.windows, 'cosine', false]] as const) {
     const t = scoreTrials(embedUtterances(net, evaluation, { windows, spread: flags.spread, normalize, norm }), evaluation, metric, split.trial);
     log(`  variant: ${windows} window${windows > 1 ? 's' : ''}, ${metric}${normalize ? ', L2-normalised' : ''}: EER ${pct(trialsEer(t).eer)}`);
   }
-  const trials = scoreTrials(embedUtterances(net, evaluation, embedding), evaluation, flags.metric as Metric, split.trial);
-  const files = [...result.files, ...(await writeTrialPlots(trials, run.out, '', flags['holdout-speaker'] ? `unseen speaker ${flags['holdout-speaker']}` : 'held-out utterances'))];
+  const evalEmbeddings = embedUtterances(net, evaluation, embedding);
+  for (const metric of ['l2', 'cosine'] as const) {
+    for (const kind of ['s-norm'] as const) {
+      for (const topK of [0, 10, 20, 50]) {
+        const t = scoreTrialsNormalized(evalEmbeddings, evaluation, { cohort, kind, topK, metric }, split.trial);
+        log(`  variant: ${metric}, ${kind} against ${cohortSet.length} training utterances${topK ? ` (top ${topK})` : ''}: EER ${pct(trialsEer(t).eer)}`);
+      }
+    }
+  }
+  const trialNorm = flags['trial-norm'] as ScoreNormalization;
+  const trials = trialNorm === 'none'
+    ? scoreTrials(evalEmbeddings, evaluation, flags.metric as Metric, split.trial)
+    : scoreTrialsNormalized(evalEmbeddings, evaluation, { cohort, kind: trialNorm, topK: flags['cohort-top'], metric: flags.metric as Metric }, split.trial);
+  const files = [...result.files, ...(await writeTrialPlots(trials, out, '', holdout ? `unseen speaker ${holdout}` : 'held-out utterances'))];
   const { eer } = trialsEer(trials);
   const seconds = (performance.now() - started) / 1000;
   log(`wrote ${files.join(', ')}; ${seconds.toFixed(1)}s in all`);
@@ -211,17 +280,28 @@ function trialLine(utterances: readonly SpeakerUtterance[], trials: Trials): str
  * `--eval CHECKPOINT --test DIR`: rebuilds the net from the checkpoint's metadata, embeds every
  * utterance of DIR as the training run did, scores all pairs and prints the counts and `EER: N.NN%`.
  */
-async function evaluate(checkpoint: string, dir: string | undefined, out: string, log: (line: string) => void): Promise<SpeakerVerifySummary> {
+async function evaluate(checkpoint: string, dir: string | undefined, cohortDir: string, out: string, log: (line: string) => void): Promise<SpeakerVerifySummary> {
   const started = performance.now();
   if (dir === undefined) throw new Error(`${NAME}: --eval needs --test DIR (a folder of {digit}_{speaker}_{index}.wav files)`);
   const { net, embedding, jitter, metadata: meta } = loadVerifier(checkpoint);
   const utterances = featurise(readDigitFolder(dir), jitter);
   const speakers = new Set(utterances.map((u) => u.speaker));
   if (speakers.size < 2) throw new Error(`${NAME}: --test '${dir}' holds utterances of ${speakers.size} speaker; verification needs at least 2`);
-  const trials = scoreTrials(embedUtterances(net, utterances, embedding), utterances, (meta['metric'] ?? 'l2') as Metric);
-  const seen = (meta['speakers'] ?? '').split(',').filter((s) => speakers.has(s));
+  const metric = (meta['metric'] ?? 'l2') as Metric;
+  const embeddings = embedUtterances(net, utterances, embedding);
+  const trained = (meta['speakers'] ?? '').split(',').filter((s) => s !== '');
+  const seen = trained.filter((s) => speakers.has(s));
   log(`${NAME}: evaluating ${checkpoint} (trained on ${meta['speakers'] ?? '?'}, epoch ${meta['epoch'] ?? '?'}) on ${dir}`);
   if (seen.length > 0) log(`note: ${seen.join(', ')} ${seen.length > 1 ? 'were' : 'was'} seen in training`);
+  // score normalisation: the cohort is the training material of the model (the --data folder's
+  // indices ≥ 5 of the speakers it was trained on), as in the training run
+  const kind = (meta['trial-norm'] ?? 'none') as ScoreNormalization;
+  const cohortFiles = kind === 'none' || !existsSync(cohortDir) ? [] : readDigitFolder(cohortDir).filter((u) => u.index >= 5 && trained.includes(u.speaker));
+  if (kind !== 'none' && cohortFiles.length === 0) log(`note: no cohort for ${kind} (no utterance of ${trained.join(', ') || 'the training speakers'} in ${cohortDir}); plain ${metric} scores`);
+  const trials = cohortFiles.length === 0
+    ? scoreTrials(embeddings, utterances, metric)
+    : scoreTrialsNormalized(embeddings, utterances, { cohort: embedUtterances(net, featurise(cohortFiles, jitter), embedding), kind, topK: Number(meta['cohort-top'] ?? 0), metric });
+  if (cohortFiles.length > 0) log(`scores: ${metric}, ${kind} against a cohort of ${cohortFiles.length} utterances of ${cohortDir}${Number(meta['cohort-top'] ?? 0) > 0 ? ` (top ${meta['cohort-top']})` : ''}`);
   const files = await writeTrialPlots(trials, out, 'eval-', `test folder ${basename(resolve(dir))}`);
   log(`wrote ${files.join(', ')}`);
   log(trialLine(utterances, trials));

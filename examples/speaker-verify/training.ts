@@ -7,7 +7,7 @@ import { from, map } from 'rxjs';
 import { Adam, CHECKPOINT_FILE, CosineAnnealingLR, Generator, Sequential, Tensor, train, type Batch, type Module, type TrainEvent, type ValidationEvent } from '@eole/core';
 import { linePanel, CHART_CONFIG, SERIES_COLORS, VEGA_LITE_SCHEMA, type ChartSpec, type Point } from '@eole/core/charts';
 import { drawChart } from '@eole/core/report';
-import { ContrastiveCriterion, PairwiseDistance, randomPairs, Siamese, type Metric } from '@eole/metric';
+import { ContrastiveCriterion, PairwiseDistance, randomPairs, randomTriplets, Siamese, TripletMarginCriterion, type Metric } from '@eole/metric';
 import { CURVES_FILE, recordTraining, resumeRun } from '../lib/run.js';
 import { featureWindow, pairBatches, WINDOW_SIZE, windowStarts, type FeatureNorm, type Mining, type SpeakerUtterance } from './data.js';
 import { embedUtterances, scoreTrials, trialsEer, type UtteranceEmbedding } from './verify.js';
@@ -22,6 +22,8 @@ export interface TrainSetup {
   stopAfter: number;
   lr: number;
   margin: number;
+  /** `contrastive` (DrLIM on pairs) or `triplet` (TripletMarginCriterion on triplets, with the same margin). */
+  loss: 'contrastive' | 'triplet';
   batch: number;
   pairs: number;
   positiveFraction: number;
@@ -58,10 +60,26 @@ export interface TrainResult {
 /** A validation event with the held-out EER added to its metrics (as written to events.jsonl). */
 type EerValidation = ValidationEvent & { metrics: ValidationEvent['metrics'] & { eer?: number } };
 
-/** Fixed held-out pairs (centred windows, half same-speaker) for the validation loss. */
-function validationBatches(utterances: readonly SpeakerUtterance[], norm: FeatureNorm, seed: number, count: number): Batch[] {
+/** Fixed held-out pairs (centred windows, half same-speaker) for the validation loss, or triplets. */
+function validationBatches(utterances: readonly SpeakerUtterance[], norm: FeatureNorm, seed: number, count: number, loss: 'contrastive' | 'triplet'): Batch[] {
   const speakers = [...new Set(utterances.map((u) => u.speaker))];
   const labels = utterances.map((u) => speakers.indexOf(u.speaker));
+  if (loss === 'triplet') {
+    const t = randomTriplets(labels, count, new Generator(seed));
+    const batches: Batch[] = [];
+    for (let s = 0; s < count; s += 128) {
+      const p = Math.min(128, count - s);
+      const x = new Float32Array(3 * p * WINDOW_SIZE);
+      [t.anchor, t.positive, t.negative].forEach((list, b) => {
+        for (let k = 0; k < p; k++) {
+          const u = utterances[list[s + k]!]!;
+          featureWindow(u, windowStarts(u, 1, 0)[0]!, norm, x.subarray((b * p + k) * WINDOW_SIZE, (b * p + k + 1) * WINDOW_SIZE));
+        }
+      });
+      batches.push({ x: new Tensor(x, [3, p, WINDOW_SIZE]), y: Tensor.zeros([p]), samples: p });
+    }
+    return batches;
+  }
   const pairs = randomPairs(labels, count, new Generator(seed));
   const batches: Batch[] = [];
   for (let s = 0; s < count; s += 128) {
@@ -99,8 +117,8 @@ export async function trainVerifier(
   log: (line: string) => void,
 ): Promise<TrainResult> {
   const { name, out } = setup;
-  const model = new Sequential(new Siamese(net), new PairwiseDistance());
-  const criterion = new ContrastiveCriterion(setup.margin);
+  const model = setup.loss === 'triplet' ? new Sequential(new Siamese(net)) : new Sequential(new Siamese(net), new PairwiseDistance());
+  const criterion = setup.loss === 'triplet' ? new TripletMarginCriterion(setup.margin) : new ContrastiveCriterion(setup.margin);
   const optimizer = new Adam(model.parameters(), { lr: setup.lr });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, setup.epochs) });
   const rng = new Generator(setup.seed);
@@ -110,7 +128,7 @@ export async function trainVerifier(
   const start = resumeRun(out, { model, optimizer, scheduler, rngs }, setup.resume);
   if (start.resumed) log(`${name}: resuming from ${join(out, CHECKPOINT_FILE)} at epoch ${start.startEpoch} of ${setup.epochs}`);
 
-  const validation = validationBatches(evaluation, setup.embedding.norm, setup.seed + 1, Math.min(512, 2 * evaluation.length));
+  const validation = validationBatches(evaluation, setup.embedding.norm, setup.seed + 1, Math.min(512, 2 * evaluation.length), setup.loss);
   const withEer = (e: TrainEvent): TrainEvent => {
     if (e.type !== 'validation') return e;
     const trials = scoreTrials(embedUtterances(net, evaluation, setup.embedding), evaluation, setup.metric, trial);
@@ -131,6 +149,7 @@ export async function trainVerifier(
       mining: setup.mining,
       net,
       norm: setup.embedding.norm,
+      loss: setup.loss === 'triplet' ? 'triplets' : 'pairs',
     }),
     validation: () => from(validation),
     epochs: setup.epochs,

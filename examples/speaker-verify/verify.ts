@@ -6,7 +6,7 @@
 import { from, map } from 'rxjs';
 import { lineChart, SERIES_COLORS, type ChartSpec, type Point } from '@eole/core/charts';
 import { concat, Tensor, type Module } from '@eole/core';
-import { distanceMatrix, embed, equalErrorRate, rocCurve, type Metric } from '@eole/metric';
+import { COHORT_STD_FLOOR, distanceMatrix, embed, equalErrorRate, normalizeScore, rocCurve, type CohortStatistics, type Metric, type ScoreNormalization } from '@eole/metric';
 import { featureWindow, WINDOW_SIZE, windowStarts, type FeatureNorm, type SpeakerUtterance } from './data.js';
 
 /** How an utterance becomes one embedding. */
@@ -94,6 +94,64 @@ export function scoreTrials(embeddings: Tensor, utterances: readonly SpeakerUtte
   }
   const targets = same.reduce((s, v) => s + v, 0);
   return { distances: Float32Array.from(distances), same: Uint8Array.from(same), targets, impostors: same.length - targets };
+}
+
+/** How trials are scored against a cohort (see {@link scoreTrialsNormalized}). */
+export interface CohortScoring {
+  /** Embeddings [m, dim] of cohort utterances (training speakers, never the trial speakers). */
+  cohort: Tensor;
+  /** z-norm, t-norm or s-norm (`none`: the plain score). */
+  kind: ScoreNormalization;
+  /** Statistics over the top-K cohort scores of each side only (adaptive s-norm; 0: all). */
+  topK: number;
+  /** The raw score of two embeddings: minus their `l2` distance, or their `cosine` similarity (minus the cosine distance). */
+  metric: Metric;
+}
+
+/** Mean and standard deviation of the scores of one embedding against the cohort (its top K only, when K > 0). */
+function cohortStats(scores: Float32Array, topK: number): CohortStatistics {
+  let s = Array.from(scores);
+  if (topK > 0 && topK < s.length) s = s.sort((a, b) => b - a).slice(0, Math.max(2, topK));
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  const variance = s.reduce((a, x) => a + (x - mean) ** 2, 0) / s.length;
+  return { mean, std: Math.max(Math.sqrt(variance), COHORT_STD_FLOOR) };
+}
+
+/**
+ * Trials scored by minus the `metric` distance of the two embeddings (for cosine, the similarity
+ * up to a constant), normalised against a cohort with @eole/metric's `normalizeScore`
+ * (Auckenthaler, Carey & Lloyd-Thomas, "Score normalization for text-independent speaker
+ * verification systems", DSP 2000: the score is centred and scaled by each side's scores against
+ * impostors, so one threshold fits every speaker; s-norm averages the z- and t-normalised scores,
+ * and with `topK` the statistics come from the cohort members closest to each side, adaptive
+ * s-norm, Matějka et al., Interspeech 2017). The result is given as distances max(score) − score
+ * (≥ 0; a higher score is a smaller distance), so {@link trialsEer} and the plots take it as they
+ * take {@link scoreTrials}'.
+ *
+ * @example
+ * const trials = scoreTrialsNormalized(embeddings, utts, { cohort, kind: 's-norm', topK: 0, metric: 'l2' });
+ */
+export function scoreTrialsNormalized(embeddings: Tensor, utterances: readonly SpeakerUtterance[], scoring: CohortScoring, trial?: (a: SpeakerUtterance, b: SpeakerUtterance) => boolean): Trials {
+  const n = utterances.length;
+  const m = scoring.cohort.shape[0]!;
+  const toCohort = distanceMatrix(embeddings, scoring.cohort, scoring.metric).data;
+  const stats: (CohortStatistics | null)[] = Array.from({ length: n }, (_, i) =>
+    scoring.kind === 'none' ? null : cohortStats(Float32Array.from(toCohort.subarray(i * m, (i + 1) * m), (d) => -d), scoring.topK));
+  const d = distanceMatrix(embeddings, embeddings, scoring.metric).data;
+  const scores: number[] = [];
+  const same: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const a = utterances[i]!;
+      const b = utterances[j]!;
+      if (trial && !trial(a, b)) continue;
+      scores.push(normalizeScore(-d[i * n + j]!, scoring.kind, stats[i]!, stats[j]!));
+      same.push(a.speaker === b.speaker ? 1 : 0);
+    }
+  }
+  const top = scores.reduce((x, y) => Math.max(x, y), -Infinity);
+  const targets = same.reduce((s, v) => s + v, 0);
+  return { distances: Float32Array.from(scores, (x) => top - x), same: Uint8Array.from(same), targets, impostors: same.length - targets };
 }
 
 /** The equal error rate of trials scored by distance (a smaller distance accepts sooner). */
