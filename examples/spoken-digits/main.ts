@@ -48,7 +48,8 @@
  *                                  member loads on --resume, so this added 4 nets to the run above)
  *   --split loso (one net)         seed 1: 80.80, 63.20, 81.40, 85.80%: mean 77.80%;
  *                                  seed 3: 72.80, 72.20, 81.80, 84.80%: mean 77.90%
- *   CI test (theo held out, --members 2, 6 epochs, 2 variants): 81.00%, 84 s (15-epoch recipe)
+ *   CI test (theo held out, --members 2, 6 epochs, 2 variants): 81.00%, 84 s (80.80% with
+ *                                  --channel 0.7, 127 s under load)
  * A speaker never heard is the hard case: three training speakers are few, a single net's mean
  * moves by ±4 points with the seed, and nicolas (a French accent, a noisy, rumbling recording
  * set-up) is the hardest to reach from the others. The four-net average is 5 points above its
