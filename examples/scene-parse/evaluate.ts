@@ -25,20 +25,56 @@ export interface Prediction {
   loss: number;
 }
 
+/** What {@link predictMasks} takes besides the net and the samples. */
+export interface PredictOptions {
+  /** Images through the net at a time (default 8). */
+  batch?: number;
+  /** Class weights: with them (and masks on every sample), the loss of the truth too. */
+  weights?: readonly number[];
+  /** `--split-pixels`: how the vote splits touching digits (default: never). */
+  split?: VoteSplit | null;
+  /**
+   * Test-time translations `[dy, dx]` (pixels, ≥ 0): the net labels the image shifted by each (black
+   * enters at the top and left), and every pixel's class probabilities are averaged over them
+   * (default `[[0, 0]]`, the image alone). {@link shiftGrid} makes the usual sets.
+   */
+  shifts?: readonly (readonly [number, number])[];
+}
+
 /**
- * The label (argmax of the log-probabilities) of every pixel of every sample, as uint8 masks of
+ * The translations of a `k`×`k` grid with `step` pixels between them: `[[0, 0], [0, step], …]`.
+ * With the context path's 8-pixel pooling grid, `shiftGrid(2, 4)` puts a pixel at both phases of
+ * every pooling window in both directions.
+ *
+ * @example
+ * shiftGrid(2, 4); // [[0, 0], [0, 4], [4, 0], [4, 4]]
+ */
+export function shiftGrid(k: number, step: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) out.push([i * step, j * step]);
+  return out;
+}
+
+/**
+ * The label (argmax of the class probabilities) of every pixel of every sample, as uint8 masks of
  * the samples' sizes. Images of the same size go through the net `batch` at a time, in evaluate
- * mode and without the graph; an image whose sides are not divisible by `sideMultiple(scales, 3)` is padded with
- * zeros (black, like the background) on the bottom and right, and its labels cropped back. With
- * class `weights` (and masks on every sample), the loss of the truth too.
+ * mode and without the graph; an image is padded with zeros (black, like the background) on the
+ * bottom and right to sides divisible by `sideMultiple(scales, 3)` (after its shift, with
+ * `shifts`), and its labels cropped back. With `shifts`, p(class) is the mean over the shifted
+ * images (test-time augmentation). With class `weights` (and masks on every sample), the
+ * class-weighted NLL of the truth under those probabilities.
  *
  * @example
  * const { masks } = predictMasks(net, clutterValidation(100, 1));
  * masks[0].length; // 128 * 128
  */
-export function predictMasks(net: MultiscaleConvNet, samples: readonly DetectionSample[], options: { batch?: number; weights?: readonly number[]; split?: VoteSplit | null } = {}): Prediction {
+export function predictMasks(net: MultiscaleConvNet, samples: readonly DetectionSample[], options: PredictOptions = {}): Prediction {
   const batch = options.batch ?? 8;
   const weights = options.weights;
+  const shifts = options.shifts ?? [[0, 0]];
+  if (shifts.length === 0 || shifts.some(([dy, dx]) => !(Number.isInteger(dy) && Number.isInteger(dx) && dy >= 0 && dx >= 0))) {
+    throw new RangeError(`predictMasks: shifts must be a non-empty list of [dy, dx] with integers ≥ 0, got ${JSON.stringify(shifts)}`);
+  }
   let lossSum = 0;
   let weightSum = 0;
   const m = sideMultiple(net.scales, 3); // enough for either context path
@@ -50,41 +86,50 @@ export function predictMasks(net: MultiscaleConvNet, samples: readonly Detection
     const { width, height } = samples[first]!;
     let end = first + 1;
     while (end < samples.length && end - first < batch && samples[end]!.width === width && samples[end]!.height === height) end++;
-    const W = roundUp(width, m);
-    const H = roundUp(height, m);
     const n = end - first;
-    const x = new Float32Array(n * H * W);
-    for (let k = 0; k < n; k++) {
-      const image = samples[first + k]!.image;
-      for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) x[(k * H + r) * W + c] = image[r * width + c]! * INPUT_SCALE;
+    const plane = width * height;
+    // p[k][class][pixel], the mean over the shifts
+    const p = new Float32Array(n * CLASSES * plane);
+    for (const [dy, dx] of shifts) {
+      const W = roundUp(width + dx, m);
+      const H = roundUp(height + dy, m);
+      const x = new Float32Array(n * H * W);
+      for (let k = 0; k < n; k++) {
+        const image = samples[first + k]!.image;
+        for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) x[(k * H + r + dy) * W + c + dx] = image[r * width + c]! * INPUT_SCALE;
+      }
+      const out = noGrad(() => net.forward(new Tensor(x, [n, 1, H, W]))).data;
+      for (let kc = 0; kc < n * CLASSES; kc++) {
+        for (let r = 0; r < height; r++) {
+          const from = (kc * H + r + dy) * W + dx;
+          const to = kc * plane + r * width;
+          for (let c = 0; c < width; c++) p[to + c] = p[to + c]! + Math.exp(out[from + c]!) / shifts.length;
+        }
+      }
     }
-    const out = noGrad(() => net.forward(new Tensor(x, [n, 1, H, W]))).data;
-    const plane = H * W;
     for (let k = 0; k < n; k++) {
-      const mask = new Uint8Array(width * height);
-      for (let r = 0; r < height; r++) {
-        for (let c = 0; c < width; c++) {
-          const p = r * W + c;
-          let best = 0;
-          let bestValue = out[k * CLASSES * plane + p]!;
-          for (let cls = 1; cls < CLASSES; cls++) {
-            const v = out[(k * CLASSES + cls) * plane + p]!;
-            if (v > bestValue) {
-              bestValue = v;
-              best = cls;
-            }
+      const mask = new Uint8Array(plane);
+      const truth = samples[first + k]!.mask;
+      const base = k * CLASSES * plane;
+      for (let q = 0; q < plane; q++) {
+        let best = 0;
+        let bestValue = p[base + q]!;
+        for (let cls = 1; cls < CLASSES; cls++) {
+          const v = p[base + cls * plane + q]!;
+          if (v > bestValue) {
+            bestValue = v;
+            best = cls;
           }
-          mask[r * width + c] = best;
-          const truth = samples[first + k]!.mask;
-          if (weights !== undefined && truth !== undefined) {
-            const y = truth[r * width + c]!;
-            lossSum -= weights[y]! * out[(k * CLASSES + y) * plane + p]!;
-            weightSum += weights[y]!;
-          }
+        }
+        mask[q] = best;
+        if (weights !== undefined && truth !== undefined) {
+          const y = truth[q]!;
+          lossSum -= weights[y]! * Math.log(Math.max(p[base + y * plane + q]!, 1e-30));
+          weightSum += weights[y]!;
         }
       }
       masks[first + k] = mask;
-      voted[first + k] = voteComponents(mask, width, height, (q, cls) => Math.exp(out[(k * CLASSES + cls) * plane + Math.floor(q / width) * W + (q % width)]!), options.split ?? null);
+      voted[first + k] = voteComponents(mask, width, height, (q, cls) => p[base + cls * plane + q]!, options.split ?? null);
     }
     first = end;
   }

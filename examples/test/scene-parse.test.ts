@@ -6,8 +6,8 @@ import { readGrayPng, segmentationScores, writeDetectionFolder, type DetectionSa
 import { Canvas } from '@eole/core/report';
 import { CliExit } from '../lib/cli.js';
 import { clutterTest, clutterValidation } from '../lib/clutter.js';
-import { voteComponents } from '../scene-parse/evaluate.js';
-import { main, type SceneParseSummary } from '../scene-parse/main.js';
+import { predictMasks, shiftGrid, voteComponents } from '../scene-parse/evaluate.js';
+import { loadSceneNet, main, type SceneParseSummary } from '../scene-parse/main.js';
 
 const quiet = (): void => {};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'eole-scene-'));
@@ -63,13 +63,13 @@ test.serial('scene-parse: a CI-sized multiscale run labels held-out validation i
   t.is(validation[2]!.metrics!['pixelAccuracy'], s.pixelAccuracy);
 });
 
-test.serial('scene-parse: --eval on the validation images written as a folder agrees with the training summary; --save-masks writes one PNG per image', async (t) => {
+test.serial('scene-parse: --eval on the validation images written as a folder agrees with the training summary (--shifts 1: training validates on the image alone); --save-masks writes one PNG per image', async (t) => {
   if (!trained) return t.fail('the training test did not run');
   const dir = tmp();
   writeDetectionFolder(dir, clutterValidation(VAL_IMAGES, 1));
   const masks = join(tmp(), 'masks');
   const lines: string[] = [];
-  const summary = await main(['--eval', join(trained.out, 'scene-parse.safetensors'), '--test', dir, '--save-masks', masks], (l) => lines.push(l));
+  const summary = await main(['--eval', join(trained.out, 'scene-parse.safetensors'), '--test', dir, '--save-masks', masks, '--shifts', '1'], (l) => lines.push(l));
   const s = trained.summary.scores!;
   t.is(lines.at(-2), `pixel accuracy: ${pct(s.pixelAccuracy)}`);
   t.is(lines.at(-1), `mean class accuracy: ${pct(s.meanClassAccuracy)}`);
@@ -88,7 +88,7 @@ test.serial('scene-parse: --eval on the validation images written as a folder ag
   t.is(segmentationScores(predicted, labels, 11).meanClassAccuracy, s.meanClassAccuracy, 'the saved masks are what was scored');
   // The training checkpoint evaluates the same (its metadata comes from the saved model beside it).
   const again: string[] = [];
-  await main(['--eval', join(trained.out, 'checkpoint.safetensors'), '--test', dir], (l) => again.push(l));
+  await main(['--eval', join(trained.out, 'checkpoint.safetensors'), '--test', dir, '--shifts', '1'], (l) => again.push(l));
   t.is(again.at(-1), lines.at(-1));
 });
 
@@ -113,6 +113,34 @@ test.serial('scene-parse: --eval without --test labels the default held-out test
   await main(['--eval', join(trained.out, 'scene-parse.safetensors'), '--test', dir, '--save-masks', out], quiet);
   const m = readGrayPng(join(out, '000000.png'));
   t.deepEqual([m.width, m.height], [w, h]);
+});
+
+test.serial('scene-parse: test-time shifts label the image as the net labels it shifted by hand, and average the probabilities over the grid (--shifts)', async (t) => {
+  if (!trained) return t.fail('the training test did not run');
+  const { net } = loadSceneNet(join(trained.out, 'scene-parse.safetensors'));
+  const sample = clutterTest(1)[0]!;
+  const [dy, dx] = [4, 8];
+  // The image placed at (dy, dx) of a larger black image: the net reads the same input as with shifts [[dy, dx]].
+  const [W, H] = [sample.width + dx, sample.height + dy];
+  const image = new Uint8Array(W * H);
+  const mask = new Uint8Array(W * H);
+  for (let r = 0; r < sample.height; r++) {
+    for (let c = 0; c < sample.width; c++) [image[(r + dy) * W + c + dx], mask[(r + dy) * W + c + dx]] = [sample.image[r * sample.width + c]!, sample.mask![r * sample.width + c]!];
+  }
+  const byHand = predictMasks(net, [{ width: W, height: H, image, mask, boxes: [] }]).masks[0]!;
+  const cropped = new Uint8Array(sample.width * sample.height);
+  for (let r = 0; r < sample.height; r++) for (let c = 0; c < sample.width; c++) cropped[r * sample.width + c] = byHand[(r + dy) * W + c + dx]!;
+  t.deepEqual(predictMasks(net, [sample], { shifts: [[dy, dx]] }).masks[0], cropped);
+  // Averaging a prediction with itself changes nothing; the 2×2 grid is four translations.
+  const alone = predictMasks(net, [sample], { weights: [0.1, ...new Array<number>(10).fill(1)] });
+  const twice = predictMasks(net, [sample], { weights: [0.1, ...new Array<number>(10).fill(1)], shifts: [[0, 0], [0, 0]] });
+  t.deepEqual(twice.masks, alone.masks);
+  t.true(Math.abs(twice.loss - alone.loss) < 1e-4 * Math.abs(alone.loss), `loss ${twice.loss} vs ${alone.loss}`);
+  t.deepEqual(shiftGrid(2, 4), [[0, 0], [0, 4], [4, 0], [4, 4]]);
+  t.throws(() => predictMasks(net, [sample], { shifts: [[-1, 0]] }), { message: /shifts must be a non-empty list of \[dy, dx\] with integers ≥ 0/ });
+  const lines: string[] = [];
+  await main(['--eval', join(trained.out, 'scene-parse.safetensors'), '--test-images', '2', '--shifts', '1'], (l) => lines.push(l));
+  t.regex(lines.at(-1)!, /^mean class accuracy: \d+\.\d\d%$/);
 });
 
 test.serial('scene-parse: --single-scale trains a one-level net and --eval rebuilds it from the metadata', async (t) => {
