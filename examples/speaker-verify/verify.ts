@@ -82,18 +82,27 @@ export function scoreTrials(embeddings: Tensor, utterances: readonly SpeakerUtte
   const n = utterances.length;
   const d = distanceMatrix(embeddings, embeddings, metric).data;
   const distances: number[] = [];
+  const same = trialPairs(utterances, trial, (i, j) => distances.push(Math.max(0, d[i * n + j]!)));
+  const targets = same.reduce((s, v) => s + v, 0);
+  return { distances: Float32Array.from(distances), same: Uint8Array.from(same), targets, impostors: same.length - targets };
+}
+
+/**
+ * Visits every unordered pair {i, j} (i < j) of `utterances` that `trial` accepts (all without it),
+ * in order, and returns for each whether its two utterances share a speaker (1) or not (0).
+ */
+function trialPairs(utterances: readonly SpeakerUtterance[], trial: ((a: SpeakerUtterance, b: SpeakerUtterance) => boolean) | undefined, visit: (i: number, j: number) => void): number[] {
   const same: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
+  for (let i = 0; i < utterances.length; i++) {
+    for (let j = i + 1; j < utterances.length; j++) {
       const a = utterances[i]!;
       const b = utterances[j]!;
       if (trial && !trial(a, b)) continue;
-      distances.push(Math.max(0, d[i * n + j]!));
+      visit(i, j);
       same.push(a.speaker === b.speaker ? 1 : 0);
     }
   }
-  const targets = same.reduce((s, v) => s + v, 0);
-  return { distances: Float32Array.from(distances), same: Uint8Array.from(same), targets, impostors: same.length - targets };
+  return same;
 }
 
 /** How trials are scored against a cohort (see {@link scoreTrialsNormalized}). */
@@ -139,16 +148,7 @@ export function scoreTrialsNormalized(embeddings: Tensor, utterances: readonly S
     scoring.kind === 'none' ? null : cohortStats(Float32Array.from(toCohort.subarray(i * m, (i + 1) * m), (d) => -d), scoring.topK));
   const d = distanceMatrix(embeddings, embeddings, scoring.metric).data;
   const scores: number[] = [];
-  const same: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const a = utterances[i]!;
-      const b = utterances[j]!;
-      if (trial && !trial(a, b)) continue;
-      scores.push(normalizeScore(-d[i * n + j]!, scoring.kind, stats[i]!, stats[j]!));
-      same.push(a.speaker === b.speaker ? 1 : 0);
-    }
-  }
+  const same = trialPairs(utterances, trial, (i, j) => scores.push(normalizeScore(-d[i * n + j]!, scoring.kind, stats[i]!, stats[j]!)));
   const top = scores.reduce((x, y) => Math.max(x, y), -Infinity);
   const targets = same.reduce((s, v) => s + v, 0);
   return { distances: Float32Array.from(scores, (x) => top - x), same: Uint8Array.from(same), targets, impostors: same.length - targets };
