@@ -208,17 +208,18 @@ test('fuzz: readIdx on gzipped images names the file for every mutant, and never
   await fuzz(t, { seedFile: gzipSync(images), fileName: 'images.idx.gz', read: (_, path) => readIdx(path), errors: /^'.*images\.idx\.gz': /, seed: 24, count: 200, mutators: { regzip, bomb }, valid: validIdx });
 });
 
-test('IDX: a gzip bomb (1 MB inflating to 1 GB) is rejected fast, naming the file and the declared size', (t) => {
+test('IDX: a gzip bomb (1 MB inflating to 1 GB) is rejected after a few inflate chunks, naming the file and the declared size', (t) => {
   const member = gzipSync(new Uint8Array(16 * 2 ** 20));
   const bomb = Buffer.concat([gzipSync(labels), ...Array.from({ length: 64 }, () => member)]);
-  t.true(bomb.length < 1.2e6);
+  t.true(bomb.length < 1.2e6, `the bomb is ${bomb.length} bytes gzipped`);
   const path = put('bomb-labels-idx1-ubyte.gz', bomb);
   const before = process.memoryUsage();
-  const start = Date.now();
   t.throws(() => readIdx(path), { message: /^'.*bomb-labels-idx1-ubyte\.gz': inflates past the 13 bytes that its header \(dims \[5\] of ubyte\) declares: trailing data, or a gzip bomb/ });
   const after = process.memoryUsage();
-  t.true(Date.now() - start < 2000);
-  t.true(after.arrayBuffers + after.external - before.arrayBuffers - before.external < 64 * 2 ** 20);
+  // "Fast" as work, not wall time (no timed tests): the reader stops inflating soon after the declared size, so it never
+  // holds more than a few inflate chunks, not the gigabyte the bomb would become.
+  const grown = after.arrayBuffers + after.external - before.arrayBuffers - before.external;
+  t.true(grown < 64 * 2 ** 20, `reading the bomb grew buffers by ${(grown / 2 ** 20).toFixed(1)} MiB (bar 64 MiB)`);
   const declared = Buffer.concat([gzipSync(idx(0x08, [2 ** 30], new Uint8Array(16))), member]);
   t.throws(() => parseIdx(declared, 'big.gz'), { message: /^big\.gz: truncated: dims \[1073741824\] of ubyte need 1073741824 bytes of data, more than \d+ gzipped bytes can hold/ });
 });
