@@ -34,7 +34,7 @@ export { Module, type StateDict } from './nn/Module.js';
 export { Sequential } from './nn/Sequential.js';
 export { Linear, type LinearOptions } from './nn/Linear.js';
 export { Criterion } from './nn/Criterion.js';
-export { ClassNLLCriterion } from './nn/ClassNLLCriterion.js';
+export { ClassNLLCriterion, type ClassNLLOptions } from './nn/ClassNLLCriterion.js';
 export { Container } from './nn/Container.js';
 export { Concat } from './nn/Concat.js';
 export { Ensemble, type EnsembleCombine } from './nn/Ensemble.js';

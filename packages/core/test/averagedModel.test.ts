@@ -26,6 +26,18 @@ test('AveragedModel: the running mean of every update (SWA), and the exponential
   for (const w of weights(ema.average as Sequential).flat()) t.true(Math.abs(w - 2.625) < 1e-6, `EMA 2.625, got ${w}`);
 });
 
+test('AveragedModel: with start, the updates before it only copy the model and the mean covers the rest', (t) => {
+  const model = net(1);
+  const swa = new AveragedModel(model, net(2), { start: 2 });
+  for (const v of [9, 7, 2, 6, 1]) {
+    setAll(model, v);
+    swa.update();
+  }
+  t.is(swa.count, 5);
+  for (const w of weights(swa.average as Sequential).flat()) t.true(Math.abs(w - 3) < 1e-6, `mean of 2, 6, 1 (9 and 7 before the start) is 3, got ${w}`);
+  t.throws(() => new AveragedModel(model, net(3), { start: -1 }), { instanceOf: RangeError, message: /start must be a non-negative integer .*got -1/ });
+});
+
 test('AveragedModel: a module of another structure, the model itself or a bad decay are refused, naming what differs', (t) => {
   const model = net(1);
   t.throws(() => new AveragedModel(model, model), { message: /average must be a separate module/ });

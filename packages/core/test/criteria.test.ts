@@ -32,6 +32,16 @@ function nllOracle(logp: number[], c: number, target: number[], average = true):
   return { loss: loss / scale, grad };
 }
 
+/** Cross-entropy of log-probabilities from the target distribution (1 − ε)·q + ε/C, q one-hot or given rows. */
+function smoothedNllOracle(logp: number[], c: number, q: number[], eps: number, average = true): { loss: number; grad: number[] } {
+  const n = logp.length / c;
+  const scale = average ? n : 1;
+  const grad = logp.map((_, i) => -((1 - eps) * q[i]! + eps / c) / scale);
+  return { loss: logp.reduce((s, v, i) => s + v * grad[i]!, 0), grad };
+}
+
+const oneHot = (target: number[], c: number): number[] => target.flatMap((k) => Array.from({ length: c }, (_, j) => (j === k ? 1 : 0)));
+
 function crossEntropyOracle(x: number[], c: number, target: number[]): { loss: number; grad: number[] } {
   const n = target.length;
   const grad: number[] = [];
@@ -128,6 +138,48 @@ test('CrossEntropyCriterion equals LogSoftMax followed by ClassNLLCriterion', (t
   const nll = new ClassNLLCriterion().forward(scores.logSoftmax(-1), classes).item();
   t.true(Math.abs(ce - nll) < 1e-6);
   t.is(new CrossEntropyCriterion().lsm.toString(), 'nn.LogSoftMax');
+});
+
+test('label smoothing and class probabilities match plain JS, for ClassNLL and CrossEntropy', (t) => {
+  const logp = scores.logSoftmax(1).detach();
+  const lp = arr(logp);
+  const q = arr(Tensor.randn([5, 7], new Generator(7)).softmax(1));
+  const hard = oneHot(arr(classes), 7);
+  matchesOracle(t, lossAndGrad(new ClassNLLCriterion({ labelSmoothing: 0.1 }), logp, classes), smoothedNllOracle(lp, 7, hard, 0.1));
+  matchesOracle(t, lossAndGrad(new ClassNLLCriterion({ labelSmoothing: 0.3, sizeAverage: false }), logp, classes), smoothedNllOracle(lp, 7, hard, 0.3, false));
+  matchesOracle(t, lossAndGrad(new ClassNLLCriterion(), logp, Tensor.from(q, [5, 7])), smoothedNllOracle(lp, 7, q, 0));
+  matchesOracle(t, lossAndGrad(new ClassNLLCriterion({ labelSmoothing: 0.2 }), logp, Tensor.from(q, [5, 7])), smoothedNllOracle(lp, 7, q, 0.2));
+  // one-hot rows as probabilities give the loss of the indices
+  const viaRows = new ClassNLLCriterion().forward(logp, Tensor.from(hard, [5, 7])).item();
+  t.true(Math.abs(viaRows - new ClassNLLCriterion().forward(logp, classes).item()) < 1e-6);
+  // CrossEntropy: ∂L/∂x = (softmax(x) − (1 − ε)·q − ε/C) / N
+  const ce = lossAndGrad(new CrossEntropyCriterion({ labelSmoothing: 0.1 }), scores, Tensor.from(q, [5, 7]));
+  const p = arr(scores.softmax(1));
+  const want = smoothedNllOracle(lp, 7, q, 0.1);
+  matchesOracle(t, ce, { loss: want.loss, grad: p.map((v, i) => v / 5 + want.grad[i]!) });
+  // a single sample [C] with a distribution [C]
+  const one = new ClassNLLCriterion({ labelSmoothing: 0.5 }).forward(Tensor.from([-0.1, -2.4]), Tensor.from([0, 1])).item();
+  t.true(Math.abs(one - (0.75 * 2.4 + 0.25 * 0.1)) < 1e-6);
+  t.is(new CrossEntropyCriterion({ labelSmoothing: 0.1 }).toString(), 'nn.CrossEntropyCriterion(labelSmoothing 0.1)');
+  t.is(new ClassNLLCriterion(false).sizeAverage, false);
+});
+
+test('label smoothing: finite differences through a small net, indices and probabilities', (t) => {
+  const g = new Generator(11);
+  const w = Tensor.randn([6, 4], g).requiresGrad_();
+  const x = Tensor.randn([3, 6], g);
+  const q = Tensor.randn([3, 4], g).softmax(1).detach();
+  const idx = Tensor.from([2, 0, 3]);
+  const smooth = new CrossEntropyCriterion({ labelSmoothing: 0.1 });
+  checkGrad(t, 'CrossEntropyCriterion(labelSmoothing 0.1), indices, w.r.t. the weights', (wi) => smooth.forward(x.matmul(wi!), idx), [w]);
+  checkGrad(t, 'ClassNLLCriterion(labelSmoothing 0.1), probabilities, w.r.t. the weights', (wi) => new ClassNLLCriterion({ labelSmoothing: 0.1 }).forward(x.matmul(wi!).logSoftmax(1), q), [w]);
+});
+
+test('label smoothing outside [0, 1) is a RangeError naming the argument', (t) => {
+  for (const eps of [-0.1, 1, 1.5, Number.NaN]) {
+    t.throws(() => new ClassNLLCriterion({ labelSmoothing: eps }), { instanceOf: RangeError, message: new RegExp(`nn\\.ClassNLLCriterion: labelSmoothing must be a number in \\[0, 1\\), got ${String(eps)}`) });
+    t.throws(() => new CrossEntropyCriterion({ labelSmoothing: eps }), { instanceOf: RangeError, message: /nn\.CrossEntropyCriterion: labelSmoothing must be a number in \[0, 1\)/ });
+  }
 });
 
 // ---- gradients: finite differences, Torch7 backward against autograd, backends ----------------

@@ -8,6 +8,12 @@ export interface AveragedModelOptions {
    * update. Without it, the plain running mean of every update (stochastic weight averaging).
    */
   decay?: number;
+  /**
+   * Updates before averaging begins (SWA's start, Izmailov et al. 2018: e.g. the steps of the first
+   * three quarters of the epochs). Until then every update copies the model, so the running mean
+   * covers updates start + 1, start + 2, … only. Default 0.
+   */
+  start?: number;
 }
 
 /** The state of an {@link AveragedModel} besides its tensors. */
@@ -22,7 +28,7 @@ export interface AveragedModelState {
  * Juditsky, "Acceleration of stochastic approximation by averaging", SIAM J. Control Optim. 1992),
  * either the running mean θ̄ₙ = θ̄ₙ₋₁ + (θₙ − θ̄ₙ₋₁)/n (stochastic weight averaging, Izmailov et
  * al., UAI 2018) or, with `decay` β, the exponential moving average θ̄ₙ = β·θ̄ₙ₋₁ + (1 − β)·θₙ. The
- * first update copies the model. Every tensor of the state dict is averaged (parameters and
+ * first update copies the model (with `start`, every update up to the first averaged one). Every tensor of the state dict is averaged (parameters and
  * buffers alike). `average` is the module that holds the averaged weights: evaluate it, save it.
  *
  * Give it to `train({ ..., average })` and it is updated after every optimizer step and saved in,
@@ -33,9 +39,11 @@ export interface AveragedModelState {
  * const averaged = new AveragedModel(net, makeNet(new Generator(1)), { decay: 0.998 });
  * train({ model: net, criterion, optimizer, data, epochs: 8, average: averaged });
  * averaged.average.evaluate().forward(x); // the averaged weights
+ * const swa = new AveragedModel(net, makeNet(new Generator(1)), { start: 6 * stepsPerEpoch }); // the last 2 of 8 epochs
  */
 export class AveragedModel {
   readonly decay: number | undefined;
+  readonly start: number;
   private countValue = 0;
   private readonly pairs: (readonly [name: string, source: Tensor, target: Tensor])[];
 
@@ -53,6 +61,9 @@ export class AveragedModel {
     const { decay } = options;
     if (decay !== undefined && !(typeof decay === 'number' && decay >= 0 && decay < 1)) throw new RangeError(`AveragedModel: decay must be a number in [0, 1), got ${String(decay)}`);
     this.decay = decay;
+    const start = options.start ?? 0;
+    if (!(Number.isSafeInteger(start) && start >= 0)) throw new RangeError(`AveragedModel: start must be a non-negative integer (updates before averaging begins), got ${String(options.start)}`);
+    this.start = start;
     const source = model.stateDict();
     const target = average.stateDict();
     const missing = [...source.keys()].filter((k) => !target.has(k));
@@ -76,8 +87,9 @@ export class AveragedModel {
   /** Folds the model's current weights into the average (after an optimizer step). */
   update(): void {
     this.countValue++;
-    if (this.countValue === 1) return this.copy();
-    const w = this.decay === undefined ? 1 / this.countValue : 1 - this.decay;
+    const n = this.countValue - this.start; // the updates averaged, this one included
+    if (n <= 1) return this.copy();
+    const w = this.decay === undefined ? 1 / n : 1 - this.decay;
     for (const [, s, t] of this.pairs) {
       const from = s.data;
       const to = t.data;

@@ -6,6 +6,7 @@
  * const rng = new Generator(42);
  * rng.uniform();            // in [0, 1)
  * rng.normal(0, 1);         // Box-Muller
+ * rng.beta(0.2, 0.2);       // in [0, 1] (mixup's mixing weight)
  * const saved = rng.getState(); rng.setState(saved);
  */
 export class Generator {
@@ -64,6 +65,44 @@ export class Generator {
     const r = Math.sqrt(-2 * Math.log(u));
     this.spare = r * Math.sin(2 * Math.PI * v);
     return mean + std * r * Math.cos(2 * Math.PI * v);
+  }
+
+  /**
+   * Gamma draw of shape k > 0 and scale 1 (density x^(k−1)·e^(−x)/Γ(k)) by Marsaglia and Tsang's
+   * squeeze method ("A simple method for generating gamma variables", ACM TOMS 2000); for k < 1,
+   * Gamma(k + 1)·U^(1/k).
+   */
+  gamma(shape: number): number {
+    if (!(typeof shape === 'number' && shape > 0 && Number.isFinite(shape))) throw new RangeError(`Generator.gamma: shape must be a positive number, got ${String(shape)}`);
+    if (shape < 1) {
+      let u = 0;
+      while (u === 0) u = this.uniform();
+      return this.gamma(shape + 1) * u ** (1 / shape);
+    }
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.uniform();
+      if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** Beta(a, b) draw in [0, 1], as X/(X + Y) of X ~ Gamma(a), Y ~ Gamma(b) (mean a/(a + b)). */
+  beta(a: number, b: number): number {
+    for (const [name, v] of [['a', a], ['b', b]] as const) {
+      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new RangeError(`Generator.beta: ${name} must be a positive number, got ${String(v)}`);
+    }
+    const x = this.gamma(a);
+    const y = this.gamma(b);
+    // both can underflow to 0 for tiny shapes: then the draw is 0 or 1 with odds a : b
+    return x + y > 0 ? x / (x + y) : this.uniform() < a / (a + b) ? 1 : 0;
   }
 
   /** Uniform integer in [0, n). */
