@@ -139,11 +139,11 @@ export function predictMasks(net: MultiscaleConvNet, samples: readonly Detection
 /**
  * One digit per connected piece of digit pixels, after the superpixel vote of Farabet et al.
  * (PAMI 2013, section 3.2: the class distributions of a segment's pixels are averaged and the segment
- * takes the winner): the 8-connected components of the pixels labelled as some digit (≠ 0) each take
+ * takes the winner): the 4-connected components of the pixels labelled as some digit (≠ 0) each take
  * the digit d ∈ 1…10 with the largest Σ p(d) over their pixels; background pixels stay background.
  * `probability(q, d)` is the net's p(d) at pixel q (row-major).
  *
- * With `split` (`--split-pixels`), a component in which two or more digits each hold an 8-connected
+ * With `split` (`--split-pixels`), a component in which two or more digits each hold a 4-connected
  * run of at least `minPixels` pixels of their own label is taken for touching digits (on the
  * validation images, three quarters of the voted errors were in components that covered two true
  * digits): it is not voted whole; its large runs keep their labels and grow through it breadth
@@ -160,7 +160,7 @@ export function voteComponents(mask: Uint8Array, width: number, height: number, 
   forPieces(mask, width, height, () => true, (members, count) => {
     if (pieces && pieces.majors(members, count, split!).length >= 2) {
       // Two or more digits touch: the pieces of the major digits grow through the component
-      // (breadth first, 8-connected), each pixel taking the label of the piece that reaches it first.
+      // (breadth first, 4-connected), each pixel taking the label of the piece that reaches it first.
       pieces.grow(members, count, split!, out, width, height);
       return;
     }
@@ -178,21 +178,23 @@ export interface VoteSplit {
   minPixels: number;
 }
 
-/** Calls `fn` with each 8-neighbour of pixel `q` inside the image. */
+/**
+ * Calls `fn` with each 4-neighbour of pixel `q` inside the image. Pieces are 4-connected: two
+ * digits touching at a corner stay apart (chosen on the validation images against 8-connected
+ * pieces, with --split-pixels 150 and 2×2 shifts: 200 images 85.45 → 86.00% multiscale, 83.99 →
+ * 84.07% single scale; 500 images 84.94 → 85.39%, 85.02 → 85.16%).
+ */
 function forNeighbours(q: number, width: number, height: number, fn: (n: number) => void): void {
   const r = Math.floor(q / width);
   const c = q % width;
-  for (let dr = -1; dr <= 1; dr++) {
-    for (let dc = -1; dc <= 1; dc++) {
-      const rr = r + dr;
-      const cc = c + dc;
-      if ((dr !== 0 || dc !== 0) && rr >= 0 && rr < height && cc >= 0 && cc < width) fn(rr * width + cc);
-    }
-  }
+  if (r > 0) fn(q - width);
+  if (c > 0) fn(q - 1);
+  if (c + 1 < width) fn(q + 1);
+  if (r + 1 < height) fn(q + width);
 }
 
 /**
- * The 8-connected pieces of the nonzero pixels of `mask` whose neighbouring pixels `join(a, b)`:
+ * The 4-connected pieces of the nonzero pixels of `mask` whose neighbouring pixels `join(a, b)`:
  * `piece(members, count)` for each, in the order of its first pixel (the members' buffer is reused).
  */
 function forPieces(mask: Uint8Array, width: number, height: number, join: (a: number, b: number) => boolean, piece: (members: Int32Array, count: number) => void): void {
@@ -219,7 +221,7 @@ function forPieces(mask: Uint8Array, width: number, height: number, join: (a: nu
   }
 }
 
-/** The size of the 8-connected piece of equal labels each pixel of a mask belongs to. */
+/** The size of the 4-connected piece of equal labels each pixel of a mask belongs to. */
 class PieceSizes {
   private readonly size: Int32Array;
 

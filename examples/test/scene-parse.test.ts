@@ -177,7 +177,7 @@ test('scene-parse: bad flags and bad test folders give clear errors naming the a
   await t.throwsAsync(main(['--eval', model, '--test', badLabels], quiet), { message: /--test '.*': the mask of '000000\.png' holds the label 200/ });
 });
 
-test('scene-parse: the component vote takes one digit per piece, and splits a piece where two digits touch', (t) => {
+test('scene-parse: the component vote takes one digit per 4-connected piece, and splits a piece where two digits touch', (t) => {
   const p = (q: number, d: number): number => (d === 3 ? 0.6 : 0.1);
   t.deepEqual(Array.from(voteComponents(Uint8Array.of(2, 3, 3, 0, 4), 5, 1, p)), [3, 3, 3, 0, 3]);
   // One row: a run of 2s, a stray 5, a run of 3s, all touching: voted whole without a split.
@@ -187,4 +187,10 @@ test('scene-parse: the component vote takes one digit per piece, and splits a pi
   t.deepEqual(Array.from(voteComponents(touching, 8, 1, p, { minPixels: 3 })), [2, 2, 2, 2, 3, 3, 3, 3]);
   // Only one run that large: voted whole as before.
   t.deepEqual(Array.from(voteComponents(touching, 8, 1, p, { minPixels: 4 })), [3, 3, 3, 3, 3, 3, 3, 3]);
+  // Pieces are 4-connected: two blocks touching only at a corner vote apart; joined by an edge, as one.
+  const corner = Uint8Array.of(2, 2, 0, 0, 2, 2, 0, 0, 0, 0, 3, 3, 0, 0, 3, 3);
+  const q = (px: number, d: number): number => d === corner[px] ? 0.7 : 0.1;
+  t.deepEqual(Array.from(voteComponents(corner, 4, 4, q)), Array.from(corner));
+  const edge = Uint8Array.of(2, 2, 0, 0, 2, 2, 3, 3, 0, 0, 3, 3, 0, 0, 3, 3);
+  t.deepEqual(Array.from(voteComponents(edge, 4, 4, (px, d) => (d === edge[px] ? 0.7 : 0.1))), [3, 3, 0, 0, 3, 3, 3, 3, 0, 0, 3, 3, 0, 0, 3, 3]);
 });
