@@ -165,12 +165,23 @@ export function subsetWindows(set: WindowSet, indices: readonly number[]): Windo
   };
 }
 
+/** Mixup of the training batches (Zhang et al., "mixup: Beyond empirical risk minimization", ICLR 2018). */
+export interface MixupOptions {
+  /** α of the mixing weight λ ~ Beta(α, α) (small α: most batches near one of their two sources). */
+  alpha: number;
+  /** Classes of the targets (their rows are distributions over these). */
+  classes: number;
+}
+
 /**
  * One epoch of training batches, subscribed afresh every epoch: a permutation of the utterances
  * from `rng`, then for each one a variant and a shift in [−jitter, jitter] frames (also from `rng`),
- * cut and normalised by `windowInput`; the last, smaller batch is dropped.
+ * cut and normalised by `windowInput`; the last, smaller batch is dropped. With `mixup`, each batch
+ * is mixed with a permutation of itself, x = λ·x_a + (1 − λ)·x_b with one λ ~ Beta(α, α) per batch
+ * (both from `rng`), and its targets are the rows λ·onehot(y_a) + (1 − λ)·onehot(y_b) [N, classes]
+ * (core's `ClassNLLCriterion` takes them as distributions: λ·NLL(y_a) + (1 − λ)·NLL(y_b)).
  */
-export function trainBatches(set: WindowSet, rng: Generator, batchSize: number): Observable<Batch> {
+export function trainBatches(set: WindowSet, rng: Generator, batchSize: number, mixup?: MixupOptions): Observable<Batch> {
   return fromIterable(function* () {
     const order = rng.permutation(set.count);
     for (let s = 0; s + batchSize <= set.count; s += batchSize) {
@@ -184,9 +195,29 @@ export function trainBatches(set: WindowSet, rng: Generator, batchSize: number):
         windowInput(new Tensor(v.frames, [v.frames.length / N_COEFFS, N_COEFFS]), shift, x.subarray(b * INPUT_SIZE, (b + 1) * INPUT_SIZE));
         y[b] = set.labels[u]!;
       }
+      if (mixup && mixup.alpha > 0) {
+        yield mixBatch(x, y, batchSize, mixup, rng);
+        continue;
+      }
       yield { x: new Tensor(x, [batchSize, INPUT_SIZE]), y: new Tensor(y, [batchSize]) };
     }
   }).pipe(prefetch(2));
+}
+
+/** A batch mixed with a permutation of itself, its targets the mixed one-hot rows ({@link trainBatches}). */
+function mixBatch(x: Float32Array, y: Float32Array, n: number, mixup: MixupOptions, rng: Generator): Batch {
+  const lambda = rng.beta(mixup.alpha, mixup.alpha);
+  const partner = rng.permutation(n);
+  const mixed = new Float32Array(x.length);
+  const targets = new Float32Array(n * mixup.classes);
+  for (let b = 0; b < n; b++) {
+    const a = x.subarray(b * INPUT_SIZE, (b + 1) * INPUT_SIZE);
+    const o = partner[b]! * INPUT_SIZE;
+    for (let i = 0; i < INPUT_SIZE; i++) mixed[b * INPUT_SIZE + i] = lambda * a[i]! + (1 - lambda) * x[o + i]!;
+    targets[b * mixup.classes + y[b]!] += lambda;
+    targets[b * mixup.classes + y[partner[b]!]!] += 1 - lambda;
+  }
+  return { x: new Tensor(mixed, [n, INPUT_SIZE]), y: new Tensor(targets, [n, mixup.classes]) };
 }
 
 /** Held-out windows: each utterance padded with noise from its own seeded generator, the centred window and shifted views. */
