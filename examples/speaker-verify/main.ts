@@ -85,9 +85,9 @@
  *   instead of 3: 0.41%. The default run with this recipe (`npm run -w examples speaker-verify --
  *   --out DIR`, 20 epochs, seed 1): EER **1.94%** (adaptive s-norm, top 20); plain L2 1.47%, one
  *   centred window 1.22%, whole-cohort s-norm 0.80%: on speakers it has heard, the net is better
- *   alone, and the recipe gives up a little there for the unseen ones. It used 746 s of user CPU
- *   time (11 s system, 1.15 GB resident); its wall time, 21 min 52 s, was taken beside four other
- *   training jobs (load 4–12), so alone it takes about its CPU time, 12.6 minutes (budget 20).
+ *   alone, and the recipe gives up a little there for the unseen ones. Alone on the 2-core machine
+ *   (load 0.42 at the start) it took **7 min 20 s** (691 s user CPU on two threads, 1.26 GB resident;
+ *   budget 20 minutes), the same EER again; beside four other training jobs, 21 min 52 s.
  * RECIPE of the window front end, chosen on the held-out EER after 8 epochs (measured before the front end was pinned in
  * data.ts, when the window centre came from the raw rather than the pre-emphasised signal):
  * `--norm global` 2.84% against `--norm window` (windowInput's per-window CMVN, which removes the
