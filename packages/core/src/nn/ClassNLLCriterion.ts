@@ -68,8 +68,8 @@ export class ClassNLLCriterion extends Criterion {
   }
 }
 
-/** A target of the input's shape with more than one class is a distribution over the classes, not indices. */
-function isDistribution(input: Tensor, target: Tensor): boolean {
+/** A target of the input's shape with more than one class is a distribution over the classes, not indices (also {@link CrossEntropyCriterion}'s rule). */
+export function isDistribution(input: Tensor, target: Tensor): boolean {
   const c = input.shape[input.ndim - 1]!;
   return c > 1 && target.ndim === input.ndim && target.size === input.size;
 }

@@ -1,7 +1,7 @@
 import { Criterion } from './Criterion.js';
 import type { Tensor } from '../tensor/Tensor.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
-import { checkLabelSmoothing, ClassNLLCriterion, type ClassNLLOptions } from './ClassNLLCriterion.js';
+import { checkLabelSmoothing, ClassNLLCriterion, isDistribution, type ClassNLLOptions } from './ClassNLLCriterion.js';
 import { LogSoftMax } from './LogSoftMax.js';
 
 /**
@@ -36,8 +36,7 @@ export class CrossEntropyCriterion extends Criterion {
   protected updateOutput(input: Tensor, target: Tensor): Tensor {
     if (input.ndim !== 1 && input.ndim !== 2) throw new ShapeError(this.typeName(), `input must be [C] or [N, C] scores, got ${fmt(input.shape)}`);
     const n = input.ndim === 1 ? 1 : input.shape[0]!;
-    const distribution = input.shape[input.ndim - 1]! > 1 && target.ndim === input.ndim && target.size === input.size;
-    if (!distribution && target.size !== n) throw new ShapeError(this.typeName(), `target shape ${fmt(target.shape)} does not match input shape ${fmt(input.shape)}: expected ${n} class indices`);
+    if (!isDistribution(input, target) && target.size !== n) throw new ShapeError(this.typeName(), `target shape ${fmt(target.shape)} does not match input shape ${fmt(input.shape)}: expected ${n} class indices`);
     return this.nll.forward(this.lsm.forward(input), target);
   }
 
