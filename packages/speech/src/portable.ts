@@ -23,9 +23,10 @@ export {
   WINDOW_FRAMES, N_COEFFS, DIGIT_SAMPLE_RATE, DIGIT_MFCC, WINDOW_VARIANCE_FLOOR, digitFeatures, windowInput, noiseFloor, backgroundRms, padWithNoise, speechCentre, paddedFeatures, utteranceWindow,
   type PaddedFeatures, type PaddedFeaturesOptions,
 } from './data/digitWindows.js';
+export { cepstralStatistics, recordingStatistics, type CepstralStatistics, type RecordingStatisticsOptions } from './data/cepstralStatistics.js';
 export { AcousticConvNet, acousticConvNetConfig, type AcousticConvNetOptions, type AcousticConvNetConfig } from './nn/AcousticConvNet.js';
 export {
-  SPOKEN_DIGIT_MODEL, SPOKEN_DIGIT_FEATURES, spokenDigitMetadata, classifyWindows, type SpokenDigitFeatures, type SpokenDigitModel,
+  SPOKEN_DIGIT_MODEL, SPOKEN_DIGIT_FEATURES, SPOKEN_DIGIT_NORMALISATIONS, spokenDigitMetadata, classifyWindows, type SpokenDigitFeatures, type SpokenDigitModel, type SpokenDigitNormalisation,
 } from './nn/spokenDigitModel.js';
 export { StatisticsPooling } from './nn/StatisticsPooling.js';
 export type { Augmentation, Waveform, ParameterRange } from './augment/Augmentation.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Generator, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
 import { checkParity, maxRelErr, parameterCount, tempDir, testModules } from '@eole/core/testing';
 import {
-  AcousticConvNet, acousticConvNetConfig, backgroundRms, digitFeatures, N_COEFFS, noiseFloor, paddedFeatures, padWithNoise, speechCentre, utteranceWindow, windowInput, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR,
+  AcousticConvNet, acousticConvNetConfig, backgroundRms, cepstralStatistics, digitFeatures, N_COEFFS, noiseFloor, paddedFeatures, padWithNoise, speechCentre, utteranceWindow, windowInput, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR,
 } from '@eole/speech';
 import { SPEECH_ACOUSTIC_CASES } from '@eole/speech/testing';
 
@@ -42,6 +42,39 @@ test('windowInput: clear errors for a bad shape, start or buffer', (t) => {
   t.throws(() => windowInput(f, -1), { message: /got -1/ });
   t.throws(() => windowInput(f, 1.5), { message: /got 1\.5/ });
   t.throws(() => windowInput(f, 0, new Float32Array(10)), { message: /out must hold 1600 values, got 10/ });
+});
+
+test('cepstralStatistics: mean and soft-floored variance over all frames of all blocks (independent oracle)', (t) => {
+  const a = Tensor.randn([30, N_COEFFS], new Generator(2));
+  const b = Tensor.randn([50, N_COEFFS], new Generator(3));
+  for (let i = 0; i < b.size; i++) b.data[i] = 4 * b.data[i]! + (i % N_COEFFS);
+  const stats = cepstralStatistics([a, b.data]);
+  for (const c of [0, 9, 39]) {
+    const col = [...Array.from({ length: 30 }, (_, k) => a.data[k * N_COEFFS + c]!), ...Array.from({ length: 50 }, (_, k) => b.data[k * N_COEFFS + c]!)];
+    const mu = col.reduce((x, y) => x + y, 0) / col.length;
+    const v = col.reduce((x, y) => x + (y - mu) ** 2, 0) / col.length;
+    t.true(Math.abs(stats.mean[c]! - mu) < 1e-4);
+    t.true(Math.abs(stats.scale[c]! - 1 / Math.sqrt(v + WINDOW_VARIANCE_FLOOR)) < 1e-5);
+  }
+  t.true(Math.abs(cepstralStatistics([a], N_COEFFS, 0).scale[0]! - cepstralStatistics([a], N_COEFFS, 1).scale[0]!) > 1e-3, 'the floor counts');
+  t.throws(() => cepstralStatistics([]), { message: /at least one frame, got none/ });
+  t.throws(() => cepstralStatistics([Tensor.zeros([5, 13])]), { message: /blocks\[0\] must be \[frames, 40\], got shape \[5, 13\]/ });
+  t.throws(() => cepstralStatistics([a, new Float32Array(41)]), { message: /blocks\[1\] must hold whole frames of 40 coefficients, got 41 values/ });
+});
+
+test('windowInput with statistics: the fixed (speaker) normalisation instead of the window\'s own; a window\'s mean is kept', (t) => {
+  const f = Tensor.randn([60, N_COEFFS], new Generator(4));
+  for (let i = 0; i < f.size; i++) f.data[i] = f.data[i]! + 5 * (i % 3);
+  const stats = cepstralStatistics([f]);
+  const x = windowInput(f, 7, undefined, stats);
+  for (const c of [0, 20, 39]) for (const k of [0, 39]) t.true(Math.abs(x[c * WINDOW_FRAMES + k]! - (f.data[(7 + k) * N_COEFFS + c]! - stats.mean[c]!) * stats.scale[c]!) < 1e-5);
+  // a constant offset of the whole recording is removed once the statistics are those of the same recording
+  const shifted = new Tensor(Float32Array.from(f.data, (v, i) => v + (i % N_COEFFS === 3 ? 9 : 0)), f.shape);
+  t.true(maxRelErr(windowInput(shifted, 7, undefined, cepstralStatistics([shifted])), x) < 1e-4);
+  // unlike the per-window normalisation, a window's own mean is not removed
+  const own = windowInput(f, 7);
+  t.true(maxRelErr(own, x) > 0.01);
+  t.throws(() => windowInput(f, 0, undefined, { mean: new Float32Array(13), scale: new Float32Array(13) }), { message: /statistics must hold 40 means and scales, got 13 and 13/ });
 });
 
 test('padWithNoise, noiseFloor and speechCentre on a burst between silences', (t) => {

@@ -28,6 +28,18 @@ test('saveSpokenDigitModel then loadSpokenDigitModel: the same net, in evaluate 
   t.deepEqual(Array.from(classifyWindows(loaded.model, x, 5)), Array.from(classifyWindows(model, x, 5)));
 });
 
+test('a speaker-normalised model records its normalisation and loads with it; an unknown one is refused', (t) => {
+  const dir = tempDir('speech-model');
+  const path = join(dir, 'speaker.safetensors');
+  saveSpokenDigitModel(path, net(1), config, { seed: '1' }, 'speaker-cmvn');
+  const loaded = loadSpokenDigitModel(path);
+  t.deepEqual(loaded.features, { ...SPOKEN_DIGIT_FEATURES, normalisation: 'speaker-cmvn' });
+  t.is(JSON.parse(loaded.metadata['features']!).normalisation, 'speaker-cmvn');
+  const other = join(dir, 'other-norm.safetensors');
+  saveModule(other, net(1), { ...spokenDigitMetadata(config), features: JSON.stringify({ ...SPOKEN_DIGIT_FEATURES, normalisation: 'utterance-cmvn' }) });
+  t.throws(() => loadSpokenDigitModel(other), { message: /was trained on features .*utterance-cmvn.*normalisation window-cmvn or speaker-cmvn/ });
+});
+
 test('an Ensemble of nets saves and loads as one model averaging its members', (t) => {
   const path = join(tempDir('speech-model'), 'ensemble.safetensors');
   const ensemble = new Ensemble([net(1), net(2)]);

@@ -1,5 +1,6 @@
 import { defaultGenerator, formatShape, type Generator, type Tensor } from '@eole/core';
 import { mfcc, type MfccOptions } from '../frontend/mfcc.js';
+import type { CepstralStatistics } from './cepstralStatistics.js';
 
 /** Frames in one model input window: 40 frames of 10 ms (0.415 s of audio with the 25 ms window). */
 export const WINDOW_FRAMES = 40;
@@ -61,7 +62,7 @@ export function digitFeatures(signal: Float32Array | Float64Array, sampleRate = 
  * const x = windowInput(f, 10);          // Float32Array(1600), model input for frames 10..49
  * net.forward(new Tensor(x, [1, 1600]));
  */
-export function windowInput(features: Tensor, start: number, out: Float32Array = new Float32Array(WINDOW_FRAMES * N_COEFFS)): Float32Array {
+export function windowInput(features: Tensor, start: number, out: Float32Array = new Float32Array(WINDOW_FRAMES * N_COEFFS), statistics?: CepstralStatistics): Float32Array {
   if (features.shape.length !== 2 || features.shape[1] !== N_COEFFS) {
     throw new Error(`windowInput: features must be [frames, ${N_COEFFS}] (from digitFeatures/mfcc), got shape ${formatShape(features.shape)}`);
   }
@@ -71,6 +72,15 @@ export function windowInput(features: Tensor, start: number, out: Float32Array =
   }
   if (out.length !== WINDOW_FRAMES * N_COEFFS) throw new Error(`windowInput: out must hold ${WINDOW_FRAMES * N_COEFFS} values, got ${out.length}`);
   const x = features.data;
+  if (statistics) {
+    if (statistics.mean.length !== N_COEFFS || statistics.scale.length !== N_COEFFS) throw new Error(`windowInput: statistics must hold ${N_COEFFS} means and scales, got ${statistics.mean.length} and ${statistics.scale.length}`);
+    for (let c = 0; c < N_COEFFS; c++) {
+      const mean = statistics.mean[c]!;
+      const scale = statistics.scale[c]!;
+      for (let f = 0; f < WINDOW_FRAMES; f++) out[c * WINDOW_FRAMES + f] = (x[(start + f) * N_COEFFS + c]! - mean) * scale;
+    }
+    return out;
+  }
   for (let c = 0; c < N_COEFFS; c++) {
     let mean = 0;
     for (let f = 0; f < WINDOW_FRAMES; f++) mean += x[(start + f) * N_COEFFS + c]!;

@@ -12,6 +12,12 @@ import type { AcousticConvNetConfig } from './AcousticConvNet.js';
 /** The `example` entry of a spoken-digit model file's metadata (the program that wrote the format). */
 export const SPOKEN_DIGIT_MODEL = 'spoken-digits';
 
+/** How a spoken-digit model's windows are normalised (see {@link SpokenDigitFeatures.normalisation}). */
+export type SpokenDigitNormalisation = 'window-cmvn' | 'speaker-cmvn';
+
+/** The normalisations a spoken-digit model file may name. */
+export const SPOKEN_DIGIT_NORMALISATIONS: readonly SpokenDigitNormalisation[] = Object.freeze(['window-cmvn', 'speaker-cmvn'] as const);
+
 /** What the model reads: its audio rate, MFCC settings, window and normalisation. */
 export interface SpokenDigitFeatures {
   /** Audio is resampled to this rate first (Hz). */
@@ -22,14 +28,19 @@ export interface SpokenDigitFeatures {
   windowFrames: number;
   /** Coefficients per frame (the image height). */
   coefficients: number;
-  /** `window-cmvn`: each coefficient centred and scaled over its window by `windowInput` (variance floor below). */
-  normalisation: 'window-cmvn';
+  /**
+   * `window-cmvn`: each coefficient centred and scaled over its window by `windowInput` (variance
+   * floor below); `speaker-cmvn`: by the cepstral statistics of the speaker over all its
+   * utterances (`cepstralStatistics`, the same floor; `windowInput(features, start, out, stats)`).
+   */
+  normalisation: SpokenDigitNormalisation;
   varianceFloor: number;
 }
 
 /**
- * The feature settings of this version of @eole/speech's `windowInput` and `digitFeatures`: what a
- * model file written by this version expects. A streaming recogniser computes `windowInput(digitFeatures(audio
+ * The feature settings of this version of @eole/speech's `windowInput` and `digitFeatures` with the
+ * per-window normalisation (`normalisation` may also be `speaker-cmvn`): what a model file written
+ * by this version expects. A streaming recogniser computes `windowInput(digitFeatures(audio
  * at sampleRate), start)` for every start and feeds it to the model.
  */
 export const SPOKEN_DIGIT_FEATURES: Readonly<SpokenDigitFeatures> = Object.freeze({
@@ -60,7 +71,7 @@ export interface SpokenDigitModel {
  * @example
  * saveModule(path, net, spokenDigitMetadata(config, { seed: '1' })); // what saveSpokenDigitModel does
  */
-export function spokenDigitMetadata(config: AcousticConvNetConfig, extra: Record<string, string> = {}, members = 1): Record<string, string> {
+export function spokenDigitMetadata(config: AcousticConvNetConfig, extra: Record<string, string> = {}, members = 1, normalisation: SpokenDigitNormalisation = 'window-cmvn'): Record<string, string> {
   return {
     example: SPOKEN_DIGIT_MODEL,
     architecture: members === 1 ? 'AcousticConvNet' : 'Ensemble(AcousticConvNet)',
@@ -69,7 +80,7 @@ export function spokenDigitMetadata(config: AcousticConvNetConfig, extra: Record
     planes: config.planes.join(','),
     hidden: String(config.hidden),
     dropout: String(config.dropout),
-    features: JSON.stringify(SPOKEN_DIGIT_FEATURES),
+    features: JSON.stringify({ ...SPOKEN_DIGIT_FEATURES, normalisation }),
     ...extra,
   };
 }

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Ensemble, Generator, loadModule, parseSafetensors, saveModule, type Module, type Tensor } from '@eole/core';
 import { AcousticConvNet, acousticConvNetConfig, type AcousticConvNetConfig } from './AcousticConvNet.js';
-import { SPOKEN_DIGIT_FEATURES, SPOKEN_DIGIT_MODEL, spokenDigitMetadata, type SpokenDigitFeatures, type SpokenDigitModel } from './spokenDigitModel.js';
+import {
+  SPOKEN_DIGIT_FEATURES, SPOKEN_DIGIT_MODEL, SPOKEN_DIGIT_NORMALISATIONS, spokenDigitMetadata, type SpokenDigitFeatures, type SpokenDigitModel, type SpokenDigitNormalisation,
+} from './spokenDigitModel.js';
 
 /**
  * Saves the weights of a spoken-digit model (one `AcousticConvNet`, or an `Ensemble` of them) with
@@ -11,8 +13,8 @@ import { SPOKEN_DIGIT_FEATURES, SPOKEN_DIGIT_MODEL, spokenDigitMetadata, type Sp
  * @example
  * saveSpokenDigitModel('runs/digits/spoken-digits.safetensors', net, acousticConvNetConfig(), { seed: '1' });
  */
-export function saveSpokenDigitModel(path: string, model: Module, config: AcousticConvNetConfig, extra: Record<string, string> = {}): void {
-  saveModule(path, model, spokenDigitMetadata(config, extra, model instanceof Ensemble ? model.length : 1));
+export function saveSpokenDigitModel(path: string, model: Module, config: AcousticConvNetConfig, extra: Record<string, string> = {}, normalisation: SpokenDigitNormalisation = 'window-cmvn'): void {
+  saveModule(path, model, spokenDigitMetadata(config, extra, model instanceof Ensemble ? model.length : 1, normalisation));
 }
 
 /**
@@ -43,8 +45,9 @@ export function loadSpokenDigitModel(path: string): SpokenDigitModel {
     throw new Error(`loadSpokenDigitModel: '${path}' is not a ${SPOKEN_DIGIT_MODEL} checkpoint (metadata example '${metadata['example'] ?? ''}')`);
   }
   const features = JSON.parse(metadata['features'] ?? 'null') as SpokenDigitFeatures | null;
-  if (JSON.stringify(features) !== JSON.stringify(SPOKEN_DIGIT_FEATURES)) {
-    throw new Error(`loadSpokenDigitModel: '${path}' was trained on features ${metadata['features']}, this version computes ${JSON.stringify(SPOKEN_DIGIT_FEATURES)}`);
+  const normalisation = features?.normalisation ?? 'window-cmvn';
+  if (!SPOKEN_DIGIT_NORMALISATIONS.includes(normalisation) || JSON.stringify(features) !== JSON.stringify({ ...SPOKEN_DIGIT_FEATURES, normalisation })) {
+    throw new Error(`loadSpokenDigitModel: '${path}' was trained on features ${metadata['features']}, this version computes ${JSON.stringify(SPOKEN_DIGIT_FEATURES)} (normalisation ${SPOKEN_DIGIT_NORMALISATIONS.join(' or ')})`);
   }
   const [p1, p2] = metadata['planes'].split(',').map(Number) as [number, number];
   const config = acousticConvNetConfig({ classes: Number(metadata['classes']), planes: [p1, p2], hidden: Number(metadata['hidden']), dropout: Number(metadata['dropout']) });
@@ -61,7 +64,7 @@ export function loadSpokenDigitModel(path: string): SpokenDigitModel {
     }
   }
   model.evaluate();
-  return { model, members, config, features: { ...SPOKEN_DIGIT_FEATURES }, metadata };
+  return { model, members, config, features: { ...SPOKEN_DIGIT_FEATURES, normalisation }, metadata };
 }
 
 /** The `format` entry of a training checkpoint's metadata (core's `saveTrainState`). */
