@@ -29,7 +29,7 @@ import { pathToFileURL } from 'node:url';
 import { Generator } from '@eole/core';
 import { renderPng } from '@eole/core/report';
 import {
-  decodeWav, DIGIT_DECODER_DEFAULTS as D, DIGIT_SAMPLE_RATE, digitErrors, loadSpokenDigitModel, readDigitFolder, resample, type DecodedDigit, type DigitDecoderOptions, type ErrorCounts,
+  decodeWav, DIGIT_DECODER_DEFAULTS as D, DIGIT_SAMPLE_RATE, digitErrors, loadSpokenDigitModel, readDigitFolder, recordingStatistics, resample, type DecodedDigit, type DigitDecoderOptions, type ErrorCounts,
 } from '@eole/speech';
 import { numberFlag, optionalFlag, parseCli, runCli } from '../lib/cli.js';
 import { REPO_ROOT } from '../lib/paths.js';
@@ -120,7 +120,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     throw new Error(`${NAME}: no model checkpoint '${modelPath}'; train one first with \`npm run -w examples spoken-digits -- --out runs/spoken-digits\` at the repository root (it writes ${DEFAULT_MODEL}, the default --model)`);
   }
   if (!existsSync(input)) throw new Error(`${NAME}: no input WAV '${input}'`);
-  const { model } = loadSpokenDigitModel(modelPath);
+  const { model, features } = loadSpokenDigitModel(modelPath);
   const wav = decodeWav(readFileSync(input));
   const samples = wav.sampleRate === DIGIT_SAMPLE_RATE ? wav.samples : resample(wav.samples, wav.sampleRate, DIGIT_SAMPLE_RATE);
   const truth = readTruth(input);
@@ -131,8 +131,12 @@ export async function main(argv: string[], log: (line: string) => void = console
     snrDb: flags['snr-db'], floorRadius: flags['floor-radius'], minGap: flags['min-gap'], minSpeech: flags['min-speech'], pool: flags.pool,
     minScore: flags['min-score'], radius: flags.radius, threshold: flags.threshold,
   };
+  // a model normalised by speaker statistics reads the statistics of this recording's speech (a first pass over the file)
+  const statistics = features.normalisation === 'speaker-cmvn' ? recordingStatistics(samples) : undefined;
+  if (statistics) log(`${NAME}: the model is normalised by speaker statistics: those of the recording's speech frames (a first pass over the file)`);
   const heard: number[] = [];
   const result = await streamDigits(samples, DIGIT_SAMPLE_RATE, model, {
+    ...(statistics ? { statistics } : {}),
     chunkMs: flags['chunk-ms'],
     windowHop: flags['window-hop'],
     decoder,

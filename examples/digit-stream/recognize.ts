@@ -6,8 +6,8 @@
 import { lastValueFrom, tap, toArray } from 'rxjs';
 import { fromArray, type Module } from '@eole/core';
 import {
-  decodeDigits, DIGIT_MFCC, framePosteriors, mfccFrames, slidingWindows, WINDOW_FRAMES,
-  type DecodedDigit, type DigitDecoderOptions, type FramePosterior,
+  decodeDigits, DIGIT_MFCC, framePosteriors, mfccFrames, slidingWindows, windowInput, WINDOW_FRAMES,
+  type CepstralStatistics, type DecodedDigit, type DigitDecoderOptions, type FramePosterior,
 } from '@eole/speech';
 
 /** What {@link streamDigits} saw and decided. */
@@ -34,6 +34,8 @@ export interface StreamOptions {
   batchSize?: number;
   /** Frames between two windows (default 1: a posterior for every frame). */
   windowHop?: number;
+  /** For a model normalised by speaker statistics (`speaker-cmvn`): the statistics its windows are normalised with (default: each window by its own). */
+  statistics?: CepstralStatistics;
 }
 
 /** Cuts `samples` into chunks of `chunkMs` (the last one shorter). */
@@ -54,12 +56,13 @@ export function audioChunks(samples: Float32Array, sampleRate: number, chunkMs: 
 export async function streamDigits(samples: Float32Array, sampleRate: number, model: Module, options: StreamOptions = {}): Promise<StreamResult> {
   const started = performance.now();
   const mel: Float32Array[] = [];
+  const stats = options.statistics;
   const posteriors: FramePosterior[] = [];
   const digits = await lastValueFrom(
     fromArray(audioChunks(samples, sampleRate, options.chunkMs ?? 100)).pipe(
       mfccFrames(sampleRate, DIGIT_MFCC),
       tap((f) => mel.push(f.logMel)),
-      slidingWindows(WINDOW_FRAMES, { hop: options.windowHop ?? 1 }),
+      slidingWindows(WINDOW_FRAMES, { hop: options.windowHop ?? 1, ...(stats ? { input: (f) => windowInput(f, 0, undefined, stats) } : {}) }),
       framePosteriors(model, options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       tap((p) => posteriors.push(p)),
       decodeDigits(options.decoder ?? {}),

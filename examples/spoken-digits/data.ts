@@ -6,8 +6,8 @@
 import { Observable } from 'rxjs';
 import { fromIterable, Generator, prefetch, Tensor, type Batch } from '@eole/core';
 import {
-  addNoise, backgroundRms, bandLimit, composeAugmentations, DIGIT_SAMPLE_RATE, loadUtterance, N_COEFFS, paddedFeatures, randomEqualizer, resample, reverberate, shiftPitch, windowInput, WINDOW_FRAMES,
-  type Augmentation, type DigitUtterance,
+  addNoise, backgroundRms, bandLimit, cepstralStatistics, composeAugmentations, DIGIT_SAMPLE_RATE, loadUtterance, N_COEFFS, paddedFeatures, randomEqualizer, resample, reverberate, shiftPitch, windowInput, WINDOW_FRAMES,
+  type Augmentation, type CepstralStatistics, type DigitUtterance, type SpokenDigitNormalisation,
 } from '@eole/speech';
 
 /** Values in one model input: 40 coefficients × 40 frames. */
@@ -86,6 +86,20 @@ export interface WindowSet {
   variants: Variant[][];
   jitter: number;
   count: number;
+  /** With speaker normalisation: statistics[u][v], those of utterance u's speaker in variant v's recording session (else per-window normalisation). */
+  statistics?: CepstralStatistics[][];
+}
+
+/**
+ * Cepstral statistics of every speaker of `utterances` over the centred windows `frames[i]` (each
+ * [40, 40] row-major, frames × coefficients) of its utterances: one shared object per speaker,
+ * listed per utterance.
+ */
+export function speakerStatistics(utterances: readonly DigitUtterance[], frames: (i: number) => Float32Array): CepstralStatistics[] {
+  const bySpeaker = new Map<string, number[]>();
+  utterances.forEach((u, i) => bySpeaker.set(u.speaker, [...(bySpeaker.get(u.speaker) ?? []), i]));
+  const stats = new Map([...bySpeaker].map(([s, list]) => [s, cepstralStatistics(list.map(frames))]));
+  return utterances.map((u) => stats.get(u.speaker)!);
 }
 
 /**
@@ -130,7 +144,7 @@ function fileGenerator(seed: number, file: string): Generator {
  * 0 at speed 1 and the recording's noise floor; the others speed- and noise-perturbed), drawn from a
  * generator seeded by `seed` and the file name, so a seed fixes them whatever the split.
  */
-export function trainingWindows(utterances: readonly DigitUtterance[], augment: AugmentOptions, seed: number): WindowSet {
+export function trainingWindows(utterances: readonly DigitUtterance[], augment: AugmentOptions, seed: number, normalisation: SpokenDigitNormalisation = 'window-cmvn'): WindowSet {
   const labels = new Int32Array(utterances.length);
   const variants = utterances.map((u, i) => {
     labels[i] = u.digit;
@@ -142,7 +156,11 @@ export function trainingWindows(utterances: readonly DigitUtterance[], augment: 
     return Array.from({ length: augment.variants }, (_, v) => {
       let signal = recorded;
       if (v > 0 && (augment.pitch ?? 0) > 0) signal = shiftPitch(signal, DIGIT_SAMPLE_RATE, augment.pitch! * (2 * voiceRng.uniform() - 1));
-      if (v > 0 && (augment.channel ?? 0) > 0 && voiceRng.uniform() < augment.channel!) signal = RECORDING_SET_UP.apply({ samples: signal, sampleRate: DIGIT_SAMPLE_RATE }, voiceRng).samples;
+      if (normalisation === 'speaker-cmvn') {
+        // one recording set-up per speaker and variant (a session), so that the session's statistics remove it
+        const session = fileGenerator(seed + 0x20003 + v, u.speaker);
+        if (v > 0 && (augment.channel ?? 0) > 0 && session.uniform() < augment.channel!) signal = RECORDING_SET_UP.apply({ samples: signal, sampleRate: DIGIT_SAMPLE_RATE }, session).samples;
+      } else if (v > 0 && (augment.channel ?? 0) > 0 && voiceRng.uniform() < augment.channel!) signal = RECORDING_SET_UP.apply({ samples: signal, sampleRate: DIGIT_SAMPLE_RATE }, voiceRng).samples;
       const level = signal === recorded ? recordedLevel : backgroundRms(signal);
       const factor = v === 0 || augment.speed === 0 ? 1 : 1 + augment.speed * (2 * rng.uniform() - 1);
       const rms = v === 0 ? level : level * 2 ** (augment.noise * (2 * rng.uniform() - 1));
@@ -152,7 +170,13 @@ export function trainingWindows(utterances: readonly DigitUtterance[], augment: 
       return variantOf(signal, factor, tempo, rms, warp, augment.jitter, rng);
     });
   });
-  return { labels, variants, jitter: augment.jitter, count: utterances.length };
+  let statistics: CepstralStatistics[][] | undefined;
+  if (normalisation === 'speaker-cmvn') {
+    const centred = (v: number) => (i: number): Float32Array => variants[i]![v]!.frames.subarray(augment.jitter * N_COEFFS, (augment.jitter + WINDOW_FRAMES) * N_COEFFS);
+    const perVariant = Array.from({ length: augment.variants }, (_, v) => speakerStatistics(utterances, centred(v)));
+    statistics = utterances.map((_, i) => perVariant.map((list) => list[i]!));
+  }
+  return { labels, variants, jitter: augment.jitter, count: utterances.length, ...(statistics ? { statistics } : {}) };
 }
 
 /** The windows of utterances `indices` of a set (shared, not copied). */
@@ -162,6 +186,7 @@ export function subsetWindows(set: WindowSet, indices: readonly number[]): Windo
     variants: indices.map((i) => set.variants[i]!),
     jitter: set.jitter,
     count: indices.length,
+    ...(set.statistics ? { statistics: indices.map((i) => set.statistics![i]!) } : {}),
   };
 }
 
@@ -190,9 +215,10 @@ export function trainBatches(set: WindowSet, rng: Generator, batchSize: number, 
       for (let b = 0; b < batchSize; b++) {
         const u = order[s + b]!;
         const variants = set.variants[u]!;
-        const v = variants[variants.length > 1 ? rng.int(variants.length) : 0]!;
+        const which = variants.length > 1 ? rng.int(variants.length) : 0;
+        const v = variants[which]!;
         const shift = set.jitter > 0 ? rng.int(2 * set.jitter + 1) : 0;
-        windowInput(new Tensor(v.frames, [v.frames.length / N_COEFFS, N_COEFFS]), shift, x.subarray(b * INPUT_SIZE, (b + 1) * INPUT_SIZE));
+        windowInput(new Tensor(v.frames, [v.frames.length / N_COEFFS, N_COEFFS]), shift, x.subarray(b * INPUT_SIZE, (b + 1) * INPUT_SIZE), set.statistics?.[u]![which]);
         y[b] = set.labels[u]!;
       }
       if (mixup && mixup.alpha > 0) {
@@ -236,19 +262,22 @@ export interface TestSet {
  * (`paddedFeatures`) drawn from a generator seeded by `seed` and the file name (so a file's windows
  * do not depend on the others), cut centred and moved by each of `shifts` frames.
  */
-export function testWindows(utterances: readonly DigitUtterance[], shifts: readonly number[] = TEST_SHIFTS, seed = 0): TestSet {
+export function testWindows(utterances: readonly DigitUtterance[], shifts: readonly number[] = TEST_SHIFTS, seed = 0, normalisation: SpokenDigitNormalisation = 'window-cmvn'): TestSet {
   const n = utterances.length;
   const S = shifts.length;
   const x = new Float32Array(n * INPUT_SIZE);
   const views = new Float32Array(n * S * INPUT_SIZE);
   const labels = new Int32Array(n);
   const margin = Math.max(0, ...shifts.map(Math.abs));
+  const padded = utterances.map((u) => paddedFeatures(loadUtterance(u.path, DIGIT_SAMPLE_RATE), DIGIT_SAMPLE_RATE, { rng: fileGenerator(seed, u.file), margin }));
+  const statistics = normalisation === 'speaker-cmvn'
+    ? speakerStatistics(utterances, (i) => padded[i]!.features.data.subarray(padded[i]!.centre * N_COEFFS, (padded[i]!.centre + WINDOW_FRAMES) * N_COEFFS) as Float32Array)
+    : undefined;
   utterances.forEach((u, i) => {
-    const rng = fileGenerator(seed, u.file);
-    const signal = loadUtterance(u.path, DIGIT_SAMPLE_RATE);
-    const { features, centre } = paddedFeatures(signal, DIGIT_SAMPLE_RATE, { rng, margin });
-    windowInput(features, centre, x.subarray(i * INPUT_SIZE, (i + 1) * INPUT_SIZE));
-    shifts.forEach((d, k) => windowInput(features, centre + d, views.subarray((i * S + k) * INPUT_SIZE, (i * S + k + 1) * INPUT_SIZE)));
+    const { features, centre } = padded[i]!;
+    const stats = statistics?.[i];
+    windowInput(features, centre, x.subarray(i * INPUT_SIZE, (i + 1) * INPUT_SIZE), stats);
+    shifts.forEach((d, k) => windowInput(features, centre + d, views.subarray((i * S + k) * INPUT_SIZE, (i * S + k + 1) * INPUT_SIZE), stats));
     labels[i] = u.digit;
   });
   return { x, views, shifts, labels, count: n };

@@ -145,7 +145,7 @@ import { Adam, AveragedModel, CHECKPOINT_FILE, ClassNLLCriterion, CosineAnnealin
 import { heatmapChart } from '@eole/core/charts';
 import { renderPng } from '@eole/core/report';
 import {
-  AcousticConvNet, acousticConvNetConfig, classifyWindows, loadSpokenDigitModel, readDigitFolder, saveSpokenDigitModel, SPOKEN_DIGIT_MODEL, spokenDigitMetadata, type AcousticConvNetConfig, type DigitUtterance,
+  AcousticConvNet, acousticConvNetConfig, classifyWindows, loadSpokenDigitModel, readDigitFolder, saveSpokenDigitModel, SPOKEN_DIGIT_MODEL, spokenDigitMetadata, type AcousticConvNetConfig, type DigitUtterance, type SpokenDigitNormalisation,
 } from '@eole/speech';
 import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
 import { coordinatorOptimizer, joinedArgv, PARALLEL_FLAGS, parallelRole, runWorker, shardIndices, startCoordinator, type ParallelJob } from '../lib/parallel.js';
@@ -183,6 +183,7 @@ const CLI = {
     'label-smoothing': numberFlag(0.1, 'label smoothing ε of the training loss: targets (1 − ε)·onehot + ε/classes (Szegedy et al. 2016)', { min: 0, max: 0.5 }),
     mixup: numberFlag(0, 'mixup α: each training batch mixed with a permutation of itself, λ ~ Beta(α, α), targets mixed alike (Zhang et al. 2018; 0: none)', { min: 0, max: 2 }),
     swa: numberFlag(0.25, 'stochastic weight averaging: the model tested and saved is the running mean of the weights over the last this share of the epochs (Izmailov et al. 2018; 0: the weights as trained; not with --workers)', { min: 0, max: 1 }),
+    normalisation: stringFlag('speaker', "speaker (each coefficient centred and scaled by its speaker's cepstral mean and variance over all the speaker's utterances, a new speaker's own at test time; the extra variants' recording set-ups drawn per speaker, so each is a session with its own statistics) or window (by the window's own 40 frames: no statistics needed)", { choices: ['speaker', 'window'] }),
     'stop-after': numberFlag(0, 'stop after this epoch, as if interrupted (0: never); the schedule still spans --epochs and --resume continues', { integer: true, min: 0 }),
     ...PARALLEL_FLAGS,
   },
@@ -282,7 +283,7 @@ function sumConfusions(list: number[][][]): number[][] {
 /** The training windows of `utterances` with the augmentation of the flags (seeded by --seed). */
 function prepare(utterances: readonly DigitUtterance[], flags: Flags, log: (line: string) => void): WindowSet {
   const started = performance.now();
-  const windows = trainingWindows(utterances, { variants: flags.variants, speed: flags.speed, noise: flags.noise, tempo: flags.tempo, jitter: flags.jitter, vtlp: flags.vtlp, channel: flags.channel, pitch: flags.pitch }, flags.seed);
+  const windows = trainingWindows(utterances, { variants: flags.variants, speed: flags.speed, noise: flags.noise, tempo: flags.tempo, jitter: flags.jitter, vtlp: flags.vtlp, channel: flags.channel, pitch: flags.pitch }, flags.seed, normalisationOf(flags));
   log(`features of ${utterances.length} training utterances × ${flags.variants} variants in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return windows;
 }
@@ -296,7 +297,7 @@ function prepare(utterances: readonly DigitUtterance[], flags: Flags, log: (line
 async function trainRun(split: Split, windows: WindowSet, out: string, config: AcousticConvNetConfig, flags: Flags, log: (line: string) => void): Promise<RunSummary> {
   const started = performance.now();
   mkdirSync(out, { recursive: true });
-  const test: TestSet | null = split.test.length > 0 ? testWindows(split.test) : null;
+  const test: TestSet | null = split.test.length > 0 ? testWindows(split.test, undefined, 0, normalisationOf(flags)) : null;
   const K = flags.members;
   const nets: Sequential[] = [];
   let member: MemberRun | null = null;
@@ -310,7 +311,7 @@ async function trainRun(split: Split, windows: WindowSet, out: string, config: A
   const { history, lastEpoch, stopped } = member!;
   const model: Module = K === 1 ? nets[0]! : new Ensemble(nets);
   const weights = join(out, `${SPOKEN_DIGITS}.safetensors`);
-  if (K > 1 && !stopped) saveSpokenDigitModel(weights, model, config, { ...runMetadata(flags, split.name), epoch: String(lastEpoch) });
+  if (K > 1 && !stopped) saveSpokenDigitModel(weights, model, config, { ...runMetadata(flags, split.name), epoch: String(lastEpoch) }, normalisationOf(flags));
   if (stopped) log(`stopped after epoch ${lastEpoch}${K > 1 ? ` of member ${nets.length}` : ''} (--stop-after); continue with --resume`);
 
   const confusionPath = join(out, 'confusion.png');
@@ -399,7 +400,7 @@ async function trainMember(split: Split, windows: WindowSet, out: string, test: 
   const done = await recordTraining(events$, {
     out,
     start,
-    weights: { path: weights, module: kept, metadata: spokenDigitMetadata(config, runMetadata(flags, split.name, seed)) },
+    weights: { path: weights, module: kept, metadata: spokenDigitMetadata(config, runMetadata(flags, split.name, seed), 1, normalisationOf(flags)) },
     stepsPerEpoch,
     curves: `${SPOKEN_DIGITS} (${split.name})`,
     stopAfter: flags['stop-after'],
@@ -417,6 +418,11 @@ async function trainMember(split: Split, windows: WindowSet, out: string, test: 
     log(`weights as trained (no --swa): test accuracy ${pct(scoreTest(model, test, config.classes).accuracy)}; their running mean over the last ${Math.max(0, average.count - average.start)} steps (--swa ${flags.swa}) is the model`);
   }
   return { model: kept, history: records(done.events), lastEpoch: done.lastEpoch, stopped: done.stopped, files: done.files };
+}
+
+/** The model's window normalisation of `--normalisation`. */
+function normalisationOf(flags: Flags): SpokenDigitNormalisation {
+  return flags.normalisation === 'speaker' ? 'speaker-cmvn' : 'window-cmvn';
 }
 
 /** The training loss: the negative log-likelihood of the net's log-probabilities, with `--label-smoothing`. */
@@ -461,7 +467,7 @@ async function drawConfusion(confusion: number[][], path: string, title: string)
  */
 function evaluateCheckpoint(path: string, testDir: string | undefined, dataDir: string, log: (line: string) => void): SpokenDigitsSummary {
   const started = performance.now();
-  const { model, config, metadata } = loadSpokenDigitModel(path);
+  const { model, config, metadata, features } = loadSpokenDigitModel(path);
   let utterances: DigitUtterance[];
   let source: string;
   if (testDir !== undefined) {
@@ -474,9 +480,11 @@ function evaluateCheckpoint(path: string, testDir: string | undefined, dataDir: 
     else throw new Error(`${SPOKEN_DIGITS}: '${path}' was trained on --split ${metadata['split'] ?? '?'}, which has no test set: give --test DIR`);
     source = `the ${metadata['split']} test set (${metadata['heldOut']}) of ${dataDir}`;
   }
-  const test = testWindows(utterances);
+  const test = testWindows(utterances, undefined, 0, features.normalisation);
   const { accuracy, confusion } = scoreTest(model, test, config.classes);
-  log(`evaluated ${path} (split ${metadata['split'] ?? '?'}, epoch ${metadata['epoch'] ?? '?'}) on ${utterances.length} utterances of ${source}`);
+  const speakers = new Set(utterances.map((u) => u.speaker)).size;
+  const normalised = features.normalisation === 'speaker-cmvn' ? `; windows normalised by each speaker's statistics over its own utterances (${speakers} speakers)` : '';
+  log(`evaluated ${path} (split ${metadata['split'] ?? '?'}, epoch ${metadata['epoch'] ?? '?'}) on ${utterances.length} utterances of ${source}${normalised}`);
   log(confusionTable(confusion));
   log(`accuracy: ${pct(accuracy)}`);
   return { mode: 'eval', split: 'eval', accuracy, runs: [], confusion, seconds: (performance.now() - started) / 1000 };

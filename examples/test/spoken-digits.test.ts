@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Canvas } from '@eole/core/report';
 import { Generator, Linear, saveModule } from '@eole/core';
-import { loadSpokenDigitModel, readDigitFolder, SPOKEN_DIGIT_FEATURES } from '@eole/speech';
+import { cepstralStatistics, loadSpokenDigitModel, N_COEFFS, readDigitFolder, SPOKEN_DIGIT_FEATURES, WINDOW_FRAMES } from '@eole/speech';
 import { CliExit } from '../lib/cli.js';
 import { dataFolder } from '../lib/run.js';
 import { firstValueFrom, toArray } from 'rxjs';
-import { INPUT_SIZE, trainBatches, trainingWindows } from '../spoken-digits/data.js';
+import { INPUT_SIZE, testWindows, trainBatches, trainingWindows } from '../spoken-digits/data.js';
 import { main, type SpokenDigitsSummary } from '../spoken-digits/main.js';
 
 const quiet = (): void => {};
@@ -185,6 +185,39 @@ if (!existsSync(fsdd)) {
     t.is(evaluated.summary.accuracy, summary.accuracy, '--eval of the saved ensemble on its held-out speaker agrees');
   });
 }
+
+test('spoken-digits speaker normalisation: one set of statistics per speaker (and variant), over its centred windows; the held-out windows centred on their speaker', (t) => {
+  const utterances = readDigitFolder(syntheticFolder(['ann', 'bob'], 1)).slice(0, 20);
+  const base = { variants: 2, speed: 0.1, noise: 1, tempo: 0.3, jitter: 2, vtlp: 0.1, channel: 1 };
+  const set = trainingWindows(utterances, base, 5, 'speaker-cmvn');
+  const byWindow = trainingWindows(utterances, { ...base, channel: 0 }, 5, 'window-cmvn');
+  const noChannel = trainingWindows(utterances, { ...base, channel: 0 }, 5, 'speaker-cmvn');
+  t.is(byWindow.statistics, undefined);
+  t.true(noChannel.variants.every((vs, u) => vs.every((v, k) => v.frames.every((x, i) => x === byWindow.variants[u]![k]!.frames[i]))), 'the same frames: only their normalisation differs');
+  const ann = utterances.flatMap((u, i) => (u.speaker === 'ann' ? [i] : []));
+  const bob = utterances.flatMap((u, i) => (u.speaker === 'bob' ? [i] : []));
+  for (const v of [0, 1]) {
+    t.true(ann.every((i) => set.statistics![i]![v] === set.statistics![ann[0]!]![v]), 'one object per speaker and variant');
+    t.not(set.statistics![ann[0]!]![v], set.statistics![bob[0]!]![v]);
+    const want = cepstralStatistics(ann.map((i) => set.variants[i]![v]!.frames.subarray(2 * N_COEFFS, (2 + WINDOW_FRAMES) * N_COEFFS)));
+    t.deepEqual(Array.from(set.statistics![ann[0]!]![v]!.mean), Array.from(want.mean));
+  }
+  t.notDeepEqual(Array.from(set.statistics![ann[0]!]![0]!.mean), Array.from(set.statistics![ann[0]!]![1]!.mean), 'variant 1 is another recording session');
+  // held out: each speaker's centred windows average to 0 per coefficient (their own statistics), unlike per-window normalisation's every window
+  const test = testWindows(utterances, [0], 0, 'speaker-cmvn');
+  const plain = testWindows(utterances, [0], 0, 'window-cmvn');
+  for (const list of [ann, bob]) {
+    for (const c of [0, 12]) {
+      let sum = 0;
+      let first = 0;
+      for (const i of list) for (let f = 0; f < WINDOW_FRAMES; f++) sum += test.x[i * INPUT_SIZE + c * WINDOW_FRAMES + f]!;
+      for (let f = 0; f < WINDOW_FRAMES; f++) first += test.x[list[0]! * INPUT_SIZE + c * WINDOW_FRAMES + f]!;
+      t.true(Math.abs(sum / (list.length * WINDOW_FRAMES)) < 1e-3, `speaker mean of coefficient ${c}`);
+      t.true(Math.abs(first / WINDOW_FRAMES) > 1e-3, 'a single window keeps its own mean');
+    }
+  }
+  t.deepEqual(Array.from(plain.labels), Array.from(test.labels));
+});
 
 test('spoken-digits --mixup: each batch mixed with a permutation of itself, its targets the mixed one-hot rows; seeded', async (t) => {
   const windows = trainingWindows(readDigitFolder(syntheticFolder(['ann'], 2)), { variants: 1, speed: 0, noise: 0, tempo: 0, jitter: 0 }, 1);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Generator, loadModule, noGrad, saveModule, Tensor } from '@eole/core';
 import { checkParity, maxRelErr, parameterCount, tempDir, testModules } from '@eole/core/testing';
 import {
-  AcousticConvNet, acousticConvNetConfig, backgroundRms, cepstralStatistics, digitFeatures, N_COEFFS, noiseFloor, paddedFeatures, padWithNoise, speechCentre, utteranceWindow, windowInput, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR,
+  AcousticConvNet, acousticConvNetConfig, backgroundRms, cepstralStatistics, digitFeatures, MfccStream, DIGIT_MFCC, recordingStatistics, N_COEFFS, noiseFloor, paddedFeatures, padWithNoise, speechCentre, utteranceWindow, windowInput, WINDOW_FRAMES, WINDOW_VARIANCE_FLOOR,
 } from '@eole/speech';
 import { SPEECH_ACOUSTIC_CASES } from '@eole/speech/testing';
 
@@ -60,6 +60,29 @@ test('cepstralStatistics: mean and soft-floored variance over all frames of all 
   t.throws(() => cepstralStatistics([]), { message: /at least one frame, got none/ });
   t.throws(() => cepstralStatistics([Tensor.zeros([5, 13])]), { message: /blocks\[0\] must be \[frames, 40\], got shape \[5, 13\]/ });
   t.throws(() => cepstralStatistics([a, new Float32Array(41)]), { message: /blocks\[1\] must hold whole frames of 40 coefficients, got 41 values/ });
+});
+
+test('recordingStatistics: the statistics of the speech frames of a recording, its long silences left out', (t) => {
+  // 0.2 s bursts separated by 1 s of quiet noise: most frames are silence
+  const parts: Float32Array[] = [];
+  for (let k = 0; k < 4; k++) parts.push(padWithNoise(new Float32Array(8000), 0, 0, 1e-4, new Generator(k)), burst(200));
+  const x = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  parts.reduce((o, p) => (x.set(p, o), o + p.length), 0);
+  const frames = new MfccStream(8000, DIGIT_MFCC).push(x);
+  const sorted = frames.map((f) => f.energyDb).sort((a, b) => a - b);
+  const gate = sorted[Math.floor(sorted.length * 0.1)]! + 10;
+  const speech = frames.filter((f) => f.energyDb >= gate);
+  t.true(speech.length >= 40 && speech.length < frames.length / 3, `${speech.length} speech frames of ${frames.length}`);
+  const stats = recordingStatistics(x);
+  const want = cepstralStatistics(speech.map((f) => f.coeffs));
+  t.deepEqual(Array.from(stats.mean), Array.from(want.mean));
+  t.deepEqual(Array.from(stats.scale), Array.from(want.scale));
+  t.true(stats.mean[0]! > cepstralStatistics(frames.map((f) => f.coeffs)).mean[0]! + 5, 'the silences do not pull c0 (loudness) down');
+  // a recording with too few speech frames falls back to all of them
+  const quiet = padWithNoise(new Float32Array(4000), 0, 0, 1e-3, new Generator(9));
+  t.deepEqual(Array.from(recordingStatistics(quiet, 8000, { marginDb: 100 }).mean), Array.from(cepstralStatistics(new MfccStream(8000, DIGIT_MFCC).push(quiet).map((f) => f.coeffs)).mean));
+  t.throws(() => recordingStatistics(new Float32Array(10)), { message: /at least one 25 ms frame \(200 samples at 8000 Hz\), got 10 samples/ });
+  t.throws(() => recordingStatistics(quiet, 8000, { marginDb: Number.NaN }), { message: /marginDb must be a finite number of dB, got NaN/ });
 });
 
 test('windowInput with statistics: the fixed (speaker) normalisation instead of the window\'s own; a window\'s mean is kept', (t) => {
