@@ -165,6 +165,8 @@
  *                                  variant of a speaker normalised by its own statistics): seeds
  *                                  1, 3, 5 85.40, 86.10, 83.05% against 84.10, 80.55, 78.50%:
  *                                  adopted (seeds 2 and 4: 82.60, 82.75%)
+ *   then --variants 10 (more sessions per speaker): the jackson rotation of seeds 1, 2, 3 79.60,
+ *                                  78.40, 77.60% against 83.60, 81.60, 79.80%: stopped there
  * Not tried for lack of time: babble from other utterances (in a LOSO pool it must never draw the
  * held-out speaker), mixup with more epochs.
  */
