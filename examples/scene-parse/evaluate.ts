@@ -5,7 +5,7 @@
  */
 import { noGrad, Tensor } from '@eole/core';
 import { segmentationScores, type DetectionSample, type MultiscaleConvNet, type SegmentationScores } from '@eole/conv';
-import { CLASSES, sideMultiple } from './net.js';
+import { BORDER, CLASSES, sideMultiple } from './net.js';
 
 /** The gray values of an image as the net reads them: v / 255. */
 export const INPUT_SCALE = 1 / 255;
@@ -88,8 +88,9 @@ export function predictMasks(net: MultiscaleConvNet, samples: readonly Detection
     while (end < samples.length && end - first < batch && samples[end]!.width === width && samples[end]!.height === height) end++;
     const n = end - first;
     const plane = width * height;
-    // p[k][class][pixel], the mean over the shifts
-    const p = new Float32Array(n * CLASSES * plane);
+    // p[k][class][pixel], the mean over the shifts (classes: 11, or 12 for a net with the border class)
+    let p = new Float32Array(0);
+    let classes = 0;
     for (const [dy, dx] of shifts) {
       const W = roundUp(width + dx, m);
       const H = roundUp(height + dy, m);
@@ -98,8 +99,14 @@ export function predictMasks(net: MultiscaleConvNet, samples: readonly Detection
         const image = samples[first + k]!.image;
         for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) x[(k * H + r + dy) * W + c + dx] = image[r * width + c]! * INPUT_SCALE;
       }
-      const out = noGrad(() => net.forward(new Tensor(x, [n, 1, H, W]))).data;
-      for (let kc = 0; kc < n * CLASSES; kc++) {
+      const output = noGrad(() => net.forward(new Tensor(x, [n, 1, H, W])));
+      if (classes === 0) {
+        classes = output.shape[1]!;
+        if (classes !== CLASSES && classes !== BORDER + 1) throw new RangeError(`predictMasks: the net outputs ${classes} planes, expected ${CLASSES} (or ${BORDER + 1} with the border class)`);
+        p = new Float32Array(n * classes * plane);
+      }
+      const out = output.data;
+      for (let kc = 0; kc < n * classes; kc++) {
         for (let r = 0; r < height; r++) {
           const from = (kc * H + r + dy) * W + dx;
           const to = kc * plane + r * width;
@@ -107,14 +114,16 @@ export function predictMasks(net: MultiscaleConvNet, samples: readonly Detection
         }
       }
     }
+    const border = classes > CLASSES;
     for (let k = 0; k < n; k++) {
       const mask = new Uint8Array(plane);
       const truth = samples[first + k]!.mask;
-      const base = k * CLASSES * plane;
+      const base = k * classes * plane;
+      const probability = (q: number, cls: number): number => p[base + cls * plane + q]!;
       for (let q = 0; q < plane; q++) {
         let best = 0;
         let bestValue = p[base + q]!;
-        for (let cls = 1; cls < CLASSES; cls++) {
+        for (let cls = 1; cls < classes; cls++) {
           const v = p[base + cls * plane + q]!;
           if (v > bestValue) {
             bestValue = v;
@@ -124,12 +133,19 @@ export function predictMasks(net: MultiscaleConvNet, samples: readonly Detection
         mask[q] = best;
         if (weights !== undefined && truth !== undefined) {
           const y = truth[q]!;
-          lossSum -= weights[y]! * Math.log(Math.max(p[base + y * plane + q]!, 1e-30));
+          // with the border class, its probability counts for every digit (the truth has no border)
+          const py = p[base + y * plane + q]! + (border && y !== 0 ? p[base + BORDER * plane + q]! : 0);
+          lossSum -= weights[y]! * Math.log(Math.max(py, 1e-30));
           weightSum += weights[y]!;
         }
       }
-      masks[first + k] = mask;
-      voted[first + k] = voteComponents(mask, width, height, (q, cls) => p[base + cls * plane + q]!, options.split ?? null);
+      if (border) {
+        voted[first + k] = voteWithBorder(mask, width, height, probability, options.split ?? null);
+        masks[first + k] = mask.map((label, q) => (label === BORDER ? bestDigit(q, probability) : label));
+      } else {
+        masks[first + k] = mask;
+        voted[first + k] = voteComponents(mask, width, height, probability, options.split ?? null);
+      }
     }
     first = end;
   }
@@ -170,6 +186,46 @@ export function voteComponents(mask: Uint8Array, width: number, height: number, 
     for (let d = 2; d < CLASSES; d++) if (sums[d]! > sums[best]!) best = d;
     for (let i = 0; i < count; i++) out[members[i]!] = best;
   });
+  return out;
+}
+
+/** The digit label (1…10) with the largest `probability(q, d)` at pixel `q`. */
+function bestDigit(q: number, probability: (q: number, digit: number) => number): number {
+  let best = 1;
+  for (let d = 2; d < CLASSES; d++) if (probability(q, d) > probability(q, best)) best = d;
+  return best;
+}
+
+/**
+ * The vote of a net with the border class (`--border`): pixels labelled {@link BORDER} (a digit
+ * next to another digit) are left out of the pieces, so touching digits fall into pieces of their
+ * own, which {@link voteComponents} labels; then the border pixels take the label of the voted digit
+ * pixel that reaches them first (breadth first, 4-connected, through border pixels only), and those
+ * no digit pixel reaches their own likeliest digit. The result holds labels 0…10 only.
+ *
+ * @example
+ * // a 3 and a 5 joined by one border pixel: two pieces, each voting alone
+ * voteWithBorder(Uint8Array.of(4, 4, 11, 6, 6), 5, 1, (q, d) => (d === 4 && q < 2) || (d === 6 && q > 2) ? 0.9 : 0.01); // [4, 4, 4, 6, 6]
+ */
+export function voteWithBorder(mask: Uint8Array, width: number, height: number, probability: (q: number, digit: number) => number, split: VoteSplit | null = null): Uint8Array {
+  const cut = mask.map((label) => (label === BORDER ? 0 : label));
+  const out = voteComponents(cut, width, height, probability, split);
+  const queue = new Int32Array(mask.length);
+  let head = 0;
+  let tail = 0;
+  for (let q = 0; q < mask.length; q++) if (out[q] !== 0) queue[tail++] = q;
+  const reached = new Uint8Array(mask.length);
+  while (head < tail) {
+    const q = queue[head++]!;
+    forNeighbours(q, width, height, (nb) => {
+      if (mask[nb] === BORDER && !reached[nb]) {
+        reached[nb] = 1;
+        out[nb] = out[q]!;
+        queue[tail++] = nb;
+      }
+    });
+  }
+  for (let q = 0; q < mask.length; q++) if (mask[q] === BORDER && !reached[q]) out[q] = bestDigit(q, probability);
   return out;
 }
 

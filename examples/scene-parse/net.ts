@@ -9,6 +9,9 @@ import { MultiscaleConvNet, SpatialConvolution, SpatialLogSoftMax, SpatialMaxPoo
 /** Labels: 0 background and clutter, digit + 1 for the ten digits. */
 export const CLASSES = 11;
 
+/** The extra class of a net trained with `--border` (digit pixels next to another digit); read-outs hand it back to a digit. */
+export const BORDER = CLASSES;
+
 /** What rebuilds a net: what the saved model's metadata records. */
 export interface SceneNetConfig {
   /** Pyramid levels: 3 (the multiscale net) or 1 (the single-scale net). */
@@ -23,6 +26,13 @@ export interface SceneNetConfig {
   pools?: 2 | 3;
   /** The levels the extractor reads: Laplacian bands (the paper's) or the plain Gaussian levels (default Laplacian). */
   pyramid?: 'laplacian' | 'gaussian';
+  /** A twelfth output, {@link BORDER}: where a digit touches another (`--border`; default none). */
+  border?: boolean;
+}
+
+/** The net's outputs: {@link CLASSES}, and {@link BORDER} with `border`. */
+export function outputClasses(config: SceneNetConfig): number {
+  return CLASSES + (config.border ? 1 : 0);
 }
 
 /** Planes of the extractor's full-resolution path (what a pixel and its 3×3 neighbours look like). */
@@ -48,8 +58,8 @@ export function sideMultiple(scales: number, pools = 2): number {
  * which sees a 32×32 window of its level: 32, 64 and 128 pixels of the image at scales 0, 1 and 2
  * (digits are 24 to 64 pixels high). Full-resolution work is kept small (4 + `context` planes per
  * level), since every plane there costs 16 or 64 times one at the coarse end of the context path.
- * The classifier: 1×1 convolution (scales·(4 + context) → hidden), ReLU, 1×1 convolution (→ 11),
- * `SpatialLogSoftMax`. Output: log-probabilities [N, 11, H, W] for an image [N, 1, H, W] with
+ * The classifier: 1×1 convolution (scales·(4 + context) → hidden), ReLU, 1×1 convolution (→ 11,
+ * or 12 with `border`), `SpatialLogSoftMax`. Output: log-probabilities [N, 11, H, W] for an image [N, 1, H, W] with
  * sides divisible by {@link sideMultiple}.
  *
  * @example
@@ -77,7 +87,7 @@ export function sceneNet(config: SceneNetConfig, rng: Generator): MultiscaleConv
   const classifier = new Sequential(
     new SpatialConvolution(scales * (LOCAL_PLANES + contextPlanes), hidden, 1, 1, 1, 1, 0, 0, { rng }),
     new ReLU(),
-    new SpatialConvolution(hidden, CLASSES, 1, 1, 1, 1, 0, 0, { rng }),
+    new SpatialConvolution(hidden, outputClasses(config), 1, 1, 1, 1, 0, 0, { rng }),
     new SpatialLogSoftMax(),
   );
   return new MultiscaleConvNet(new Concat(1, local, context), classifier, { scales, laplacian: (config.pyramid ?? 'laplacian') === 'laplacian' });
@@ -110,9 +120,9 @@ export function deepContext(w: number, planes: number, rng: Generator): Sequenti
   );
 }
 
-/** The class weights of the loss: `background` for label 0, 1 for every digit. */
-export function classWeights(background: number): number[] {
-  return [background, ...new Array<number>(CLASSES - 1).fill(1)];
+/** The class weights of the loss: `background` for label 0, 1 for every digit (and for {@link BORDER} with `border`). */
+export function classWeights(background: number, border = false): number[] {
+  return [background, ...new Array<number>(CLASSES - 1 + (border ? 1 : 0)).fill(1)];
 }
 
 /**
@@ -122,7 +132,9 @@ export function classWeights(background: number): number[] {
  *   L = −Σ_{n,i,j} w[y_nij] · x[n, y_nij, i, j] / Σ_{n,i,j} w[y_nij]
  *
  * for log-probabilities x [N, C, H, W] (from `SpatialLogSoftMax`) and labels y [N, H, W] (integers
- * in [0, C)). With every weight 1 it is the mean NLL over all pixels.
+ * in [0, C)). With every weight 1 it is the mean NLL over all pixels. A target [N, 2, H, W] holds
+ * the labels in its first plane and a weight per pixel in its second (`--touch-weight`'s map, see
+ * `touchWeights`), which multiplies the class weight: w[y_nij] · v_nij in both sums.
  *
  * @example
  * const loss = new PixelNLLCriterion(classWeights(0.25)).forward(net.forward(x), labels);
@@ -136,16 +148,21 @@ export class PixelNLLCriterion extends Criterion {
     if (input.ndim !== 4) throw new ShapeError(this.typeName(), `input must be log-probabilities [N, C, H, W], got [${input.shape.join(', ')}]`);
     const [N, C, H, W] = input.shape as [number, number, number, number];
     if (C !== this.weights.length) throw new ShapeError(this.typeName(), `input has ${C} planes, the criterion ${this.weights.length} class weights`);
-    if (target.size !== N * H * W) throw new ShapeError(this.typeName(), `target must hold ${N}×${H}×${W} labels, got [${target.shape.join(', ')}]`);
     const plane = H * W;
+    const weighted = target.ndim === 4 && target.shape[0] === N && target.shape[1] === 2 && target.shape[2] === H && target.shape[3] === W;
+    if (!weighted && target.size !== N * H * W) throw new ShapeError(this.typeName(), `target must hold ${N}×${H}×${W} labels, or be [${N}, 2, ${H}, ${W}] (labels, pixel weights), got [${target.shape.join(', ')}]`);
     const picked = new Float32Array(N * C * plane);
     const labels = target.data;
+    // sample n's labels start at n·stride, its pixel weights (when given) one plane later
+    const stride = weighted ? 2 * plane : plane;
     let total = 0;
     for (let n = 0; n < N; n++) {
       for (let p = 0; p < plane; p++) {
-        const y = labels[n * plane + p]!;
+        const y = labels[n * stride + p]!;
         if (!(Number.isInteger(y) && y >= 0 && y < C)) throw new RangeError(`${this.typeName()}: label ${y} at sample ${n}, pixel ${p} is not in [0, ${C})`);
-        const w = this.weights[y]!;
+        const v = weighted ? labels[n * stride + plane + p]! : 1;
+        if (!(v >= 0 && Number.isFinite(v))) throw new RangeError(`${this.typeName()}: pixel weight ${v} at sample ${n}, pixel ${p} is not finite and ≥ 0`);
+        const w = this.weights[y]! * v;
         picked[(n * C + y) * plane + p] = w;
         total += w;
       }
