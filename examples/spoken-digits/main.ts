@@ -167,6 +167,11 @@
  *                                  adopted (seeds 2 and 4: 82.60, 82.75%)
  *   then --variants 10 (more sessions per speaker): the jackson rotation of seeds 1, 2, 3 79.60,
  *                                  78.40, 77.60% against 83.60, 81.60, 79.80%: stopped there
+ *   test-time filterbank warps (the five seeds' nets; posteriors averaged over warps, each warp's
+ *                                  own speaker statistics): 0.94, 1, 1.06 85.40 → 86.20, 82.50,
+ *                                  86.15, 83.65, 84.10% (mean 83.98 → 84.52%); 0.94…1.06 in 5
+ *                                  steps 84.42%; 0.97, 1, 1.03 84.23%: left out (+0.5 point for
+ *                                  3–5 passes, and the stream would need them too)
  * Not tried for lack of time: babble from other utterances (in a LOSO pool it must never draw the
  * held-out speaker), mixup with more epochs.
  */
