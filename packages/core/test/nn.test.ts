@@ -138,6 +138,15 @@ test('Dropout with the same seed draws the same mask; another seed another mask'
   t.notDeepEqual(mask(7), mask(8));
 });
 
+test('Dropout.setGenerator: the masks follow the new generator from then on; a non-generator is refused by name', (t) => {
+  const x = Tensor.randn([8, 33], new Generator(1));
+  const fresh = noGrad(() => new Dropout(0.5, { rng: new Generator(7) }).forward(x)).toArray();
+  const switched = new Dropout(0.5, { rng: new Generator(2) });
+  noGrad(() => switched.forward(x));
+  t.deepEqual(noGrad(() => switched.setGenerator(new Generator(7)).forward(x)).toArray(), fresh);
+  t.throws(() => switched.setGenerator(null as unknown as Generator), { message: /Dropout\.setGenerator: rng must be a Generator, got null/ });
+});
+
 test('Dropout passes gradient only through kept units', (t) => {
   const d = new Dropout(0.5, { rng: new Generator(4) });
   const x = Tensor.randn([4, 6], new Generator(5));

@@ -25,7 +25,7 @@ export interface DropoutOptions {
 export class Dropout extends Module {
   /** The last mask: 0 for dropped units, 1/(1 − p) for kept ones (Torch7's `noise`). */
   noise: Tensor | null = null;
-  private readonly rng: Generator;
+  private rng: Generator;
 
   constructor(
     readonly p = 0.5,
@@ -34,6 +34,19 @@ export class Dropout extends Module {
     super();
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be a probability in [0, 1], got ${String(p)}`);
     this.rng = options.rng ?? defaultGenerator;
+  }
+
+  /**
+   * Draws the masks from `rng` from now on (a fine-tuning pass that must repeat whatever generator
+   * the module was built or loaded with). Returns this.
+   *
+   * @example
+   * new Dropout(0.5).setGenerator(new Generator(7)).forward(x); // the masks of Generator(7)
+   */
+  setGenerator(rng: Generator): this {
+    if (typeof (rng as Partial<Generator> | null)?.uniform !== 'function') throw new TypeError(`Dropout.setGenerator: rng must be a Generator, got ${rng === null ? 'null' : typeof rng}`);
+    this.rng = rng;
+    return this;
   }
 
   protected updateOutput(input: Tensor): Tensor {
