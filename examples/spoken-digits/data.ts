@@ -133,7 +133,7 @@ function variantOf(signal: Float32Array, factor: number, tempo: number, rms: num
 }
 
 /** A generator seeded by `seed` and a file name (FNV-1a), so an utterance's variants do not depend on the list it is in. */
-function fileGenerator(seed: number, file: string): Generator {
+export function fileGenerator(seed: number, file: string): Generator {
   let h = 0x811c9dc5;
   for (let i = 0; i < file.length; i++) h = Math.imul(h ^ file.charCodeAt(i), 0x01000193) >>> 0;
   return new Generator((Math.imul(seed + 1, 0x9e3779b1) ^ h) >>> 0);
