@@ -154,7 +154,7 @@ if (!existsSync(fsdd)) {
   test.skip(`spoken-digits on FSDD (needs ${fsdd}; set EOLE_DATA; absent here, skipped)`, () => {});
 } else {
   // CI-sized run of the standard split: 4 epochs, 1 variant (the full recipe, 40 epochs of 6 variants: 100.00%; see main.ts).
-  test.serial('spoken-digits on FSDD, standard split: ≥ 93% of the 200 held-out utterances after 4 epochs of 1 variant (measured 99.00% with each test speaker adapted on its own confident predictions, --adapt's default; 98.50% with speaker normalisation alone; 98.00% with per-window normalisation, label smoothing 0.1 and --swa 0.25; 97.00% before); --eval on a copied folder agrees', async (t) => {
+  test.serial('spoken-digits on FSDD, standard split: ≥ 93% of the 200 held-out utterances after 4 epochs of 1 variant (measured 99.00% with each test speaker adapted on its own confident predictions, --adapt\'s default; 98.50% with speaker normalisation alone; 98.00% with per-window normalisation, label smoothing 0.1 and --swa 0.25; 97.00% before); --eval on a copied folder agrees', async (t) => {
     const out = tmp();
     const { summary, lines } = await run(['--epochs', '4', '--variants', '1', '--out', out]);
     t.log(`standard split: ${(summary.accuracy * 100).toFixed(2)}%`);
