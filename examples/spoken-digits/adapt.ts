@@ -81,7 +81,10 @@ export function adaptToSpeaker(model: Module, w: SpeakerWindows, classes: number
     const items = indices.length * w.trainCount;
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = options.rng.permutation(items);
-      for (let s = 0; s + batch <= items || (s === 0 && items > 0); s += batch) {
+      // full batches only (the last partial one is dropped), or one short batch when fewer windows than a batch
+      const steps = items >= batch ? Math.floor(items / batch) : items > 0 ? 1 : 0;
+      for (let step = 0; step < steps; step++) {
+        const s = step * batch;
         const n = Math.min(batch, items - s);
         const x = new Float32Array(n * INPUT_SIZE);
         const y = new Float32Array(n);

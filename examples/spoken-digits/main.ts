@@ -213,7 +213,7 @@ import { numberFlag, parseCli, runCli, stringFlag } from '../lib/cli.js';
 import { coordinatorOptimizer, joinedArgv, PARALLEL_FLAGS, parallelRole, runWorker, shardIndices, startCoordinator, type ParallelJob } from '../lib/parallel.js';
 import { confusionTable, records, recordTraining, resumeRun, startRun, type EpochRecord } from '../lib/run.js';
 import { adaptToSpeaker, speakerPosteriors, type SpeakerWindows } from './adapt.js';
-import { averageViews, fileGenerator, losoSplits, standardSplit, subsetWindows, testBatches, testWindows, TEST_SHIFTS, trainBatches, trainingWindows, type Split, type SplitName, type TestSet, type WindowSet } from './data.js';
+import { averageViews, fileGenerator, INPUT_SIZE, losoSplits, standardSplit, subsetWindows, testBatches, testWindows, TEST_SHIFTS, trainBatches, trainingWindows, type Split, type SplitName, type TestSet, type WindowSet } from './data.js';
 
 /** The example's name, also the `example` tag of the model files it writes (@eole/speech's format). */
 const SPOKEN_DIGITS = SPOKEN_DIGIT_MODEL;
@@ -555,17 +555,32 @@ function scoreAdapted(model: Module, utterances: readonly DigitUtterance[], norm
   for (const speaker of [...new Set(utterances.map((u) => u.speaker))].sort()) {
     const where = utterances.flatMap((u, i) => (u.speaker === speaker ? [i] : []));
     const group = where.map((i) => utterances[i]!);
-    const views = testWindows(group, TEST_SHIFTS, 0, normalisation);
-    const windows: SpeakerWindows = { count: group.length, views: views.views, viewCount: TEST_SHIFTS.length, train: testWindows(group, ADAPT_SHIFTS, 0, normalisation).views, trainCount: ADAPT_SHIFTS.length };
+    // one featurisation: the scoring views (TEST_SHIFTS) are among the adaptation windows (ADAPT_SHIFTS, the same margin)
+    const all = testWindows(group, ADAPT_SHIFTS, 0, normalisation);
+    const windows: SpeakerWindows = { count: group.length, views: pickShifts(all, TEST_SHIFTS), viewCount: TEST_SHIFTS.length, train: all.views, trainCount: ADAPT_SHIFTS.length };
     params.forEach((p, k) => p.data.set(saved[k]!));
     const rounds = adaptToSpeaker(model, windows, classes, { rounds: shares, rng: fileGenerator(ADAPT_SEED, speaker), dropoutRng: (k) => fileGenerator(ADAPT_SEED + 1 + k, speaker) });
     const out = speakerPosteriors(model, windows);
     where.forEach((i, k) => logp.set(out.subarray(k * classes, (k + 1) * classes), i * classes));
-    log(`adapted to ${speaker}: ${rounds.map((r) => `${r.chosen} utterances (share ${r.share})`).join(', then ')}; ${pct(score(out, views.labels, classes).accuracy)} of its ${group.length}`);
+    log(`adapted to ${speaker}: ${rounds.map((r) => `${r.chosen} utterances (share ${r.share})`).join(', then ')}; ${pct(score(out, all.labels, classes).accuracy)} of its ${group.length}`);
   }
   params.forEach((p, k) => p.data.set(saved[k]!));
   model.evaluate();
   return score(logp, labels, classes);
+}
+
+/** The views of `set` at `shifts` (each one of `set.shifts`), utterance by utterance: [count·shifts, INPUT_SIZE]. */
+function pickShifts(set: TestSet, shifts: readonly number[]): Float32Array {
+  const at = shifts.map((d) => {
+    const k = set.shifts.indexOf(d);
+    if (k < 0) throw new RangeError(`pickShifts: shift ${d} is not among the windows' shifts [${set.shifts.join(', ')}]`);
+    return k;
+  });
+  const out = new Float32Array(set.count * shifts.length * INPUT_SIZE);
+  for (let i = 0; i < set.count; i++) {
+    at.forEach((k, j) => out.set(set.views.subarray((i * set.shifts.length + k) * INPUT_SIZE, (i * set.shifts.length + k + 1) * INPUT_SIZE), (i * shifts.length + j) * INPUT_SIZE));
+  }
+  return out;
 }
 
 /** Seed of `--adapt`'s shuffles (with the speaker's name). */
