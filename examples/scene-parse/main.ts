@@ -56,7 +56,7 @@ import { loadSavedModel, readSavedModel, requireSettings } from '../lib/savedMod
 import { classShares, INPUT_SCALE, predictMasks, scoreMasks, shiftGrid, type VoteSplit } from './evaluate.js';
 import { sceneFigure } from './figures.js';
 import { borderTarget, touchWeights } from './touching.js';
-import { BORDER, CLASSES, classWeights, PixelNLLCriterion, sceneNet, sideMultiple, type SceneNetConfig } from './net.js';
+import { BORDER, CLASSES, classWeights, heInit, PixelNLLCriterion, sceneNet, sideMultiple, type SceneNetConfig } from './net.js';
 
 const NAME = 'scene-parse';
 
@@ -188,7 +188,7 @@ const CLI = {
   name: NAME,
   summary: 'per-pixel labels of digits in clutter with a multiscale ConvNet (image pyramid, shared extractor; Farabet et al. 2013), or --single-scale',
   seed: 1,
-  epochs: 8,
+  epochs: 6,
   uses: ['resume', 'eval', 'test'],
   flags: {
     'single-scale': booleanFlag('train the single-scale net (the same extractor and classifier on the image alone: --scales 1)'),
@@ -213,6 +213,7 @@ const CLI = {
     shifts: numberFlag(2, 'with --eval: test-time augmentation, the image labelled under a K×K grid of translations 4 pixels apart (half the pooling grid of the context path) and the class probabilities averaged; 1: the image alone (2, chosen on the validation images, costs 4 passes)', { integer: true, min: 1, max: 4 }),
     labels: stringFlag('vote', "how labels are read off the net: vote (every connected piece of digit pixels takes the digit with the largest summed probability, the paper's superpixel vote) or pixel (each pixel's own most likely label)", { choices: ['vote', 'pixel'] }),
     'save-masks': optionalFlag('with --eval: write the predicted label masks to DIR as 8-bit gray PNGs named like the images', 'DIR'),
+    init: stringFlag('he', "how the convolutions start: he (He et al. 2015: variance 2/fanIn, biases 0, the last layer left as torch's; chosen on the validation images) or torch (Torch7's uniform ±1/√fanIn)", { choices: ['he', 'torch'] }),
     average: numberFlag(0, 'keep an exponential moving average of the weights with this decay per step (Polyak averaging; core\'s AveragedModel) and validate and save it; 0: the weights as trained', { min: 0, max: 0.9999 }),
     'stop-after': STOP_AFTER_FLAG,
     minutes: numberFlag(0, 'time budget: stop after the epoch at which the next one would end past this many minutes (0: none); --resume continues', { min: 0 }),
@@ -365,6 +366,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
   if (flags.crop % factor !== 0) throw new Error(`${NAME}: --crop ${flags.crop} must be a multiple of ${factor} (the extractor's subsampling 2^pools times 2^(scales-1)) for ${config.scales} scales`);
   if (flags.images < flags.batch) throw new Error(`${NAME}: --images ${flags.images} must be at least --batch ${flags.batch}`);
   const net = sceneNet(config, new Generator(flags.seed));
+  if (flags.init === 'he') heInit(net);
   const optimizer = new Adam(net.parameters(), { lr: flags.lr });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs) });
   const data = new Generator(flags.seed + 1);
@@ -400,6 +402,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
     'touch-radius': String(flags['touch-radius']),
     border: String(flags.border),
     average: String(flags.average),
+    init: flags.init,
     seconds: earlierSeconds.toFixed(1),
   };
   let seconds = earlierSeconds;
