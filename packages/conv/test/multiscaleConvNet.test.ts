@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { Concat, Generator, noGrad, Sequential, Tanh, Tensor } from '@eole/core';
 import { testModules } from '@eole/core/testing';
 import { MultiscaleConvNet, SpatialAveragePooling, SpatialConvolution, SpatialLogSoftMax, SpatialMaxPooling, SpatialUpSamplingNearest } from '@eole/conv';
@@ -6,6 +6,25 @@ import { CONV_MULTISCALE_CASES } from '@eole/conv/testing';
 
 const features = (rng: Generator): Sequential => new Sequential(new SpatialConvolution(1, 2, 3, 3, 1, 1, 1, 1, { rng }), new Tanh());
 const classifier = (planes: number, rng: Generator): Sequential => new Sequential(new SpatialConvolution(planes, 3, 1, 1, 1, 1, 0, 0, { rng }), new SpatialLogSoftMax());
+
+/** The largest elementwise difference of two arrays. */
+const worst = (u: Float32Array, v: Float32Array): number => Math.max(...Array.from(u, (e, i) => Math.abs(e - v[i]!)));
+
+/** Asserts that the projected path (`net`) and the concatenated one (`wrapped`) agree on x: output, input gradient (under g) and every parameter gradient; returns the parameter count. */
+function samePaths(t: ExecutionContext, net: MultiscaleConvNet, wrapped: MultiscaleConvNet, x: Tensor, g: Tensor): number {
+  const grads = (m: MultiscaleConvNet): { y: Float32Array; dx: Float32Array; dw: Float32Array[] } => {
+    m.zeroGradParameters();
+    const y = m.forward(x);
+    const dx = m.backward(x, g);
+    return { y: y.data.slice(), dx: dx.data.slice(), dw: m.parameters().map((p) => p.grad!.data.slice()) };
+  };
+  const a = grads(net);
+  const b = grads(wrapped);
+  t.true(worst(a.y, b.y) < 1e-6, `output differs by ${worst(a.y, b.y)}`);
+  t.true(worst(a.dx, b.dx) < 1e-6, `input gradient differs by ${worst(a.dx, b.dx)}`);
+  a.dw.forEach((dw, i) => t.true(worst(dw, b.dw[i]!) < 1e-5, `parameter ${i}'s gradient differs by ${worst(dw, b.dw[i]!)}`));
+  return a.dw.length;
+}
 
 testModules(test, CONV_MULTISCALE_CASES);
 
@@ -18,18 +37,7 @@ test('MultiscaleConvNet: a leading 1×1 classifier layer applied per level befor
   const wrapped = new MultiscaleConvNet(f, new Sequential(c), { scales: 3, laplacian: false });
   const x = Tensor.from(Array.from({ length: 2 * 64 }, () => rng.uniform()), [2, 1, 8, 8]);
   const g = Tensor.from(Array.from({ length: 2 * 3 * 64 }, () => rng.uniform() - 0.5), [2, 3, 8, 8]);
-  const grads = (m: MultiscaleConvNet): { y: Float32Array; dx: Float32Array; dw: Float32Array[] } => {
-    m.zeroGradParameters();
-    const y = m.forward(x);
-    const dx = m.backward(x, g);
-    return { y: y.data.slice(), dx: dx.data.slice(), dw: m.parameters().map((p) => p.grad!.data.slice()) };
-  };
-  const a = grads(net);
-  const b = grads(wrapped);
-  const worst = (u: Float32Array, v: Float32Array): number => Math.max(...Array.from(u, (e, i) => Math.abs(e - v[i]!)));
-  t.true(worst(a.y, b.y) < 1e-6, `output differs by ${worst(a.y, b.y)}`);
-  t.true(worst(a.dx, b.dx) < 1e-6, `input gradient differs by ${worst(a.dx, b.dx)}`);
-  a.dw.forEach((dw, i) => t.true(worst(dw, b.dw[i]!) < 1e-5, `parameter ${i}'s gradient differs by ${worst(dw, b.dw[i]!)}`));
+  samePaths(t, net, wrapped, x, g);
   t.throws(() => new MultiscaleConvNet(f, classifier(5, rng), { scales: 3 }).forward(Tensor.zeros([1, 1, 8, 8])), { message: /the classifier's first layer takes 5 planes; the extractor gives 2 per level, 6 over 3 scales/ });
 });
 
@@ -46,19 +54,7 @@ test('MultiscaleConvNet: with a Concat extractor, a branch ending in nearest ups
   const wrapped = new MultiscaleConvNet(f, new Sequential(c), { scales: 3, laplacian: true });
   const x = Tensor.from(Array.from({ length: 2 * 256 }, () => rng.uniform()), [2, 1, 16, 16]);
   const g = Tensor.from(Array.from({ length: 2 * 3 * 256 }, () => rng.uniform() - 0.5), [2, 3, 16, 16]);
-  const grads = (m: MultiscaleConvNet): { y: Float32Array; dx: Float32Array; dw: Float32Array[] } => {
-    m.zeroGradParameters();
-    const y = m.forward(x);
-    const dx = m.backward(x, g);
-    return { y: y.data.slice(), dx: dx.data.slice(), dw: m.parameters().map((p) => p.grad!.data.slice()) };
-  };
-  const a = grads(net);
-  const b = grads(wrapped);
-  const worst = (u: Float32Array, v: Float32Array): number => Math.max(...Array.from(u, (e, i) => Math.abs(e - v[i]!)));
-  t.true(worst(a.y, b.y) < 1e-6, `output differs by ${worst(a.y, b.y)}`);
-  t.true(worst(a.dx, b.dx) < 1e-6, `input gradient differs by ${worst(a.dx, b.dx)}`);
-  t.is(a.dw.length, 6);
-  a.dw.forEach((dw, i) => t.true(worst(dw, b.dw[i]!) < 1e-5, `parameter ${i}'s gradient differs by ${worst(dw, b.dw[i]!)}`));
+  t.is(samePaths(t, net, wrapped, x, g), 6);
   // branches that disagree on size are named
   const odd = new Concat(1, new Sequential(new SpatialConvolution(1, 2, 3, 3, 1, 1, 1, 1, { rng })), new Sequential(new SpatialConvolution(1, 3, 3, 3, 1, 1, 1, 1, { rng }), new SpatialMaxPooling(2, 2), new SpatialUpSamplingNearest(4)));
   t.throws(() => new MultiscaleConvNet(odd, classifier(15, rng), { scales: 3 }).forward(Tensor.zeros([1, 1, 16, 16])), { message: /the extractor's branches give maps of 16×16 and 32×32 at scale 0/ });
