@@ -402,7 +402,16 @@ async function publish(repo, registry) {
   const token = await createUser(registry.url);
   const authLine = `${registry.url.replace(/^http:/, '')}:_authToken=${token}\n`;
   writeFileSync(join(repo, '.npmrc'), authLine);
-  run(process.execPath, [join(repo, 'node_modules', 'lerna', 'dist', 'cli.js'), 'publish', 'from-package', '--yes', '--registry', registry.url], repo, { env: gitEnv });
+  const lerna = [join(repo, 'node_modules', 'lerna', 'dist', 'cli.js'), 'publish', 'from-package', '--yes', '--registry', registry.url];
+  const first = run(process.execPath, lerna, repo, { env: gitEnv, allowFail: true });
+  if (first.status !== 0) {
+    const output = `${first.stdout}${first.stderr}`;
+    // A dropped loopback connection (seen once in CI: `write EPIPE` mid-upload) is not a release
+    // problem: from-package publishes only the versions the registry lacks, so one retry is safe.
+    if (!/EPIPE|ECONNRESET|socket hang up/.test(output)) throw new Error(`lerna publish from-package exited with ${first.status}:\n${output.trim().split('\n').slice(-40).join('\n')}`);
+    console.log(`lerna publish from-package lost its connection to the registry (${output.match(/EPIPE|ECONNRESET|socket hang up/)[0]}); publishing what is missing once more`);
+    run(process.execPath, lerna, repo, { env: gitEnv });
+  }
   const published = [];
   for (const pkg of packages) {
     const doc = await packument(registry.url, pkg.name);
