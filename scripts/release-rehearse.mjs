@@ -408,8 +408,9 @@ async function publish(repo, registry) {
     const output = `${first.stdout}${first.stderr}`;
     // A dropped loopback connection (seen once in CI: `write EPIPE` mid-upload) is not a release
     // problem: from-package publishes only the versions the registry lacks, so one retry is safe.
-    if (!/EPIPE|ECONNRESET|socket hang up/.test(output)) throw new Error(`lerna publish from-package exited with ${first.status}:\n${output.trim().split('\n').slice(-40).join('\n')}`);
-    console.log(`lerna publish from-package lost its connection to the registry (${output.match(/EPIPE|ECONNRESET|socket hang up/)[0]}); publishing what is missing once more`);
+    const dropped = output.match(/EPIPE|ECONNRESET|socket hang up/);
+    if (!dropped) throw new Error(`lerna publish from-package exited with ${first.status}:\n${output.trim().split('\n').slice(-40).join('\n')}`);
+    console.log(`lerna publish from-package lost its connection to the registry (${dropped[0]}); publishing what is missing once more`);
     run(process.execPath, lerna, repo, { env: gitEnv });
   }
   const published = [];

@@ -120,9 +120,6 @@ export function deepContext(w: number, planes: number, rng: Generator): Sequenti
   );
 }
 
-/** How the convolutions start: Torch7's `reset` (uniform ±1/√fanIn) or He et al.'s (see {@link heInit}). */
-export type SceneInit = 'torch' | 'he';
-
 /**
  * He, Zhang, Ren & Sun's initialisation for ReLU nets ("Delving deep into rectifiers", ICCV 2015):
  * every convolution but the last (the one feeding the log-softmax) drawn uniform in ±√(6/fanIn),
