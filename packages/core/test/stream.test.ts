@@ -127,6 +127,24 @@ test('resume: stop after epoch 1, resume, and the weights equal an uninterrupted
   t.deepEqual(b, a);
 });
 
+test("schedulerInterval 'step': the scheduler steps after every optimizer step, each step event keeps the lr it used", async (t) => {
+  const s = setup(5);
+  const scheduler = new CosineAnnealingLR(s.optimizer, { tMax: 16 });
+  const events = await lastValueFrom(train({ model: s.net, criterion: s.criterion, optimizer: s.optimizer, scheduler, schedulerInterval: 'step', data: s.data, epochs: 2 }).pipe(toArray()));
+  const steps = events.filter((e) => e.type === 'step');
+  t.is(steps.length, 16);
+  steps.forEach((e, k) => t.true(e.type === 'step' && Math.abs(e.lr - 0.1 * (1 + Math.cos((Math.PI * k) / 16)) / 2) < 1e-12, `step ${k}: ${JSON.stringify(e)}`));
+  const epochs = events.filter((e) => e.type === 'epoch');
+  t.deepEqual(epochs.map((e) => e.type === 'epoch' && e.lr), [steps[7]!.type === 'step' && steps[7]!.lr, steps[15]!.type === 'step' && steps[15]!.lr]);
+  t.is(scheduler.lastEpoch, 16);
+  t.true(Math.abs(s.optimizer.lr) < 1e-12, `lr after tMax steps: ${s.optimizer.lr}`);
+});
+
+test("schedulerInterval: anything but 'epoch' or 'step' is refused, naming the option", (t) => {
+  const s = setup(5);
+  t.throws(() => train({ model: s.net, criterion: s.criterion, optimizer: s.optimizer, scheduler: s.scheduler, schedulerInterval: 'batch' as 'step', data: s.data, epochs: 1 }), { message: /schedulerInterval must be 'epoch' or 'step', got batch/ });
+});
+
 test('a NaN loss ends the stream with an error naming the epoch, step and tensor', async (t) => {
   const s = setup(4);
   const poisoned = setup(4);

@@ -58,8 +58,14 @@ export interface TrainOptions {
   epochs: number;
   /** Held-out batches, evaluated after every epoch (loss, and accuracy for class scores). */
   validation?: EpochSource;
-  /** Stepped once per epoch. */
+  /** Stepped once per epoch, or once per optimizer step with `schedulerInterval: 'step'`. */
   scheduler?: LRScheduler;
+  /**
+   * When the scheduler steps (PyTorch Lightning's `interval`): `'epoch'` (the default) after each
+   * epoch, its `tMax`/`stepSize` counted in epochs; `'step'` after each optimizer step, counted in
+   * steps (a cosine over the whole run: `tMax = epochs × steps per epoch`).
+   */
+  schedulerInterval?: 'epoch' | 'step';
   /** Generators whose state a checkpoint saves (the shuffle order, dropout masks). */
   rngs?: Record<string, Generator>;
   /** The first epoch to run (1-based; from `resume`). */
@@ -116,6 +122,8 @@ export function withEpochContext(event: TrainEvent & { type: 'epoch' }, state: T
  */
 export function train(options: TrainOptions): Observable<TrainEvent> {
   const { model, criterion, optimizer } = options;
+  const interval = options.schedulerInterval ?? 'epoch';
+  if (interval !== 'epoch' && interval !== 'step') throw new RangeError(`train: schedulerInterval must be 'epoch' or 'step', got ${String(options.schedulerInterval)}`);
   const state: TrainState = { model, optimizer, ...(options.scheduler ? { scheduler: options.scheduler } : {}), ...(options.rngs ? { rngs: options.rngs } : {}), ...(options.average ? { average: options.average } : {}) };
   return trainLoop({
     name: 'train',
@@ -126,7 +134,7 @@ export function train(options: TrainOptions): Observable<TrainEvent> {
     beginEpoch: () => model.train(),
     ...(options.parallel ? { begin: () => options.parallel!.start(), end: () => options.parallel!.finish() } : {}),
     step: (b, where) => (options.parallel ? runParallelStep(options, options.parallel, b, where) : { loss: runStep(options, b, where) }),
-    endEpoch: () => options.scheduler?.step(),
+    ...(interval === 'step' ? { endStep: () => options.scheduler?.step() } : { endEpoch: () => options.scheduler?.step() }),
     afterEpoch: async (epoch, cancelled) => {
       if (!options.validation) return null;
       const metrics = await evaluateBatches(model, criterion, source(options.validation, epoch), cancelled);

@@ -31,6 +31,8 @@ export interface TrainLoopOptions {
   name: string;
   /** Called before each epoch's first step (`model.train()`). */
   beginEpoch?(epoch: number): void;
+  /** Called after each step's event (a per-step scheduler: the event keeps the step's lr). */
+  endStep?(): void;
   /** Called after an epoch's last step, before its event (a scheduler's step: the event keeps the epoch's lr). */
   endEpoch?(epoch: number): void;
   /** Events after the epoch event (held-out metrics); `cancelled()` turns true on unsubscribe. */
@@ -67,6 +69,7 @@ export function trainLoop(o: TrainLoopOptions): Observable<TrainEvent> {
         let samples = 0;
         let total = 0;
         const sums = new Map<string, number>();
+        let lastLr = state.optimizer.lr;
         const iterator = pull(typeof o.data === 'function' ? o.data(epoch) : o.data);
         try {
           for await (const b of iterator) {
@@ -80,18 +83,20 @@ export function trainLoop(o: TrainLoopOptions): Observable<TrainEvent> {
             samples += count;
             total += result.loss;
             for (const [k, v] of Object.entries(result.terms ?? {})) sums.set(k, (sums.get(k) ?? 0) + v);
+            lastLr = state.optimizer.lr;
             subscriber.next({
               type: 'step',
               epoch,
               step,
               steps: knownSteps,
               loss: result.loss,
-              lr: state.optimizer.lr,
+              lr: lastLr,
               samples: count,
               samplesPerSec: count / Math.max((performance.now() - t0) / 1000, 1e-9),
               backend: backendsUsed(callsBefore, kernels.stats().calls),
               ...(result.terms ? { terms: { ...result.terms } } : {}),
             });
+            o.endStep?.();
             await yieldTurn();
           }
         } finally {
@@ -100,7 +105,7 @@ export function trainLoop(o: TrainLoopOptions): Observable<TrainEvent> {
         if (stopped) return;
         if (step === 0) throw new Error(`${o.name}: epoch ${epoch} had no batches`);
         knownSteps = step;
-        const lr = state.optimizer.lr;
+        const lr = lastLr;
         o.endEpoch?.(epoch);
         const event: TrainEvent & { type: 'epoch' } = {
           type: 'epoch',
