@@ -393,7 +393,8 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
   if (flags.init === 'he') heInit(net);
   const optimizer = new Adam(net.parameters(), { lr: flags.lr });
   const perStep = flags['lr-interval'] === 'step';
-  const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs * (perStep ? Math.floor(flags.images / flags.batch) : 1)) });
+  const stepsPerEpoch = Math.floor(flags.images / flags.batch);
+  const scheduler = new CosineAnnealingLR(optimizer, { tMax: Math.max(1, flags.epochs * (perStep ? stepsPerEpoch : 1)) });
   const data = new Generator(flags.seed + 1);
   const average = flags.average > 0 ? new AveragedModel(net, sceneNet(config, new Generator(flags.seed)), { decay: flags.average }) : undefined;
   // what is validated and saved: the averaged weights when there are some
@@ -442,7 +443,7 @@ async function train(flags: Flags, run: ReturnType<typeof startRun>, log: (line:
       out: run.out,
       start,
       weights: { path: modelFile, module: kept, metadata },
-      stepsPerEpoch: Math.floor(flags.images / flags.batch),
+      stepsPerEpoch,
       stopAfter: flags['stop-after'],
       minutes: flags.minutes,
       curves: config.scales === 1 ? 'single scale' : 'multiscale',
